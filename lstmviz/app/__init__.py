@@ -1,0 +1,1 @@
+"""The Qt application: window, session and widgets. Imports Qt; the engine never does."""

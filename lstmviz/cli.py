@@ -1,0 +1,144 @@
+"""The ``lstmviz`` command line: gui (default), trace, gradcheck, presets.
+
+Bad input exits with status 2 and one line on stderr naming the file and the field; no traceback,
+no output file.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from . import __version__
+from .core import ALGORITHMS, RTRLTooLarge, compute, gradcheck, parse_mode
+from .core.gradcheck import DEFAULT_TOLERANCE
+from .io import ScenarioError, list_presets, load_scenario
+from .io.atomic import atomic_writer
+from .io.presets import DEFAULT_PRESET
+from .perf import keep_freed_memory
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A bad argument or file: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors as one line on stderr, exit status 2."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _mode(text: str):
+    try:
+        return parse_mode(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="lstmviz", description="A visual debugger for LSTMs.")
+    p.add_argument("--version", action="version", version=f"lstmviz {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    g = sub.add_parser("gui", help="open the debugger window (the default command)")
+    g.add_argument("scenario", nargs="?", default=DEFAULT_PRESET, help="a scenario file or preset name")
+    g.add_argument("--screenshot", metavar="FILE.png", help="render the window offscreen to a PNG and exit")
+    g.add_argument("--size", default="1600x1000", metavar="WxH", help="window size for --screenshot")
+
+    t = sub.add_parser("trace", help="compute every forward and backward quantity and save them as .npz")
+    t.add_argument("scenario", help="a scenario file or preset name")
+    t.add_argument("--out", required=True, metavar="FILE.npz")
+    _add_mode_args(t)
+
+    c = sub.add_parser("gradcheck", help="compare every gradient with central finite differences")
+    c.add_argument("scenario", help="a scenario file or preset name")
+    _add_mode_args(c)
+    c.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, help="largest relative error that passes")
+    c.add_argument("--max-entries", type=int, metavar="N", help="check a reproducible sample of N entries")
+
+    sub.add_parser("presets", help="list the presets shipped with lstmviz")
+    return p
+
+
+def _add_mode_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--gradient", type=_mode, default=parse_mode("full"), metavar="MODE",
+                   help="full | cec | tbptt:K (default full)")
+    p.add_argument("--algorithm", choices=ALGORITHMS, default="bptt", help="bptt (default) or rtrl")
+
+
+def main(argv: list[str] | None = None) -> int:
+    keep_freed_memory()
+    try:
+        args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as e:  # --help, --version or a bad argument (already printed)
+        return e.code
+    command = args.command or "gui"
+    try:
+        if command == "gui":
+            from .app.launch import launch
+            return launch(getattr(args, "scenario", DEFAULT_PRESET), getattr(args, "screenshot", None),
+                          getattr(args, "size", "1600x1000"))
+        return {"trace": _trace, "gradcheck": _gradcheck, "presets": _presets}[command](args)
+    except (ScenarioError, UsageError, RTRLTooLarge) as e:
+        print(f"lstmviz: {e}" if isinstance(e, RTRLTooLarge) else str(e), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _warn_nonfinite(trace, name: str) -> None:
+    for part, what in (("forward", "values"), ("backward", "ε/δ/gradients")):
+        steps = trace.nonfinite_steps(part)
+        if steps:
+            shown = ", ".join(map(str, steps[:8])) + (" …" if len(steps) > 8 else "")
+            print(f"warning: {name}: {what} overflowed (not finite) at {len(steps)} of {trace.steps} steps: {shown}",
+                  file=sys.stderr)
+
+
+def _trace(args) -> int:
+    scenario = load_scenario(args.scenario)
+    trace = compute(scenario, args.gradient, args.algorithm)
+    try:
+        with atomic_writer(args.out) as f:
+            np.savez(f, **trace.arrays)
+    except OSError as e:
+        raise UsageError(f"{args.out}: cannot be written: {e.strerror}") from None
+    _warn_nonfinite(trace, args.scenario)
+    print(f"wrote {args.out}: {len(trace)} arrays, T = {trace.steps}, E = {trace.loss:.6g} "
+          f"(gradient {trace.mode}, {trace.algorithm})")
+    return 0
+
+
+def _gradcheck(args) -> int:
+    scenario = load_scenario(args.scenario)
+    if args.max_entries is not None and args.max_entries < 1:
+        raise UsageError(f"--max-entries must be at least 1, got {args.max_entries}")
+    report = gradcheck(scenario, str(args.gradient), args.algorithm, tolerance=args.tolerance,
+                       max_entries=args.max_entries)
+    worst = report.worst
+    sample = f"{len(report.entries)} of {report.total_entries}" if len(report.entries) < report.total_entries \
+        else f"{report.total_entries}"
+    print(f"gradcheck {args.scenario} (gradient {args.gradient}, {args.algorithm}): {sample} entries")
+    if worst is not None:
+        print(f"worst relative error {worst.error:.2e} at {worst.label} "
+              f"(analytic {worst.analytic:.10g}, finite difference {worst.numeric:.10g})")
+    failed = [e for e in report.compared if e.error > report.tolerance]
+    for e in failed[:20]:
+        print(f"  FAIL {e.label}: analytic {e.analytic:.10g}, finite difference {e.numeric:.10g}, error {e.error:.2e}")
+    if report.kinks:
+        print(f"{len(report.kinks)} entries sit on a kink (derivative taken as 0 there; not compared):")
+        for e in report.kinks:
+            print(f"  kink {e.label}: analytic {e.analytic:.6g}, central difference {e.numeric:.6g}")
+    print("PASS" if report.passed else f"FAIL: {len(failed)} entries above tolerance {report.tolerance:g}")
+    return 0 if report.passed else 1
+
+
+def _presets(args) -> int:
+    presets = list_presets()
+    width = max(len(p.key) for p in presets)
+    for p in presets:
+        default = " (default)" if p.key == DEFAULT_PRESET else ""
+        print(f"{p.key:<{width}}  {p.title}{default}: {p.summary}")
+    return 0

@@ -1,0 +1,88 @@
+"""Activation functions, their derivatives and their kinks.
+
+Each activation is a value function ``f(a)`` and a derivative ``df(a, y)`` that may use the
+already computed output ``y = f(a)`` (sigmoid and tanh do). Piecewise-linear activations also
+name their kinks: CReLU(a) = min(1, max(0, a)) has kinks at a = 0 and a = 1, ReLU at a = 0.
+By convention the derivative *at* a kink is 0 (the course's hand-designed weights sit exactly
+on kinks, so this choice is visible and must be reported, see :func:`on_kink`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def _sigmoid(a: Array, out: Array | None = None) -> Array:
+    out = np.negative(a, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
+def _linear(a: Array, out: Array | None = None) -> Array:
+    if out is None:
+        return a.copy()
+    np.copyto(out, a)
+    return out
+
+
+def _crelu(a: Array, out: Array | None = None) -> Array:
+    out = np.maximum(a, 0.0, out=out)
+    return np.minimum(out, 1.0, out=out)
+
+
+def _dsigmoid(a: Array, y: Array) -> Array:
+    d = np.subtract(1.0, y)
+    d *= y
+    return d
+
+
+def _dtanh(a: Array, y: Array) -> Array:
+    d = np.square(y)
+    np.subtract(1.0, d, out=d)
+    return d
+
+
+def _dcrelu(a: Array, y: Array) -> Array:
+    return ((a > 0.0) & (a < 1.0)).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """``f(a, out=None)`` computes the activation (into ``out`` if given); ``df(a, y)`` its derivative."""
+
+    name: str
+    f: Callable[..., Array]
+    df: Callable[[Array, Array], Array]
+    kinks: tuple[float, ...] = ()
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("sigmoid", _sigmoid, _dsigmoid),
+        Activation("tanh", np.tanh, _dtanh),
+        Activation("linear", _linear, lambda a, y: np.ones_like(a)),
+        Activation("relu", lambda a, out=None: np.maximum(a, 0.0, out=out),
+                   lambda a, y: (a > 0.0).astype(np.float64), (0.0,)),
+        Activation("crelu", _crelu, _dcrelu, (0.0, 1.0)),
+    )
+}
+
+GATE_ACTIVATIONS = ("sigmoid", "crelu")
+CANDIDATE_ACTIVATIONS = ("tanh", "linear", "crelu", "relu", "sigmoid")
+CELL_OUTPUT_ACTIVATIONS = ("tanh", "linear")
+RNN_ACTIVATIONS = ("linear", "tanh", "sigmoid", "relu", "crelu")
+
+
+def on_kink(name: str, a: Array) -> Array:
+    """Boolean mask: where the pre-activation ``a`` sits exactly on a kink of activation ``name``."""
+    a = np.asarray(a, dtype=np.float64)
+    mask = np.zeros(a.shape, dtype=bool)
+    for k in ACTIVATIONS[name].kinks:
+        mask |= a == k
+    return mask

@@ -1,0 +1,181 @@
+"""Forward pass through time: every pre-activation, gate, cell state and output.
+
+The input projection W x_t + b of all steps is one matrix product before the time loop; the loop
+only adds U h_{t-1} (and the peepholes) and applies the activations. Shapes: x (T, D), every
+per-layer array (T, H) or, stacked over the gates i, f, o, g, (T, 4H).
+
+``forward(..., mode, base)`` runs the *surrogate* graph of a truncated gradient mode: the edges the
+mode cuts read their values from ``base`` (a forward pass at the same point) instead of the live
+ones. At the base point the values are identical, but the derivative of its loss is the truncated
+gradient, which lets gradcheck verify cec and tbptt:K with finite differences.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .model import Head, LSTMLayer, Model, RNNLayer
+from .modes import GradientMode
+
+
+@dataclass
+class LayerForward:
+    """What one layer computed. ``A`` and ``G`` are stacked (T, 4H) for LSTM, (T, H) for RNN."""
+
+    A: np.ndarray
+    H: np.ndarray
+    h_prev: np.ndarray
+    G: np.ndarray | None = None
+    C: np.ndarray | None = None
+    c_prev: np.ndarray | None = None
+    S: np.ndarray | None = None  # σ_out(c)
+    W: np.ndarray | None = None  # the (stacked) input and recurrent matrices this pass used
+    U: np.ndarray | None = None
+
+
+@dataclass
+class HeadForward:
+    v: np.ndarray       # head output before the softmax (T, K)
+    y_hat: np.ndarray   # (T, K)
+    loss_t: np.ndarray  # (T,)
+    dv: np.ndarray      # ∂E/∂v (T, K)
+
+    @property
+    def loss(self) -> float:
+        return float(self.loss_t.sum())
+
+
+@dataclass
+class Forward:
+    x: np.ndarray
+    layers: list[LayerForward]
+    head: HeadForward
+
+
+def forward(model: Model, x: np.ndarray, y: np.ndarray, mask: np.ndarray,
+            mode: GradientMode | None = None, base: Forward | None = None) -> Forward:
+    """Run the model over the sequence; see the module docstring for ``mode``/``base``."""
+    with np.errstate(all="ignore"):
+        layers = []
+        inp = x
+        for n, layer in enumerate(model.layers):
+            cut = _cutter(mode, base.layers[n]) if base is not None and mode is not None and mode.kind != "full" else None
+            lf = _lstm_forward(layer, inp, cut) if isinstance(layer, LSTMLayer) else _rnn_forward(layer, inp, cut)
+            layers.append(lf)
+            inp = lf.H
+        return Forward(x, layers, head_forward(model.head, inp, y, mask))
+
+
+def _cutter(mode: GradientMode, base: LayerForward):
+    """For step t: the (h for U, c for the i/f peepholes, c for f·c) the surrogate graph reads."""
+    def cut(t: int, h: np.ndarray, c: np.ndarray | None):
+        if mode.cuts_all_at(t):
+            cb = base.c_prev[t] if base.c_prev is not None else None
+            return base.h_prev[t], cb, cb
+        if not mode.recurrent_h:
+            cb = base.c_prev[t] if base.c_prev is not None else None
+            return base.h_prev[t], cb, c
+        return h, c, c
+    return cut
+
+
+def _lstm_forward(layer: LSTMLayer, x: np.ndarray, cut) -> LayerForward:
+    T, H = len(x), layer.hidden_size
+    H2, H3 = 2 * H, 3 * H
+    W, U, b = layer.stacked()
+    A = x @ W.T
+    A += b
+    A4 = A.reshape(T, 4, H)
+    UT = np.ascontiguousarray(U.T)
+    gate = ACTIVATIONS[layer.gate_activation].f
+    cand = ACTIVATIONS[layer.candidate_activation].f
+    out = ACTIVATIONS[layer.cell_output_activation].f
+    peep = layer.peepholes
+    p_if = np.stack([layer.peephole("i"), layer.peephole("f")])
+    p_o = layer.peephole("o")
+    no_forget = not layer.forget_gate
+    G = np.empty((T, 4 * H))
+    C = np.empty((T, H))
+    S = np.empty((T, H))
+    Hs = np.empty((T, H))
+    h_prev = np.empty((T, H))
+    c_prev = np.empty((T, H))
+    h, c = layer.h0, layer.c0
+    for t in range(T):
+        hg, cp, cc = h, c, c
+        if cut is not None:
+            hg, cp, cc = cut(t, h, c)
+            h_prev[t] = hg
+            c_prev[t] = cc
+        a = A[t]
+        a += hg @ UT
+        gates = G[t]
+        if peep:
+            A4[t, :2] += p_if * cp
+            gate(a[:H2], out=gates[:H2])
+        else:  # o does not depend on c[t]: all three gates at once
+            gate(a[:H3], out=gates[:H3])
+        if no_forget:
+            gates[H:H2] = 1.0
+        g = cand(a[H3:], out=gates[H3:])
+        c = np.multiply(gates[H:H2], cc, out=C[t])
+        c += gates[:H] * g
+        if peep:
+            a[H2:H3] += p_o * c
+            gate(a[H2:H3], out=gates[H2:H3])
+        h = np.multiply(gates[H2:H3], out(c, out=S[t]), out=Hs[t])
+    if cut is None:
+        _shift(h_prev, layer.h0, Hs)
+        _shift(c_prev, layer.c0, C)
+    return LayerForward(A=A, H=Hs, h_prev=h_prev, G=G, C=C, c_prev=c_prev, S=S, W=W, U=U)
+
+
+def _rnn_forward(layer: RNNLayer, x: np.ndarray, cut) -> LayerForward:
+    T, H = len(x), layer.hidden_size
+    p = layer.params
+    A = x @ p["W"].T + p["b"]
+    UT = np.ascontiguousarray(p["U"].T)
+    act = ACTIVATIONS[layer.activation].f
+    Hs = np.empty((T, H))
+    h_prev = np.empty((T, H))
+    h = layer.h0
+    for t in range(T):
+        hg = h if cut is None else cut(t, h, None)[0]
+        h_prev[t] = hg
+        a = A[t]
+        a += hg @ UT
+        h = act(a, out=Hs[t])
+    return LayerForward(A=A, H=Hs, h_prev=h_prev, W=p["W"], U=p["U"])
+
+
+def _shift(prev: np.ndarray, first: np.ndarray, seq: np.ndarray) -> None:
+    """prev[t] = seq[t-1], prev[0] = first: the state each step starts from."""
+    prev[0] = first
+    prev[1:] = seq[:-1]
+
+
+def head_forward(head: Head, h_top: np.ndarray, y: np.ndarray, mask: np.ndarray) -> HeadForward:
+    """Output, per-step loss and ∂E/∂v. Steps with mask 0 contribute exactly 0, even when non-finite."""
+    if head.type == "identity":
+        v = h_top
+    else:
+        v = h_top @ head.params["W_y"].T + head.params["b_y"]
+    T = len(v)
+    if head.loss == "mse":
+        y_hat = v
+        r = v - y
+        per_step = 0.5 * np.sum(r * r, axis=1)
+        dv = r
+    else:
+        m = v.max(axis=1, keepdims=True)
+        logp = v - m - np.log(np.sum(np.exp(v - m), axis=1, keepdims=True))
+        y_hat = np.exp(logp)
+        per_step = -logp[np.arange(T), y]
+        dv = y_hat.copy()
+        dv[np.arange(T), y] -= 1.0
+    scored = mask != 0
+    loss_t = np.where(scored, mask * per_step, 0.0)
+    dv = np.where(scored[:, None], mask[:, None] * dv, 0.0)
+    return HeadForward(v=v, y_hat=y_hat, loss_t=loss_t, dv=dv)

@@ -1,0 +1,144 @@
+"""Real-time recurrent learning: gradients forward in time through sensitivities.
+
+For every layer we carry S_h[t] = dh[t]/dθ and (LSTM) S_c[t] = dc[t]/dθ, matrices (H, P) over all
+P layer parameters, and accumulate dE/dθ += ∂E/∂h_top[t] · S_h_top[t] at every step:
+
+    dA[t]  = ∂a[t]/∂θ (immediate) + W S_x[t] + U S_h[t-1] + p_{i,f}⊙S_c[t-1]
+    S_c[t] = f[t]⊙S_c[t-1] + Σ_{i,f,g} ∂c[t]/∂a_*[t] ⊙ dA_*[t]
+    S_h[t] = ∂h[t]/∂a_o[t] ⊙ (dA_o[t] + p_o⊙S_c[t]) + o[t]⊙σ̇_out(c[t])⊙S_c[t]
+
+S_x[t] is the sensitivity of the layer below at the same step. The gradient modes drop the same
+terms as in BPTT: ``cec`` keeps only f⊙S_c[t-1] in time (Gers' truncated RTRL), ``tbptt:K`` resets
+the sensitivities at every chunk boundary. The head has no recurrence; its gradient is the same
+product as in BPTT. The cost per step grows as H²·P, so RTRL refuses models with more than
+:data:`MAX_SENSITIVITY_ENTRIES` sensitivity entries (P × total hidden units).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .backward import head_backward, lstm_local
+from .forward import Forward
+from .model import GATES, LSTMLayer, Model
+from .modes import GradientMode
+from .params import param_blocks
+
+MAX_SENSITIVITY_ENTRIES = 1_000_000
+
+
+class RTRLTooLarge(ValueError):
+    pass
+
+
+def rtrl_gradients(model: Model, fw: Forward, mode: GradientMode) -> dict[str, np.ndarray]:
+    """Every parameter gradient (keys as :meth:`Backward.grads`), computed forward in time."""
+    blocks = param_blocks(model, include_head=False)
+    P = sum(b.size for b in blocks)
+    units = sum(layer.hidden_size for layer in model.layers)
+    if P * units > MAX_SENSITIVITY_ENTRIES:
+        raise RTRLTooLarge(
+            f"rtrl is for small models: {P} parameters × {units} hidden units = {P * units} sensitivities "
+            f"exceeds {MAX_SENSITIVITY_ENTRIES}; use bptt")
+    with np.errstate(all="ignore"):
+        total = _run(model, fw, mode, blocks, P)
+        ext, head_grads = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
+    grads = {b.key: total[b.offset:b.offset + b.size].reshape(b.shape) for b in blocks}
+    grads.update({f"head/{k}": v for k, v in head_grads.items()})
+    return grads
+
+
+class _Immediate:
+    """Index tables placing ∂a[t]/∂θ (x, h[t-1], 1, c) into a (rows, P) matrix."""
+
+    def __init__(self, model: Model, n: int, blocks, P: int):
+        layer = model.layers[n]
+        self.rows = 4 * layer.hidden_size if isinstance(layer, LSTMLayer) else layer.hidden_size
+        self.P = P
+        H = layer.hidden_size
+        self.parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {"x": [], "h": [], "1": [], "c_prev": [], "c": []}
+        for b in blocks:
+            if b.layer != n:
+                continue
+            kind, _, gate = b.name.partition("_")
+            base = GATES.index(gate) * H if gate else 0
+            j = np.arange(H)
+            if kind in ("W", "U"):
+                width = b.shape[1]
+                jj, mm = np.meshgrid(j, np.arange(width), indexing="ij")
+                self.parts["x" if kind == "W" else "h"].append(
+                    ((base + jj).ravel(), (b.offset + jj * width + mm).ravel(), mm.ravel()))
+            elif kind == "b":
+                self.parts["1"].append((base + j, b.offset + j, np.zeros(H, dtype=int)))
+            else:  # peephole: p_i, p_f read c[t-1], p_o reads c[t]
+                self.parts["c" if gate == "o" else "c_prev"].append((base + j, b.offset + j, j))
+        self.parts = {k: [tuple(np.concatenate(a) for a in zip(*v))] if v else [] for k, v in self.parts.items()}
+
+    def matrix(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        M = np.zeros((self.rows, self.P))
+        for k, parts in self.parts.items():
+            if k == "c":
+                continue
+            for rows, cols, src in parts:
+                M[rows, cols] = values[k][src]
+        return M
+
+    def add_output_peephole(self, dAo: np.ndarray, c: np.ndarray, o_offset: int) -> None:
+        for rows, cols, src in self.parts["c"]:
+            dAo[rows - o_offset, cols] += c[src]
+
+
+def _run(model: Model, fw: Forward, mode: GradientMode, blocks, P: int) -> np.ndarray:
+    T = len(fw.x)
+    imms = [_Immediate(model, n, blocks, P) for n in range(len(model.layers))]
+    locs = [lstm_local(layer, fw.layers[n]) if isinstance(layer, LSTMLayer)
+            else ACTIVATIONS[layer.activation].df(fw.layers[n].A, fw.layers[n].H)
+            for n, layer in enumerate(model.layers)]
+    stacked = [layer.stacked()[:2] if isinstance(layer, LSTMLayer) else (layer.params["W"], layer.params["U"])
+               for layer in model.layers]
+    Sh = [np.zeros((layer.hidden_size, P)) for layer in model.layers]
+    Sc = [np.zeros((layer.hidden_size, P)) for layer in model.layers]
+    dh_top, _ = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
+    total = np.zeros(P)
+    for t in range(T):
+        reset = mode.cuts_all_at(t)
+        Sx = None
+        for n, layer in enumerate(model.layers):
+            lf, W, U = fw.layers[n], *stacked[n]
+            inp = fw.x[t] if n == 0 else fw.layers[n - 1].H[t]
+            values = {"x": inp, "h": lf.h_prev[t], "1": np.ones(1)}
+            if isinstance(layer, LSTMLayer):
+                values["c_prev"] = lf.c_prev[t]
+            dA = imms[n].matrix(values)
+            if Sx is not None:
+                dA += W @ Sx
+            if not reset and mode.recurrent_h:
+                dA += U @ Sh[n]
+            if isinstance(layer, LSTMLayer):
+                Sh[n], Sc[n] = _lstm_step(layer, lf, locs[n], imms[n], dA, Sc[n], t, reset, mode)
+            else:
+                Sh[n] = locs[n][t][:, None] * dA
+            Sx = Sh[n]
+        total += dh_top[t] @ Sh[-1]
+    return total
+
+
+def _lstm_step(layer: LSTMLayer, lf, loc, imm: _Immediate, dA: np.ndarray, Sc_prev: np.ndarray,
+               t: int, reset: bool, mode: GradientMode):
+    H = layer.hidden_size
+    dA4 = dA.reshape(4, H, -1)
+    if reset:
+        Sc_prev = np.zeros_like(Sc_prev)
+    elif layer.peepholes and mode.recurrent_h:
+        dA4[0] += layer.peephole("i")[:, None] * Sc_prev
+        dA4[1] += layer.peephole("f")[:, None] * Sc_prev
+    f = lf.G[t, H:2 * H]
+    Q = loc.Q[t]
+    Sc = f[:, None] * Sc_prev + Q[0][:, None] * dA4[0] + Q[1][:, None] * dA4[1] + Q[3][:, None] * dA4[3]
+    dAo = dA4[2].copy()
+    if layer.peepholes:
+        dAo += layer.peephole("o")[:, None] * Sc
+        imm.add_output_peephole(dAo, lf.C[t], 2 * H)
+    o = lf.G[t, 2 * H:3 * H]
+    Sh = loc.Ro[t][:, None] * dAo + (o * loc.dS[t])[:, None] * Sc
+    return Sh, Sc

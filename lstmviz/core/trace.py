@@ -1,0 +1,135 @@
+"""``compute``: one call from a scenario to every named quantity (the trace).
+
+Trace keys (also the keys of ``lstmviz trace --out FILE.npz``), documented in docs/trace.md:
+
+* ``x`` (T,D), ``y_hat`` (T,K), ``loss`` (scalar E), ``loss_t`` (T), ``dx`` (T,D) = dE/dx[t]
+* per layer n (0 = bottom): ``l{n}/a_i a_f a_o a_g i f o g c h`` (rnn: ``a h``), ``l{n}/h0`` and
+  ``l{n}/c0`` (LSTM); without a forget gate ``a_f`` is absent and ``f`` is all ones
+* backward, under the gradient mode: ``l{n}/delta_h delta_c delta_i delta_f delta_o delta_g``
+  (rnn: ``delta_a delta_h``) and ``l{n}/eps_h``
+* ``grad/l{n}/<param>`` for every layer parameter, ``grad/head/W_y`` and ``grad/head/b_y``
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .backward import Backward, backward, contributions
+from .forward import Forward, forward
+from .model import GATES, LSTMLayer, Scenario
+from .modes import GradientMode, parse_mode
+from .rtrl import rtrl_gradients
+
+ALGORITHMS = ("bptt", "rtrl")
+
+
+@dataclass
+class Trace(Mapping):
+    """Every forward and backward quantity of one scenario under one gradient mode, by name."""
+
+    arrays: dict[str, np.ndarray]
+    scenario: Scenario
+    mode: GradientMode
+    algorithm: str
+    forward: Forward = field(repr=False)
+    backward: Backward = field(repr=False)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.arrays[key]
+
+    def __iter__(self):
+        return iter(self.arrays)
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    @property
+    def loss(self) -> float:
+        return float(self.arrays["loss"])
+
+    @property
+    def steps(self) -> int:
+        return len(self.arrays["x"])
+
+    def nonfinite_steps(self, part: str = "all") -> list[int]:
+        """1-based steps at which a per-step quantity is NaN or infinite.
+
+        ``part`` is ``forward`` (values), ``backward`` (ε, δ, dx) or ``all``.
+        """
+        T = self.steps
+        bad = np.zeros(T, dtype=bool)
+        for key, value in self.arrays.items():
+            if value.ndim == 0 or value.shape[0] != T or key.endswith(("/h0", "/c0")):
+                continue
+            if part == "all" or (part == "backward") == is_backward_key(key):
+                bad |= ~np.isfinite(value.reshape(T, -1)).all(axis=1)
+        return [int(t) + 1 for t in np.flatnonzero(bad)]
+
+    def contributions(self, param: str) -> np.ndarray:
+        """Per-step terms (T, *shape) that sum to ``grad/<param>`` (bptt; computed on demand)."""
+        return contributions(self.scenario.model, self.forward, self.backward, param)
+
+
+def is_backward_key(key: str) -> bool:
+    """Whether a trace key holds a backward quantity (ε, δ, dx or a gradient)."""
+    name = key.rsplit("/", 1)[-1]
+    return key.startswith("grad/") or name == "dx" or name.startswith(("delta_", "eps_"))
+
+
+def compute(scenario: Scenario, gradient: str | GradientMode = "full", algorithm: str = "bptt") -> Trace:
+    """Forward pass, ε, δ and weight gradients of ``scenario`` under a gradient mode.
+
+    ``algorithm`` chooses how the weight gradients are computed: ``bptt`` backward in time, or
+    ``rtrl`` forward in time (same numbers; small models only). δ and ε are total and
+    time-synchronous derivatives; they always come from the backward sweep.
+    """
+    mode = parse_mode(gradient)
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm {algorithm!r} (expected bptt or rtrl)")
+    with np.errstate(all="ignore"):
+        return _compute(scenario, mode, algorithm)
+
+
+def _compute(scenario: Scenario, mode: GradientMode, algorithm: str) -> Trace:
+    model, data = scenario.model, scenario.data
+    fw = forward(model, data.x, data.y, data.mask)
+    bw = backward(model, fw, mode)
+    grads = rtrl_gradients(model, fw, mode) if algorithm == "rtrl" else bw.grads()
+    arrays: dict[str, np.ndarray] = {
+        "x": fw.x,
+        "y_hat": fw.head.y_hat,
+        "loss": np.array(fw.head.loss),
+        "loss_t": fw.head.loss_t,
+        "dx": bw.dx,
+    }
+    for n, (layer, lf, lb) in enumerate(zip(model.layers, fw.layers, bw.layers)):
+        arrays.update(_layer_arrays(f"l{n}", layer, lf, lb))
+    arrays.update({f"grad/{k}": v for k, v in grads.items()})
+    return Trace(arrays=arrays, scenario=scenario, mode=mode, algorithm=algorithm, forward=fw, backward=bw)
+
+
+def _layer_arrays(p: str, layer, lf, lb) -> dict[str, np.ndarray]:
+    if not isinstance(layer, LSTMLayer):
+        return {f"{p}/a": lf.A, f"{p}/h": lf.H, f"{p}/h0": layer.h0,
+                f"{p}/delta_a": lb.dA, f"{p}/delta_h": lb.dH, f"{p}/eps_h": lb.eps_h}
+    H = layer.hidden_size
+    out: dict[str, np.ndarray] = {}
+    for k, g in enumerate(GATES):
+        cols = slice(k * H, (k + 1) * H)
+        if g != "f" or layer.forget_gate:
+            out[f"{p}/a_{g}"] = lf.A[:, cols]
+        out[f"{p}/{g}"] = lf.G[:, cols]
+    out.update({f"{p}/c": lf.C, f"{p}/h": lf.H, f"{p}/h0": layer.h0, f"{p}/c0": layer.c0})
+    G4 = lf.G.reshape(-1, 4, H)
+    out.update({
+        f"{p}/delta_h": lb.dH,
+        f"{p}/delta_c": lb.dC,
+        f"{p}/delta_i": lb.dC * G4[:, 3],
+        f"{p}/delta_f": lb.dC * lf.c_prev,
+        f"{p}/delta_o": lb.dH * lf.S,
+        f"{p}/delta_g": lb.dC * G4[:, 0],
+        f"{p}/eps_h": lb.eps_h,
+    })
+    return out
