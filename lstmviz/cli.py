@@ -47,7 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     g = sub.add_parser("gui", help="open the debugger window (the default command)")
     g.add_argument("scenario", nargs="?", default=DEFAULT_PRESET, help="a scenario file or preset name")
     g.add_argument("--screenshot", metavar="FILE.png", help="render the window offscreen to a PNG and exit")
-    g.add_argument("--size", default="1600x1000", metavar="WxH", help="window size for --screenshot")
+    g.add_argument("--size", default="1600x1000", metavar="WxH", help="window size (default 1600x1000)")
+    g.add_argument("--select", metavar="NODE", help="select a node, e.g. c[4], l1/h[3] or l0/c[2][5] (unit 5)")
+    g.add_argument("--phase", help="1-5 or forward, sync, bptt, grad, descent (default: everything computed)")
+    g.add_argument("--step", type=int, metavar="N", help="steps done within the phase (default: all)")
+    g.add_argument("--view", choices=("forward", "backward"), default="forward", help="values or δ")
+    g.add_argument("--unit", type=int, default=0, metavar="U", help="the unit whose lanes are drawn")
 
     t = sub.add_parser("trace", help="compute every forward and backward quantity and save them as .npz")
     t.add_argument("scenario", help="a scenario file or preset name")
@@ -80,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "gui":
             from .app.launch import launch
-            return launch(getattr(args, "scenario", DEFAULT_PRESET), getattr(args, "screenshot", None),
-                          getattr(args, "size", "1600x1000"))
+            if args.command is None:
+                return launch(DEFAULT_PRESET)
+            return launch(args.scenario, args.screenshot, args.size, args.select, args.phase, args.step, args.view,
+                          args.unit)
         return {"trace": _trace, "gradcheck": _gradcheck, "presets": _presets}[command](args)
     except (ScenarioError, UsageError, RTRLTooLarge) as e:
         print(f"lstmviz: {e}" if isinstance(e, RTRLTooLarge) else str(e), file=sys.stderr)

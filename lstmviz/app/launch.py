@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 
 def _needs_offscreen() -> bool:
@@ -18,7 +20,8 @@ def parse_size(text: str) -> tuple[int, int]:
     return int(w), int(h)
 
 
-def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000") -> int:
+def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", select: str | None = None,
+           phase: str | None = None, step: int | None = None, view: str = "forward", unit: int = 0) -> int:
     from ..cli import UsageError
     from ..io import load_scenario
 
@@ -34,20 +37,76 @@ def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000") ->
               "Use a desktop session or xvfb-run to see the window.", file=sys.stderr)
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from .session import Session
     from .window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("lstmviz")
-    window = MainWindow(scenario)
+    app.setOrganizationName("lstmviz")
+    session = Session(scenario, Path(spec) if Path(spec).is_file() else None)
+    try:
+        apply_view_options(session, select, phase, step, view, unit)
+    except ValueError as e:
+        raise UsageError(f"lstmviz gui: {e}") from None
+    if screenshot:  # neither reads nor changes the user's saved layout and recent files
+        with tempfile.TemporaryDirectory() as tmp:
+            window = MainWindow(session, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
+            window.resize(width, height)
+            return _screenshot(app, window, screenshot)
+    window = MainWindow(session)
     window.resize(width, height)
-    if screenshot:
-        window.show()
-        app.processEvents()
-        if not window.grab().save(screenshot):
-            raise UsageError(f"{screenshot}: cannot be written as PNG")
-        window.close()
-        return 0
     window.show()
-    return app.exec()
+    code = app.exec()
+    dispose(app)
+    return code
+
+
+def dispose(app) -> None:
+    """Delete closed windows now: pyqtgraph objects left to the interpreter's exit can crash it."""
+    from PySide6.QtCore import QEvent
+
+    for widget in app.topLevelWidgets():
+        widget.close()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def apply_view_options(session, select, phase, step, view, unit) -> None:
+    """The --select/--phase/--step/--view/--unit options; ValueError with a one-line reason."""
+    from .phases import Playhead, parse_phase
+    from .quantities import parse_node
+
+    T = session.trace.steps
+    if unit:
+        if not 0 <= unit < session.max_units:
+            raise ValueError(f"--unit must be 0 to {session.max_units - 1}, got {unit}")
+        session.set_unit(unit)
+    session.set_view(view)
+    if phase is not None or step is not None:
+        p = parse_phase(phase) if phase is not None else 1
+        k = T if step is None else step
+        if p == 5:
+            k = 0
+        elif not 0 <= k <= T:
+            raise ValueError(f"--step must be 0 to {T}, got {step}")
+        session.set_playhead(Playhead(p, k, T))
+    if select:
+        session.select(parse_node(select, session.trace))
+
+
+def _screenshot(app, window, path: str) -> int:
+    from ..cli import UsageError
+
+    window.show()
+    for _ in range(3):
+        app.processEvents()
+    window.graph.fit_readable()
+    app.processEvents()
+    ok = window.grab().save(path)
+    window.session.undo_stack.setClean()
+    dispose(app)
+    if not ok:
+        raise UsageError(f"{path}: cannot be written as PNG")
+    return 0

@@ -1,27 +1,352 @@
-"""The main window. Until the debugger panels land it shows the scenario and its loss."""
+"""The main window: the unrolled graph in the centre, the inspector at the side, plots below,
+the playhead bar on top, menus, and a status bar that always says where we are."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QMainWindow
+from pathlib import Path
 
-from ..core import Scenario, compute
+import contextlib
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+                               QSpinBox, QToolBar, QVBoxLayout, QWidget)
+
+from ..io import ScenarioError, list_presets
 from ..io.presets import resources_dir
+from .session import Session
+from .widgets.graph_view import GraphView, LegendBar
+from .widgets.inspector import Inspector
+from .widgets.plots import PlotsPanel
+from .widgets.transport import TransportBar
+
+MAX_RECENT = 8
+MODES = ("full", "cec", "tbptt")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, scenario: Scenario):
+    def __init__(self, session: Session, settings: QSettings | None = None):
         super().__init__()
-        self.scenario = scenario
-        trace = compute(scenario)
-        self.setWindowTitle(f"lstmviz — {scenario.name}")
+        self.session = session
+        self.settings = settings or QSettings("lstmviz", "lstmviz")
+        self.error_box: QMessageBox | None = None
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # pyqtgraph items must go before the interpreter
         self.setWindowIcon(QIcon(str(resources_dir() / "icons" / "lstmviz.svg")))
-        summary = QLabel(
-            f"<h2>{scenario.name}</h2><p>{scenario.description}</p>"
-            f"<p>T = {trace.steps} steps, {len(scenario.model.layers)} layer(s), E = {trace.loss:.6g}</p>"
-            "<p><i>The unrolled-graph debugger is under construction.</i></p>")
-        summary.setWordWrap(True)
-        summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        summary.setMargin(40)
-        self.setCentralWidget(summary)
-        self.statusBar().showMessage(f"{scenario.name} · E = {trace.loss:.6g}")
+        self.graph = GraphView(session, self)
+        self.legend = LegendBar(self.graph)
+        self.setCentralWidget(self._central())
+        self.inspector = Inspector(session, self)
+        self.plots = PlotsPanel(session, self)
+        self.transport = TransportBar(session, self)
+        self._docks()
+        self._toolbars()
+        self._menus()
+        self._status_bar()
+        session.scenarioChanged.connect(self._on_scenario_change)
+        session.traceChanged.connect(self._update_status)
+        session.playheadChanged.connect(self._update_status)
+        session.viewChanged.connect(self._on_view_change)
+        session.undo_stack.cleanChanged.connect(self._update_title)
+        self._on_scenario_change()
+        self._on_view_change()
+        self._restore_layout()
+        self._fitted = False
+
+    # -- construction --------------------------------------------------------------------------------
+    def _central(self) -> QWidget:
+        """The graph with its colour legend above it."""
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        top = QHBoxLayout()
+        top.setContentsMargins(8, 2, 8, 2)
+        self.view_title = QLabel()
+        top.addWidget(self.view_title)
+        top.addStretch(1)
+        top.addWidget(self.legend)
+        layout.addLayout(top)
+        layout.addWidget(self.graph, 1)
+        return central
+
+    def _docks(self) -> None:
+        self.inspector_dock = QDockWidget("Inspector", self)
+        self.inspector_dock.setObjectName("inspector")
+        self.inspector_dock.setWidget(self.inspector)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
+        self.plots_dock = QDockWidget("Plots", self)
+        self.plots_dock.setObjectName("plots")
+        self.plots_dock.setWidget(self.plots)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.plots_dock)
+
+    def _toolbars(self) -> None:
+        bar = QToolBar("Playback", self)
+        bar.setObjectName("playback")
+        bar.setMovable(False)
+        bar.addWidget(self.transport)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.addToolBarBreak()
+        view = QToolBar("View", self)
+        view.setObjectName("view")
+        view.setMovable(False)
+        self.view_group = QActionGroup(self)
+        self.forward_action = self._action("&Forward view (values)", "F2", lambda: self.session.set_view("forward"),
+                                           checkable=True)
+        self.backward_action = self._action("&Backward view (δ and gradient flow)", "F3",
+                                            lambda: self.session.set_view("backward"), checkable=True)
+        for a in (self.forward_action, self.backward_action):
+            self.view_group.addAction(a)
+        self.forward_action.setChecked(True)
+        self.forward_action.setIconText("Forward: values")
+        self.backward_action.setIconText("Backward: δ")
+        view.addAction(self.forward_action)
+        view.addAction(self.backward_action)
+        view.addSeparator()
+        self.unit_label = QLabel("  unit ")
+        self.unit_spin = QSpinBox(self)
+        self.unit_spin.setToolTip("Which unit's lanes the graph draws (U / Shift+U)")
+        self.unit_spin.valueChanged.connect(self.session.set_unit)
+        self.unit_label_action = view.addWidget(self.unit_label)
+        self.unit_spin_action = view.addWidget(self.unit_spin)
+        view.addWidget(QLabel("  gradient "))
+        self.mode_combo = QComboBox(self)
+        self.mode_combo.addItems(["full BPTT", "cec (Gers)", "tbptt:K"])
+        self.mode_combo.setToolTip("Which paths through time carry error back; recomputes at once")
+        self.k_spin = QSpinBox(self)
+        self.k_spin.setRange(1, 100_000)
+        self.k_spin.setPrefix("K = ")
+        self.k_spin.setToolTip("Chunk length of truncated BPTT")
+        self.mode_combo.currentIndexChanged.connect(self._on_mode_control)
+        self.k_spin.valueChanged.connect(self._on_mode_control)
+        view.addWidget(self.mode_combo)
+        self.k_spin_action = view.addWidget(self.k_spin)
+        view.addSeparator()
+        self.fit_action = self._action("&Fit to window", "F", self.graph.fit)
+        view.addAction(self.fit_action)
+        self.heat_action = self._action("&All-units strip", "H", self._on_heat_toggle, checkable=True)
+        view.addAction(self.heat_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, view)
+
+    def _menus(self) -> None:
+        s = self.session
+        m = self.menuBar().addMenu("&File")
+        m.addAction(self._action("&Open…", QKeySequence.StandardKey.Open, self.open_dialog))
+        self.recent_menu = m.addMenu("Open &Recent")
+        presets = m.addMenu("&Presets")
+        presets.setToolTipsVisible(True)
+        for p in list_presets():
+            a = presets.addAction(p.title)
+            a.setToolTip(p.description)
+            a.setStatusTip(p.summary)
+            a.triggered.connect(lambda _=False, key=p.key: self.open_scenario(key))
+        m.addSeparator()
+        m.addAction(self._action("&Save", QKeySequence.StandardKey.Save, self.save))
+        m.addAction(self._action("Save &As…", QKeySequence.StandardKey.SaveAs, self.save_as))
+        m.addSeparator()
+        m.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
+        e = self.menuBar().addMenu("&Edit")
+        undo = s.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = s.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        e.addAction(undo)
+        e.addAction(redo)
+        v = self.menuBar().addMenu("&View")
+        v.addAction(self.forward_action)
+        v.addAction(self.backward_action)
+        v.addSeparator()
+        v.addAction(self._action("&Next unit", "U", lambda: self.unit_spin.stepBy(1)))
+        v.addAction(self._action("&Previous unit", "Shift+U", lambda: self.unit_spin.stepBy(-1)))
+        v.addSeparator()
+        v.addAction(self.fit_action)
+        v.addAction(self._action("Zoom &in", QKeySequence.StandardKey.ZoomIn, lambda: self.graph.zoom(1.25)))
+        v.addAction(self._action("Zoom &out", QKeySequence.StandardKey.ZoomOut, lambda: self.graph.zoom(0.8)))
+        v.addAction(self.heat_action)
+        v.addSeparator()
+        v.addAction(self.inspector_dock.toggleViewAction())
+        v.addAction(self.plots_dock.toggleViewAction())
+        p = self.menuBar().addMenu("&Step")
+        t = self.transport
+        for text, key, slot in (("Step &forward", "Right", s.step_forward), ("Step &back", "Left", s.step_back),
+                                ("&Play / pause", "Space", t.toggle_play), ("&Start of the epoch", "Home", t.go_start),
+                                ("&End (everything computed)", "End", t.go_end),
+                                ("&Next phase", "PgDown", lambda: s.set_playhead(s.playhead.next_phase())),
+                                ("P&revious phase", "PgUp", lambda: s.set_playhead(s.playhead.prev_phase()))):
+            p.addAction(self._action(text, key, slot))
+        self.addActions(self.menuBar().actions())
+
+    def _action(self, text: str, shortcut, slot, checkable: bool = False) -> QAction:
+        a = QAction(text, self)
+        a.setShortcut(QKeySequence(shortcut) if isinstance(shortcut, str) else shortcut)
+        a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        a.setCheckable(checkable)
+        a.triggered.connect(slot)
+        self.addAction(a)
+        return a
+
+    def _status_bar(self) -> None:
+        self.status_labels = {k: QLabel() for k in ("name", "loss", "mode", "phase")}
+        for label in self.status_labels.values():
+            label.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(label)
+
+    # -- observers -------------------------------------------------------------------------------------
+    def _on_scenario_change(self) -> None:
+        s = self.session
+        with _blocked(self.unit_spin):
+            self.unit_spin.setRange(0, s.max_units - 1)
+            self.unit_spin.setValue(s.unit)
+        self.unit_label_action.setVisible(s.max_units > 1)
+        self.unit_spin_action.setVisible(s.max_units > 1)
+        self._sync_mode_control()
+        self._update_title()
+        self._update_status()
+        self._refresh_recent()
+        if getattr(self, "_fitted", False):
+            QTimer.singleShot(0, self.graph.fit_readable)
+
+    def _on_view_change(self) -> None:
+        s = self.session
+        (self.backward_action if s.view == "backward" else self.forward_action).setChecked(True)
+        self.view_title.setText("<b>Backward view</b>: δ in the nodes, ε under h, edge width = gradient flow"
+                                if s.view == "backward" else "<b>Forward view</b>: the value of every variable")
+        with _blocked(self.unit_spin):
+            self.unit_spin.setValue(s.unit)
+
+    def _sync_mode_control(self) -> None:
+        mode = self.session.mode
+        with _blocked(self.mode_combo), _blocked(self.k_spin):
+            self.mode_combo.setCurrentIndex(MODES.index(mode.kind))
+            self.k_spin.setValue(mode.k or min(4, self.session.trace.steps))
+        self.k_spin_action.setVisible(mode.kind == "tbptt")
+
+    def _on_mode_control(self) -> None:
+        kind = MODES[self.mode_combo.currentIndex()]
+        self.k_spin_action.setVisible(kind == "tbptt")
+        self.session.set_mode(f"tbptt:{self.k_spin.value()}" if kind == "tbptt" else kind)
+
+    def _update_title(self) -> None:
+        s = self.session
+        where = f" ({s.path.name})" if s.path else ""
+        self.setWindowTitle(f"{'*' if s.dirty else ''}{s.scenario.name}{where} — lstmviz")
+
+    def _update_status(self) -> None:
+        s = self.session
+        self._sync_mode_control()
+        self.status_labels["name"].setText(s.scenario.name)
+        self.status_labels["loss"].setText(f"E = {s.trace.loss:.6g}")
+        self.status_labels["mode"].setText(f"gradient: {s.mode}")
+        self.status_labels["phase"].setText(s.playhead.describe())
+        bad = s.trace.nonfinite_steps("forward")
+        if bad:
+            self.statusBar().showMessage(f"values overflowed from t = {bad[0]} on", 0)
+
+    def _on_heat_toggle(self) -> None:
+        self.plots.show_heat(self.heat_action.isChecked())
+
+    # -- files -----------------------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open scenario", str(Path.home()), "Scenarios (*.json)")
+        if path:
+            self.open_scenario(path)
+
+    def open_scenario(self, spec: str) -> bool:
+        """Open a file or preset; a bad file shows its one-line error and keeps the current scenario."""
+        if not self.confirm_discard():
+            return False
+        try:
+            self.session.open(spec)
+        except ScenarioError as e:
+            self.show_error("Cannot open scenario", str(e))
+            return False
+        if self.session.path is not None:
+            self._remember(str(self.session.path.resolve()))
+        return True
+
+    def save(self) -> bool:
+        if self.session.path is None:
+            return self.save_as()
+        return self._save_to(self.session.path)
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save scenario", str(Path.home() / "scenario.json"),
+                                              "Scenarios (*.json)")
+        return bool(path) and self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.session.save(path)
+        except OSError as e:
+            self.show_error("Cannot save scenario", f"{path}: cannot be written: {e.strerror}")
+            return False
+        self._remember(str(path.resolve()))
+        self._update_title()
+        return True
+
+    def confirm_discard(self) -> bool:
+        if not self.session.dirty:
+            return True
+        answer = QMessageBox.question(self, "Unsaved changes",
+                                      f"“{self.session.scenario.name}” has unsaved changes. Save them first?",
+                                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                                      | QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def show_error(self, title: str, text: str) -> None:
+        self.error_box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self)
+        self.error_box.open()
+
+    def _remember(self, path: str) -> None:
+        recent = [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent", [path] + recent[:MAX_RECENT - 1])
+        self._refresh_recent()
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            a = self.recent_menu.addAction(path)
+            a.triggered.connect(lambda _=False, p=path: self.open_scenario(p))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    # -- layout persistence ------------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("geometry")
+        state = self.settings.value("state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            if self.settings.value("state") is None:  # first run: docks in proportion to the window
+                self.resizeDocks([self.inspector_dock], [int(self.width() * 0.27)], Qt.Orientation.Horizontal)
+                self.resizeDocks([self.plots_dock], [int(self.height() * 0.24)], Qt.Orientation.Vertical)
+            QTimer.singleShot(0, self.graph.fit_readable)
+
+    def closeEvent(self, event) -> None:
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.transport.stop()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("state", self.saveState())
+        event.accept()
+
+
+@contextlib.contextmanager
+def _blocked(widget):
+    """Block a widget's signals inside ``with`` (against feedback loops). PySide6 6.12's own
+    QSignalBlocker context manager over-releases None on every use, which crashes the interpreter."""
+    widget.blockSignals(True)
+    try:
+        yield
+    finally:
+        widget.blockSignals(False)

@@ -1,26 +1,19 @@
-"""The app starts on the default preset and renders offscreen."""
+"""Starting the app: the command line's gui options."""
 from PySide6.QtGui import QImage
 
-from lstmviz.app.window import MainWindow
+from lstmviz.app.launch import parse_size
 from lstmviz.cli import main
-from lstmviz.io import load_scenario
 
 
-def test_window_opens_on_a_scenario(qtbot):
-    window = MainWindow(load_scenario("calculator-lstm"))
-    qtbot.addWidget(window)
-    window.show()
-    assert window.windowTitle() == "lstmviz — Pocket calculator (hand-designed LSTM)"
-    assert window.statusBar().currentMessage().endswith("E = 0")
-
-
-def test_screenshot_command_writes_a_png(qapp, tmp_path):
+def test_screenshot_of_a_two_layer_peephole_preset_in_backward_view(qapp, tmp_path):
     out = tmp_path / "shot.png"
-    assert main(["gui", "calculator-rnn-1", "--screenshot", str(out), "--size", "800x500"]) == 0
+    assert main(["gui", "peephole-lstm", "--screenshot", str(out), "--size", "1000x700", "--view", "backward",
+                 "--phase", "bptt", "--step", "5", "--unit", "1"]) == 0
     image = QImage(str(out))
-    assert not image.isNull() and (image.width(), image.height()) == (800, 500)
+    assert not image.isNull() and (image.width(), image.height()) == (1000, 700)
 
 
 def test_screenshot_size_is_validated(qapp, tmp_path, capsys):
     assert main(["gui", "--screenshot", str(tmp_path / "s.png"), "--size", "huge"]) == 2
     assert "--size must look like 1600x1000" in capsys.readouterr().err
+    assert parse_size("800x600") == (800, 600)

@@ -1,0 +1,159 @@
+"""The unrolled graph as plain data: lanes, edges and the gradient flowing along each edge.
+
+Drawing is separate (widgets/graph_view.py). A lane is one variable of one layer drawn for the
+selected unit; an edge type connects two lanes, either within a step (lag 0) or from step t−1 to
+step t (lag 1). The *flow* of an edge at step t is the term it contributes to the δ at its tail:
+δ(head)·∂head/∂tail, e.g. δc[t]·f[t] for c[t−1] → c[t]. All numbers come from the trace.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core import Trace
+from ..core.activations import ACTIVATIONS
+from ..core.model import LSTMLayer, Model
+from ..core.modes import GradientMode
+from .quantities import Quantities
+from .style import HEAD_LANES, INPUT_LANE, LSTM_LANES, RNN_LANES
+
+
+@dataclass(frozen=True)
+class Lane:
+    layer: int | None
+    var: str
+    row: int
+    slot: int  # 0: a pre-activation (left of its value), 1: the main column
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: tuple[int | None, str]
+    dst: tuple[int | None, str]
+    lag: int                  # 1: from step t−1 to step t
+    kind: str                 # input, layer, recurrent, peephole, activation, cell, output, head, loss
+    weight: str | None = None  # the parameter on the edge, e.g. "l0/U_f"
+
+
+class GraphModel:
+    """Lanes and edge types of a model, independent of unit and time."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        self.lanes: list[Lane] = []
+        self.layer_rows: dict[int, tuple[int, int]] = {}
+        row = 0
+        for var in HEAD_LANES:
+            self.lanes.append(Lane(None, var, row, 1))
+            row += 1
+        for n in reversed(range(len(model.layers))):
+            first = row
+            for pre, var in self._layer_lanes(n):
+                if pre:
+                    self.lanes.append(Lane(n, pre, row, 0))
+                self.lanes.append(Lane(n, var, row, 1))
+                row += 1
+            self.layer_rows[n] = (first, row - 1)
+        self.lanes.append(Lane(None, INPUT_LANE, row, 1))
+        self.rows = row + 1
+        self.edges = self._edges()
+
+    def _layer_lanes(self, n: int):
+        layer = self.model.layers[n]
+        if not isinstance(layer, LSTMLayer):
+            return RNN_LANES
+        return tuple(p for p in LSTM_LANES if p[1] != "f" or layer.forget_gate)
+
+    def lane(self, layer: int | None, var: str) -> Lane:
+        return next(ln for ln in self.lanes if ln.layer == layer and ln.var == var)
+
+    def _edges(self) -> list[Edge]:
+        edges: list[Edge] = []
+        top = len(self.model.layers) - 1
+        for n, layer in enumerate(self.model.layers):
+            inp = (None, "x") if n == 0 else (n - 1, "h")
+            in_kind = "input" if n == 0 else "layer"
+            if not isinstance(layer, LSTMLayer):
+                edges += [Edge(inp, (n, "a"), 0, in_kind, f"l{n}/W"), Edge((n, "h"), (n, "a"), 1, "recurrent", f"l{n}/U"),
+                          Edge((n, "a"), (n, "h"), 0, "activation")]
+                continue
+            for g in layer.gates:
+                edges += [Edge(inp, (n, f"a_{g}"), 0, in_kind, f"l{n}/W_{g}"),
+                          Edge((n, "h"), (n, f"a_{g}"), 1, "recurrent", f"l{n}/U_{g}"),
+                          Edge((n, f"a_{g}"), (n, g), 0, "activation")]
+                if g != "g":
+                    edges.append(Edge((n, g), (n, "c" if g != "o" else "h"), 0, "cell" if g != "o" else "output"))
+            edges += [Edge((n, "g"), (n, "c"), 0, "cell"), Edge((n, "c"), (n, "c"), 1, "cell"),
+                      Edge((n, "c"), (n, "h"), 0, "output")]
+            if layer.peepholes:
+                edges += [Edge((n, "c"), (n, f"a_{g}"), 1, "peephole", f"l{n}/p_{g}") for g in ("i", "f") if g in layer.gates]
+                edges.append(Edge((n, "c"), (n, "a_o"), 0, "peephole", f"l{n}/p_o"))
+        head_w = "head/W_y" if self.model.head.type == "linear" else None
+        edges += [Edge((top, "h"), (None, "y_hat"), 0, "head", head_w),
+                  Edge((None, "y_hat"), (None, "loss"), 0, "loss"), Edge((None, "y"), (None, "loss"), 0, "loss")]
+        return edges
+
+    @staticmethod
+    def is_cut(edge: Edge, mode: GradientMode, t: int) -> bool:
+        """Whether the gradient mode cuts this edge arriving at step t (1-based)."""
+        if edge.lag == 0:
+            return False
+        if mode.cuts_all_at(t - 1):
+            return True
+        return mode.kind == "cec" and edge.kind in ("recurrent", "peephole")
+
+    def flows(self, trace: Trace, unit: int) -> dict[Edge, np.ndarray]:
+        """(T,) gradient flow of every edge for the drawn unit (0 where the mode cuts the edge)."""
+        q = Quantities(trace)
+        T = trace.steps
+        out: dict[Edge, np.ndarray] = {}
+        for e in self.edges:
+            flow = self._flow(q, e, unit)
+            for t in range(1, T + 1):
+                if self.is_cut(e, trace.mode, t):
+                    flow[t - 1] = 0.0
+            if e.lag:
+                flow[0] = 0.0  # no node at t = 0 is drawn
+            out[e] = flow
+        return out
+
+    def _flow(self, q: Quantities, e: Edge, unit: int) -> np.ndarray:
+        (sl, sv), (dl, dv) = e.src, e.dst
+        u = self.unit_in(dl, unit)
+        delta = lambda layer, var: np.array(q.series(layer, var, self.unit_in(layer, unit), "delta"), dtype=float)  # noqa: E731
+        value = lambda layer, var: q.series(layer, var, self.unit_in(layer, unit), "value")  # noqa: E731
+        if e.kind in ("input", "layer", "recurrent"):
+            gate = dv[2:] if dv.startswith("a_") else ""
+            W = self.model.layers[dl].params[("U" if e.kind == "recurrent" else "W") + (f"_{gate}" if gate else "")]
+            d_a = delta(dl, dv)
+            if e.kind == "input":  # δx[t] is a vector: the size of this unit's term δa[t]·W[u, :]
+                return d_a * W[u, 0] if W.shape[1] == 1 else np.abs(d_a) * np.linalg.norm(W[u])
+            src_unit = self.unit_in(sl, unit)
+            return d_a * W[u, src_unit]
+        if e.kind == "activation":
+            return delta(dl, sv)
+        if e.kind == "peephole":
+            return delta(dl, dv) * self.model.layers[dl].params[f"p_{dv[2:]}"][u]
+        if e.kind == "cell":
+            if sv == "c":
+                return delta(dl, "c") * value(dl, "f")
+            return delta(dl, sv)  # δi = δc·c̃, δf = δc·c[t−1], δc̃ = δc·i: the cell's flow into each input
+        if e.kind == "output":
+            if sv == "o":
+                return delta(dl, "o")
+            lf = q.trace.forward.layers[dl]
+            act = ACTIVATIONS[self.model.layers[dl].cell_output_activation]
+            return delta(dl, "h") * value(dl, "o") * act.df(lf.C, lf.S)[:, u]
+        if e.kind == "head":
+            return np.array(q.series(sl, "h", self.unit_in(sl, unit), "eps"), dtype=float)
+        if sv == "y_hat":  # ŷ → E: ∂E/∂v
+            dvv = q.trace.forward.head.dv
+            return np.linalg.norm(dvv, axis=1) if dvv.shape[1] > 1 else dvv[:, 0].copy()
+        return np.zeros(q.trace.steps)
+
+    def unit_in(self, layer: int | None, unit: int) -> int:
+        """The selected unit, clipped to a layer's size (layers may differ in width)."""
+        if layer is None:
+            return 0
+        return min(unit, self.model.layers[layer].hidden_size - 1)

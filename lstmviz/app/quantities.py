@@ -1,0 +1,170 @@
+"""Every number a widget shows, looked up from the engine's trace by node (Qt-free).
+
+A node is one variable of one unit at one step: ``NodeRef(layer, var, t, unit)`` with t 1-based as
+in the course (``c[4]`` is row 3). Head and input nodes have ``layer = None``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core import Trace
+from ..core.activations import ACTIVATIONS, on_kink
+from ..core.model import GATES, LSTMLayer
+from .style import DELTA_LABELS, LABELS
+
+PRE_ACTIVATIONS = {"a_i": "i", "a_f": "f", "a_o": "o", "a_g": "g"}
+HEAD_VARS = ("y_hat", "y", "loss")
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    layer: int | None
+    var: str
+    t: int
+    unit: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{LABELS.get(self.var, self.var)}[{self.t}]"
+
+    def at(self, t: int) -> "NodeRef":
+        return NodeRef(self.layer, self.var, t, self.unit)
+
+    def describe(self, trace: Trace) -> str:
+        """``c[4], layer 1, unit 0`` (layers and units counted from 0 as in the trace keys)."""
+        parts = [self.label]
+        if self.layer is not None:
+            parts.append(f"layer {self.layer}")
+            if trace.scenario.model.layers[self.layer].hidden_size > 1 or self.unit:
+                parts.append(f"unit {self.unit}")
+        return ", ".join(parts)
+
+
+_NODE = re.compile(r"^(?:l(?P<layer>\d+)/)?(?P<var>[a-z_]+)\[(?P<t>\d+)\](?:\[(?P<unit>\d+)\])?$")
+
+
+def parse_node(text: str, trace: Trace) -> NodeRef:
+    """``c[4]``, ``l1/h[3]``, ``l0/c[2][5]`` (unit 5) → NodeRef; the default layer is the top one."""
+    m = _NODE.match(text.strip().replace("c̃", "g").replace("ŷ", "y_hat"))
+    if not m:
+        raise ValueError(f"cannot read node {text!r} (expected e.g. c[4], l1/h[3] or l0/c[2][5])")
+    var, t = m["var"], int(m["t"])
+    layers = trace.scenario.model.layers
+    layer = None if var in HEAD_VARS or var == "x" else (int(m["layer"]) if m["layer"] else len(layers) - 1)
+    if layer is not None and not 0 <= layer < len(layers):
+        raise ValueError(f"node {text!r}: there is no layer {layer}")
+    if not 1 <= t <= trace.steps:
+        raise ValueError(f"node {text!r}: t must be 1 to {trace.steps}")
+    node = NodeRef(layer, var, t, int(m["unit"] or 0))
+    if node.layer is not None and node.var not in layer_vars(layers[node.layer]):
+        raise ValueError(f"node {text!r}: layer {layer} has no variable {var}")
+    if node.layer is not None and node.unit >= layers[node.layer].hidden_size:
+        raise ValueError(f"node {text!r}: layer {layer} has {layers[node.layer].hidden_size} units")
+    return node
+
+
+def layer_vars(layer) -> tuple[str, ...]:
+    if not isinstance(layer, LSTMLayer):
+        return ("a", "h")
+    gates = [g for g in GATES if g != "f" or layer.forget_gate]
+    return tuple(f"a_{g}" for g in gates) + tuple(gates) + ("c", "h")
+
+
+class Quantities:
+    """Look-ups on one trace. Vector nodes (x, ŷ, y with more than one component) return arrays."""
+
+    def __init__(self, trace: Trace):
+        self.trace = trace
+        self.model = trace.scenario.model
+        self.data = trace.scenario.data
+
+    # -- whole lanes, (T,) or (T, n) ------------------------------------------------------------
+    def series(self, layer: int | None, var: str, unit: int = 0, kind: str = "value") -> np.ndarray:
+        """A lane over time: kind ``value``, ``delta`` or ``eps`` (NaN where undefined)."""
+        if kind == "value":
+            return self._value_series(layer, var, unit)
+        if kind == "delta":
+            return self._delta_series(layer, var, unit)
+        return self._eps_series(layer, var, unit)
+
+    def _value_series(self, layer, var, unit):
+        tr = self.trace
+        if layer is None:
+            return {"x": tr["x"], "y_hat": tr["y_hat"], "loss": tr["loss_t"], "y": self._targets()}[var]
+        return tr[f"l{layer}/{var}"][:, unit]
+
+    def _targets(self) -> np.ndarray:
+        y = self.data.y
+        return y.astype(np.float64) if y.ndim == 1 else y
+
+    def _delta_series(self, layer, var, unit):
+        tr = self.trace
+        if layer is None:
+            if var == "x":
+                return tr["dx"]
+            if var == "y_hat":
+                return tr.forward.head.dv
+            if var == "loss":
+                return np.where(self.data.mask != 0, 1.0, 0.0)
+            return np.full(tr.steps, np.nan)
+        lb = tr.backward.layers[layer]
+        if var in PRE_ACTIVATIONS or var == "a":
+            if var == "a":
+                return lb.dA[:, unit]
+            H = self.model.layers[layer].hidden_size
+            k = GATES.index(PRE_ACTIVATIONS[var])
+            return lb.dA[:, k * H + unit]
+        return tr[f"l{layer}/delta_{var}"][:, unit]
+
+    def _eps_series(self, layer, var, unit):
+        T = self.trace.steps
+        if layer is None or var != "h":
+            return np.full(T, np.nan)
+        return self.trace[f"l{layer}/eps_h"][:, unit]
+
+    # -- single nodes ---------------------------------------------------------------------------
+    def value(self, node: NodeRef):
+        return self._value_series(node.layer, node.var, node.unit)[node.t - 1]
+
+    def delta(self, node: NodeRef):
+        return self._delta_series(node.layer, node.var, node.unit)[node.t - 1]
+
+    def eps(self, node: NodeRef) -> float:
+        return float(self._eps_series(node.layer, node.var, node.unit)[node.t - 1])
+
+    def activation_of(self, node: NodeRef) -> str | None:
+        """The activation applied to a pre-activation node (``a_i`` → the gate activation)."""
+        if node.layer is None:
+            return None
+        layer = self.model.layers[node.layer]
+        if not isinstance(layer, LSTMLayer):
+            return layer.activation if node.var == "a" else None
+        if node.var == "a_g":
+            return layer.candidate_activation
+        return layer.gate_activation if node.var in PRE_ACTIVATIONS else None
+
+    def derivative(self, node: NodeRef) -> float:
+        """σ̇ at a pre-activation node (the engine's convention: 0 on a kink)."""
+        act = self.activation_of(node)
+        a = self.value(node)
+        out_var = "h" if node.var == "a" else PRE_ACTIVATIONS[node.var]
+        y = self.value(NodeRef(node.layer, out_var, node.t, node.unit))
+        return float(ACTIVATIONS[act].df(np.array([a]), np.array([y]))[0])
+
+    def on_kink(self, node: NodeRef) -> bool:
+        act = self.activation_of(node)
+        return bool(act and on_kink(act, np.array([self.value(node)]))[0])
+
+    def kink_mask(self, layer: int, var: str, unit: int) -> np.ndarray:
+        """(T,) booleans: which steps of a pre-activation lane sit on a kink."""
+        node = NodeRef(layer, var, 1, unit)
+        act = self.activation_of(node)
+        if act is None:
+            return np.zeros(self.trace.steps, dtype=bool)
+        return on_kink(act, self._value_series(layer, var, unit))
+
+    def delta_label(self, var: str) -> str:
+        return DELTA_LABELS.get(var, "δ" + LABELS.get(var, var))

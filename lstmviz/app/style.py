@@ -1,0 +1,46 @@
+"""Colours, fonts and the lane order: the one place that defines how things look.
+
+Plain data (hex strings, point sizes), no Qt imports, so that the Qt-free graph model can use the
+lane order too.
+"""
+from __future__ import annotations
+
+# Lanes of one LSTM layer, top to bottom on screen; each is (pre-activation, value) or (None, value).
+LSTM_LANES = (("a_o", "o"), (None, "h"), (None, "c"), ("a_g", "g"), ("a_f", "f"), ("a_i", "i"))
+RNN_LANES = (("a", "h"),)
+HEAD_LANES = ("loss", "y", "y_hat")  # above the top layer, top to bottom
+INPUT_LANE = "x"                      # below the bottom layer
+
+LABELS = {"x": "x", "y_hat": "ŷ", "y": "y", "loss": "E", "g": "c̃", "a_g": "a_c̃",
+          "i": "i", "f": "f", "o": "o", "c": "c", "h": "h", "a": "a",
+          "a_i": "a_i", "a_f": "a_f", "a_o": "a_o"}
+DELTA_LABELS = {"y_hat": "δv", "loss": "δE", "x": "δx"}
+
+# Diverging colour map (blue − white − red), colour-blind safe, light at zero: (position, hex).
+DIVERGING = ((0.0, "#2166ac"), (0.25, "#67a9cf"), (0.5, "#f7f7f7"), (0.75, "#ef8a62"), (1.0, "#b2182b"))
+NOT_COMPUTED = "#d9d9d9"   # future values: hatched grey
+NON_FINITE = "#000000"
+SELECTION = "#ffb000"
+EDGE = "#7f7f7f"
+EDGE_CUT = "#c8c8c8"       # an edge the gradient mode cuts
+FLOW = "#6a3d9a"           # gradient flow in the backward view
+LAYER_BAND = ("#f4f6fa", "#fbfaf4")
+TEXT = "#1a1a1a"
+TEXT_DIM = "#808080"
+KINK = "#d95f02"
+
+FONT_FAMILY = "DejaVu Sans"
+MATH_FAMILY = "DejaVu Serif"  # variable names and equations; it also places the tilde of c̃ correctly
+FONT_POINTS = 10           # node numbers and labels at zoom 1
+EQUATION_POINTS = 13       # the inspector's equations
+MONO_FAMILY = "DejaVu Sans Mono"
+
+NODE_W, NODE_H = 62, 30    # scene units
+SLOT_GAP = 14              # between a pre-activation and its value
+COLUMN_GAP = 46            # between time steps
+ROW_H = 52
+LAYER_GAP = 40
+
+PHASE_SHORT = ("forward", "ε", "BPTT δ", "dE/dw", "descent")
+PHASE_NAMES = ("Forward propagation", "Synchronous backprop (ε)", "Back-propagation through time (δ)",
+               "Weight gradient", "Gradient descent")

@@ -1,0 +1,422 @@
+"""The unrolled graph: one column per step, one lane per variable, every dependency as an edge.
+
+Node colour is the value (forward view) or δ (backward view) on a diverging map (legend:
+:class:`LegendBar`); a node not yet computed at the current phase is hatched grey with a "?".
+In the backward view each edge's width shows the gradient flowing along it.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (QBrush, QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPainterPathStroker, QPen,
+                           QPolygonF)
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QWidget
+
+from .. import style
+from ..equations import fmt
+from ..graph_model import Edge, GraphModel, Lane
+from ..quantities import PRE_ACTIVATIONS, NodeRef
+from ..session import Session
+
+COL_W = 2 * style.NODE_W + style.SLOT_GAP + style.COLUMN_GAP
+LEFT = 96
+MIN_READABLE_ZOOM = 0.7
+TOP = 34
+
+
+def colour(v: float, scale: float) -> QColor:
+    """The diverging map at v/scale in [−1, 1]."""
+    if not math.isfinite(v):
+        return QColor(style.NON_FINITE)
+    x = 0.5 + 0.5 * max(-1.0, min(1.0, v / scale if scale else 0.0))
+    stops = style.DIVERGING
+    for (p0, c0), (p1, c1) in zip(stops, stops[1:]):
+        if x <= p1:
+            f = (x - p0) / (p1 - p0)
+            a, b = QColor(c0), QColor(c1)
+            return QColor(round(a.red() + f * (b.red() - a.red())), round(a.green() + f * (b.green() - a.green())),
+                          round(a.blue() + f * (b.blue() - a.blue())))
+    return QColor(stops[-1][1])
+
+
+def text_colour(fill: QColor) -> QColor:
+    return QColor("#ffffff") if fill.lightnessF() < 0.45 else QColor(style.TEXT)
+
+
+class NodeItem(QGraphicsItem):
+    """One node; painted by hand for speed. State is set by the view, then ``update()``."""
+
+    def __init__(self, lane: Lane, t: int, view: "GraphView"):
+        super().__init__()
+        self.lane, self.t, self.view = lane, t, view
+        self.fills: list[QColor] = [QColor(style.NOT_COMPUTED)]
+        self.text = ""
+        self.mark = ""        # ε in the backward view
+        self.future = True
+        self.kink = False
+        self.selected = False
+        self.current = False
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-3, -3, style.NODE_W + 6, style.NODE_H + 6)
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        r = QRectF(0, 0, style.NODE_W, style.NODE_H)
+        p.setPen(Qt.PenStyle.NoPen)
+        if self.future:
+            p.setBrush(QColor(style.NOT_COMPUTED))
+            p.drawRoundedRect(r, 5, 5)
+            p.setBrush(QBrush(QColor("#b0b0b0"), Qt.BrushStyle.BDiagPattern))
+            p.drawRoundedRect(r, 5, 5)
+        elif len(self.fills) == 1:
+            p.setBrush(self.fills[0])
+            p.drawRoundedRect(r, 5, 5)
+        else:  # a vector: one cell per component
+            w = r.width() / len(self.fills)
+            for n, c in enumerate(self.fills):
+                p.fillRect(QRectF(r.left() + n * w, r.top(), w + 0.5, r.height()), c)
+        if self.selected:
+            p.setPen(QPen(QColor(style.SELECTION), 4))
+        elif self.current:
+            p.setPen(QPen(QColor("#1f78b4"), 2.5))
+        else:
+            p.setPen(QPen(QColor("#5a5a5a"), 1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRoundedRect(r, 5, 5)
+        font = self.view.node_font
+        p.setFont(font)
+        text = "?" if self.future else self.text
+        fill = self.fills[0] if not self.future and len(self.fills) == 1 else QColor(style.NOT_COMPUTED)
+        p.setPen(QColor(style.TEXT_DIM) if self.future else text_colour(fill))
+        if self.mark and not self.future:
+            p.drawText(QRectF(0, 1, style.NODE_W, style.NODE_H * 0.62), Qt.AlignmentFlag.AlignCenter, text)
+            p.setFont(self.view.mark_font)
+            p.drawText(QRectF(0, style.NODE_H * 0.52, style.NODE_W, style.NODE_H * 0.48), Qt.AlignmentFlag.AlignCenter,
+                       self.mark)
+        elif text:
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+        if self.kink:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(style.KINK))
+            p.drawPolygon(QPolygonF([QPointF(style.NODE_W - 11, 0), QPointF(style.NODE_W, 0), QPointF(style.NODE_W, 11)]))
+
+    def mousePressEvent(self, event) -> None:
+        self.view.node_clicked(self)
+        event.accept()
+
+
+class EdgeItem(QGraphicsPathItem):
+    def __init__(self, edge: Edge, t: int, src: NodeItem, dst: NodeItem, view: "GraphView"):
+        super().__init__()
+        self.edge, self.t, self.view = edge, t, view
+        self.setPath(_edge_path(src, dst))
+        self.setZValue(-1)
+        if edge.weight:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mousePressEvent(self, event) -> None:
+        if self.edge.weight:
+            self.view.edge_clicked(self)
+            event.accept()
+        else:
+            event.ignore()
+
+    def shape(self) -> QPainterPath:  # a wider band than the thin line, so edges can be clicked
+        stroker = QPainterPathStroker()
+        stroker.setWidth(8)
+        return stroker.createStroke(self.path())
+
+
+def _edge_path(src: NodeItem, dst: NodeItem) -> QPainterPath:
+    a, b = src.sceneBoundingRect().adjusted(3, 3, -3, -3), dst.sceneBoundingRect().adjusted(3, 3, -3, -3)
+    path = QPainterPath()
+    if src is dst or abs(a.center().y() - b.center().y()) < 1:  # same row: side to side
+        start, end = QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y())
+        path.moveTo(start)
+        path.lineTo(end)
+        return path
+    if abs(a.center().x() - b.center().x()) < 1:  # same slot, another row: top/bottom
+        up = b.center().y() < a.center().y()
+        start = QPointF(a.center().x(), a.top() if up else a.bottom())
+        end = QPointF(b.center().x(), b.bottom() if up else b.top())
+        path.moveTo(start)
+        path.lineTo(end)
+        return path
+    start = QPointF(a.right() if b.center().x() > a.center().x() else a.left(), a.center().y())
+    end = QPointF(b.left() if b.center().x() > a.center().x() else b.right(), b.center().y())
+    dx = (end.x() - start.x()) * 0.5
+    path.moveTo(start)
+    path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
+    return path
+
+
+class GraphView(QGraphicsView):
+    """Draws the session's trace; clicking a node selects it, clicking an edge selects its weight."""
+
+    zoomChanged = Signal(float)
+    scaleChanged = Signal()
+
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setBackgroundBrush(QColor("#ffffff"))
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.node_font = QFont(style.FONT_FAMILY, style.FONT_POINTS)
+        self.label_font = QFont(style.MATH_FAMILY, style.FONT_POINTS + 1)
+        self.time_font = QFont(style.FONT_FAMILY, style.FONT_POINTS + 1, QFont.Weight.Bold)
+        self.mark_font = QFont(style.FONT_FAMILY, style.FONT_POINTS - 2)
+        self.scale_value = 1.0
+        self.nodes: dict[tuple[int | None, str, int], NodeItem] = {}
+        self.edges: list[EdgeItem] = []
+        session.scenarioChanged.connect(self.rebuild)
+        for signal in (session.traceChanged, session.playheadChanged, session.viewChanged, session.selectionChanged):
+            signal.connect(self.refresh)
+        self.rebuild()
+
+    # -- building ----------------------------------------------------------------------------------
+    def rebuild(self) -> None:
+        scene = self.scene()
+        scene.clear()
+        self.nodes.clear()
+        self.edges.clear()
+        self.model = GraphModel(self.session.scenario.model)
+        T = self.session.trace.steps
+        self.row_y = self._row_positions()
+        width = LEFT + T * COL_W
+        self._draw_bands(width)
+        for lane in self.model.lanes:
+            for t in range(1, T + 1):
+                item = NodeItem(lane, t, self)
+                x = LEFT + (t - 1) * COL_W + lane.slot * (style.NODE_W + style.SLOT_GAP)
+                item.setPos(x, self.row_y[lane.row])
+                scene.addItem(item)
+                self.nodes[(lane.layer, lane.var, t)] = item
+        for edge in self.model.edges:
+            for t in range(1 + edge.lag, T + 1):
+                src = self.nodes[(*edge.src, t - edge.lag)]
+                dst = self.nodes[(*edge.dst, t)]
+                item = EdgeItem(edge, t, src, dst, self)
+                scene.addItem(item)
+                self.edges.append(item)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-10, -10, 20, 20))
+        self.refresh()
+
+    def _row_positions(self) -> list[float]:
+        ys, y = [], TOP
+        bounds = {first for first, _ in self.model.layer_rows.values()} | {self.model.rows - 1}
+        for row in range(self.model.rows):
+            if row in bounds:
+                y += style.LAYER_GAP
+            ys.append(y)
+            y += style.ROW_H
+        return ys
+
+    def _draw_bands(self, width: float) -> None:
+        scene = self.scene()
+        bold = QFont(style.FONT_FAMILY, style.FONT_POINTS, QFont.Weight.Bold)
+        for n, (first, last) in self.model.layer_rows.items():
+            top = self.row_y[first] - 30
+            bottom = self.row_y[last] + style.NODE_H + 10
+            band = scene.addRect(QRectF(4, top, width, bottom - top), QPen(Qt.PenStyle.NoPen),
+                                 QColor(style.LAYER_BAND[n % 2]))
+            band.setZValue(-3)
+            layer = self.session.scenario.model.layers[n]
+            kind = "LSTM" if layer.type == "lstm" else f"RNN ({layer.activation})"
+            title = scene.addSimpleText(f"layer {n} · {kind} · H = {layer.hidden_size}", bold)
+            title.setBrush(QColor(style.TEXT_DIM))
+            title.setPos(LEFT - 10, top + 5)
+            title.setZValue(-2)
+        self.lane_labels = []
+        for lane in self.model.lanes:
+            if lane.slot == 1:
+                pre = next((ln for ln in self.model.lanes if ln.row == lane.row and ln.slot == 0), None)
+                text = style.LABELS[lane.var] + (f"  ← {style.LABELS[pre.var]}" if pre else "")
+                self.lane_labels.append((self.row_y[lane.row] + style.NODE_H / 2, text))
+
+    # -- refreshing ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        s = self.session
+        q, ph, backward = s.quantities, s.playhead, s.view == "backward"
+        T = s.trace.steps
+        kind = "delta" if backward else "value"
+        series: dict[tuple[int | None, str], np.ndarray] = {}
+        for lane in self.model.lanes:
+            if backward and lane.var == "y":
+                continue
+            series[(lane.layer, lane.var)] = np.asarray(q.series(lane.layer, lane.var,
+                                                                 self.model.unit_in(lane.layer, s.unit), kind), float)
+        finite = [np.abs(v[np.isfinite(v)]).max() for v in series.values() if np.isfinite(v).any()]
+        self.scale_value = max(finite, default=1.0) or 1.0
+        selected = s.selection
+        for (layer, var, t), item in self.nodes.items():
+            visible = ph.delta_visible(t) if backward else ph.value_visible(t)
+            item.future = not visible
+            item.selected = selected is not None and (selected.layer, selected.var, selected.t) == (layer, var, t)
+            item.current = ph.phase <= 3 and ph.current_t == t
+            item.mark = ""
+            item.kink = False
+            v = series.get((layer, var))
+            if v is None:  # the target has no δ
+                item.future, item.fills, item.text = False, [QColor("#f0f0f0")], ""
+            else:
+                value = v[t - 1]
+                if np.size(value) == 1:
+                    value = float(np.ravel(value)[0])
+                if np.ndim(value) == 0:
+                    item.fills, item.text = [colour(float(value), self.scale_value)], fmt(float(value), short=True)
+                else:
+                    item.fills = [colour(float(c), self.scale_value) for c in value]
+                    item.text = ""
+            if layer is not None and (var in PRE_ACTIVATIONS or var == "a"):
+                item.kink = not item.future and bool(q.kink_mask(layer, var, self.model.unit_in(layer, s.unit))[t - 1])
+            if backward and var == "h" and layer is not None and ph.eps_visible(t):
+                item.mark = "ε " + fmt(q.eps(NodeRef(layer, "h", t, self.model.unit_in(layer, s.unit))), short=True)
+            item.setToolTip(self._tooltip(layer, var, t))
+            item.update()
+        self._refresh_edges(backward)
+        self.viewport().update()
+        self.scaleChanged.emit()
+
+    def _refresh_edges(self, backward: bool) -> None:
+        s = self.session
+        flows = self.model.flows(s.trace, s.unit) if backward else {}
+        biggest = max((float(np.nanmax(np.abs(f))) for f in flows.values() if np.isfinite(f).any()), default=0.0)
+        for item in self.edges:
+            cut = self.model.is_cut(item.edge, s.mode, item.t)
+            if backward and not cut and s.playhead.delta_visible(item.t):
+                f = abs(float(flows[item.edge][item.t - 1]))
+                width = 0.8 + 7.0 * (f / biggest if biggest and math.isfinite(f) else 0.0)
+                pen = QPen(QColor(style.FLOW if f > 0 else style.EDGE_CUT), width)
+            else:
+                pen = QPen(QColor(style.EDGE_CUT if cut else style.EDGE), 1.0)
+                if cut:
+                    pen.setStyle(Qt.PenStyle.DashLine)
+            item.setPen(pen)
+            item.setToolTip(self._edge_tooltip(item, cut, flows))
+
+    def _tooltip(self, layer, var, t) -> str:
+        node = NodeRef(layer, var, t, self.model.unit_in(layer, self.session.unit))
+        return f"{node.describe(self.session.trace)} — click to explain"
+
+    def _edge_tooltip(self, item: EdgeItem, cut: bool, flows) -> str:
+        e = item.edge
+        src = f"{style.LABELS[e.src[1]]}[{item.t - e.lag}]"
+        dst = f"{style.LABELS[e.dst[1]]}[{item.t}]"
+        text = f"{src} → {dst}" + (f" via {e.weight}" if e.weight else "")
+        if cut:
+            text += f" — cut by {self.session.mode}"
+        elif e in flows:
+            text += f" — gradient flow {fmt(float(flows[e][item.t - 1]))}"
+        return text
+
+    # -- interaction -----------------------------------------------------------------------------------
+    def node_clicked(self, item: NodeItem) -> None:
+        lane = item.lane
+        self.session.select(NodeRef(lane.layer, lane.var, item.t, self.model.unit_in(lane.layer, self.session.unit)))
+
+    def edge_clicked(self, item: EdgeItem) -> None:
+        e, s = item.edge, self.session
+        u = self.model.unit_in(e.dst[0], s.unit)
+        name = e.weight.split("/")[1]
+        if name.startswith("p_") or name == "b_y":
+            index = (u,)
+        elif e.weight.startswith("head"):
+            index = (0, self.model.unit_in(e.src[0], s.unit))
+        else:
+            index = (u, 0 if e.src[0] is None else self.model.unit_in(e.src[0], s.unit))
+        s.select_weight(e.weight, index)
+
+    def node_item(self, node: NodeRef) -> NodeItem:
+        return self.nodes[(node.layer, node.var, node.t)]
+
+    def fit(self) -> None:
+        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.zoomChanged.emit(self.transform().m11())
+
+    def fit_readable(self) -> None:
+        """Fit, but never below the zoom at which node numbers stay legible; then show the top left
+        (or the selection)."""
+        self.fit()
+        if self.transform().m11() < MIN_READABLE_ZOOM:
+            self.zoom(MIN_READABLE_ZOOM / self.transform().m11())
+            selection = self.session.selection
+            if selection is not None:
+                self.centerOn(self.node_item(selection))
+            else:
+                self.ensureVisible(QRectF(0, 0, 10, 10))
+
+    def zoom(self, factor: float) -> None:
+        current = self.transform().m11()
+        factor = max(0.08 / current, min(6.0 / current, factor))
+        self.scale(factor, factor)
+        self.zoomChanged.emit(self.transform().m11())
+
+    def drawForeground(self, p: QPainter, rect: QRectF) -> None:
+        """Lane names on the left and step numbers on top stay in view while panning."""
+        p.save()
+        p.resetTransform()
+        width = self.viewport().width()
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(255, 255, 255, 215))
+        p.drawRect(QRectF(0, 0, width, 24))
+        p.drawRect(QRectF(0, 24, 74, self.viewport().height()))
+        p.setPen(QColor(style.TEXT))
+        p.setFont(self.time_font)
+        T = self.session.trace.steps
+        for t in range(1, T + 1):
+            x = LEFT + (t - 1) * COL_W + style.NODE_W + style.SLOT_GAP + style.NODE_W / 2
+            cx = self.mapFromScene(QPointF(x, 0)).x()
+            if 80 < cx < width:
+                p.drawText(QRectF(cx - 40, 2, 80, 20), Qt.AlignmentFlag.AlignCenter, f"t = {t}")
+        p.setFont(self.label_font)
+        for y, text in self.lane_labels:
+            cy = self.mapFromScene(QPointF(0, y)).y()
+            if cy > 24:
+                p.drawText(QRectF(6, cy - 10, 68, 20), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+        p.restore()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self.viewport().update()  # the sticky labels move with the view
+
+    def wheelEvent(self, event) -> None:
+        self.zoom(1.0015 ** event.angleDelta().y())
+
+
+class LegendBar(QWidget):
+    """The colour map's legend for the graph: what colour means which value or δ."""
+
+    def __init__(self, view: GraphView, parent=None):
+        super().__init__(parent)
+        self.view = view
+        self.setFixedSize(320, 30)
+        view.scaleChanged.connect(self.update)
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setFont(self.view.mark_font)
+        what = "δ" if self.view.session.view == "backward" else "value"
+        p.setPen(QColor(style.TEXT))
+        p.drawText(QRectF(0, 0, 44, 30), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, what)
+        x0, w = 100, 160
+        grad = QLinearGradient(x0, 0, x0 + w, 0)
+        for pos, c in style.DIVERGING:
+            grad.setColorAt(pos, QColor(c))
+        p.setBrush(QBrush(grad))
+        p.setPen(QPen(QColor("#777777"), 1))
+        p.drawRect(QRectF(x0, 8, w, 14))
+        p.setPen(QColor(style.TEXT))
+        m = self.view.scale_value
+        p.drawText(QRectF(48, 0, x0 - 52, 30), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, fmt(-m, short=True))
+        p.drawText(QRectF(x0 + w + 4, 0, 56, 30), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, fmt(m, short=True))
+        p.end()

@@ -1,0 +1,173 @@
+"""The inspector: why a number is what it is.
+
+For a node: its name, value, equation in the course's notation and with the numbers substituted,
+its ε and δ, and the δ broken into the terms that add up to it (each a link to its node). For a
+weight: dE/dw and the per-step contributions that add up to it, accumulating in phase 4.
+Everything shown respects the playhead: what is not computed yet is said to be so.
+"""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QTextBrowser
+
+from .. import style
+from ..equations import Term, explain, explain_weight, fmt, weights_of
+from ..quantities import NodeRef
+from ..session import Session
+
+CSS = f"""
+body {{ font-family: '{style.FONT_FAMILY}'; font-size: {style.FONT_POINTS + 1}pt; color: {style.TEXT}; }}
+h2 {{ font-family: '{style.MATH_FAMILY}'; font-size: {style.EQUATION_POINTS + 5}pt; margin: 2px 0 0 0; }}
+h3 {{ font-size: {style.FONT_POINTS + 2}pt; color: #555555; margin: 14px 0 4px 0; }}
+.sub {{ color: {style.TEXT_DIM}; }}
+.eq {{ font-family: '{style.MATH_FAMILY}'; font-size: {style.EQUATION_POINTS}pt; margin: 4px 0; }}
+.math {{ font-family: '{style.MATH_FAMILY}'; }}
+.big {{ font-size: {style.EQUATION_POINTS + 3}pt; font-weight: bold; }}
+.note {{ color: {style.KINK}; }}
+.future {{ color: {style.TEXT_DIM}; font-style: italic; }}
+td {{ padding: 2px 8px 2px 0; }}
+a {{ color: #1f5fa8; text-decoration: none; }}
+"""
+
+
+def node_href(node: NodeRef) -> str:
+    layer = "-" if node.layer is None else str(node.layer)
+    return f"node:{layer}/{node.var}/{node.t}/{node.unit}"
+
+
+def weight_href(key: str, index: tuple[int, ...]) -> str:
+    return f"weight:{key}/{','.join(map(str, index))}"
+
+
+class Inspector(QTextBrowser):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.setOpenLinks(False)
+        self.setFont(QFont(style.FONT_FAMILY, style.FONT_POINTS + 1))
+        self.document().setDefaultStyleSheet(CSS)
+        self.anchorClicked.connect(self._on_anchor)
+        for signal in (session.selectionChanged, session.traceChanged, session.playheadChanged, session.scenarioChanged):
+            signal.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        s = self.session
+        if s.selected_weight is not None:
+            body = self._weight_html(*s.selected_weight)
+        elif s.selection is not None:
+            body = self._node_html(s.selection)
+        else:
+            body = self._welcome_html()
+        self.setHtml(f"<html><body>{body}</body></html>")
+
+    # -- pages -------------------------------------------------------------------------------------
+    def _welcome_html(self) -> str:
+        s = self.session
+        return (f"<h2>{html.escape(s.scenario.name)}</h2><p>{html.escape(s.scenario.description)}</p>"
+                "<h3>How to read it</h3><p>Click any node of the graph to see its equation with the numbers "
+                "substituted, its ε and δ, and the terms δ is made of; click an edge to see its weight's "
+                "gradient. ← → step through the five phases of an epoch, Space plays, Home/End jump.</p>")
+
+    def _node_html(self, node: NodeRef) -> str:
+        s = self.session
+        ex = explain(s.trace, node)
+        ph = s.playhead
+        parts = [f"<h2>{html.escape(node.label)}</h2><div class='sub'>{html.escape(ex.title)}</div>"]
+        if node.var == "y" or ph.value_visible(node.t):
+            parts.append(f"<p class='big'>{html.escape(fmt(ex.value))}</p>")
+            parts.append(f"<p class='eq'>{html.escape(ex.equation)}</p>")
+            if ex.substituted and ex.substituted != ex.equation:
+                parts.append(f"<p class='eq'>{html.escape(ex.substituted)}</p>")
+        else:
+            parts.append(f"<p class='future'>Not computed yet: forward propagation has reached t = {ph.k} "
+                         f"of {ph.T}.</p><p class='eq'>{html.escape(ex.equation)}</p>")
+        parts += [f"<p class='note'>{html.escape(n)}</p>" for n in ex.notes]
+        parts.append("<h3>Backward</h3>")
+        if ex.eps is not None:
+            eps = fmt(ex.eps) if ph.eps_visible(node.t) else "not computed yet (phase 2)"
+            parts.append(f"<p class='eq'>{html.escape(_eps_name(node))} = {html.escape(eps)}</p>")
+        if ex.delta is None:
+            parts.append("<p class='sub'>A target has no δ: nothing depends on it through the weights.</p>")
+        elif not ph.delta_visible(node.t):
+            parts.append(f"<p class='future'>δ not computed yet: back-propagation through time runs from "
+                         f"t = {ph.T} down to 1 in phase 3.</p><p class='eq'>{html.escape(ex.delta_equation)}</p>")
+        else:
+            parts.append(f"<p class='eq'>{html.escape(ex.delta_equation)}</p>")
+            parts.append(self._terms_table(ex.delta_terms, ex.delta))
+            parts.append(f"<p class='sub'>under the gradient mode <b>{s.mode}</b></p>")
+        weights = weights_of(s.trace, node)
+        if weights:
+            links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(_weight_name(k, i))}</a>" for k, i in weights)
+            parts.append(f"<h3>Weights into {html.escape(node.label)}</h3><p>{links}</p>")
+        return "".join(parts)
+
+    def _terms_table(self, terms: list[Term], total) -> str:
+        """One row per term: the term (a link to its node) over its numbers, and its value."""
+        rows = []
+        for term in terms:
+            text = html.escape(term.text)
+            if term.target is not None:
+                text = f"<a href='{node_href(term.target)}'>{text}</a>"
+            note = f"<br><span class='note'>{html.escape(term.note)}</span>" if term.note else ""
+            rows.append(f"<tr><td class='math'>{text}<br><span class='sub'>= {html.escape(term.numbers)}</span>{note}"
+                        f"</td><td align='right' valign='top'><b>{html.escape(fmt(term.value))}</b></td></tr>")
+        rows.append(f"<tr><td><b>δ = sum of the terms</b></td><td align='right'><b>{html.escape(fmt(total))}</b></td></tr>")
+        return "<table width='100%'>" + "".join(rows) + "</table>"
+
+    def _weight_html(self, key: str, index: tuple[int, ...]) -> str:
+        s = self.session
+        wx = explain_weight(s.trace, key, index)
+        ph = s.playhead
+        k = ph.grad_steps
+        parts = [f"<h2>{html.escape(wx.label)}</h2><div class='sub'>{html.escape(key)}"
+                 f"[{', '.join(map(str, index))}]</div>",
+                 f"<p class='big'>{html.escape(fmt(wx.value))}</p>",
+                 f"<p class='eq'>{html.escape(wx.equation)}</p>"]
+        if k == 0:
+            parts.append("<p class='future'>The weight gradient accumulates in phase 4; it has not started.</p>")
+        else:
+            partial = float(wx.per_step[:k].sum())
+            state = "complete" if k == ph.T else f"after {k} of {ph.T} steps"
+            parts.append(f"<p class='eq'>dE/d{html.escape(wx.label)} = <b>{html.escape(fmt(partial))}</b> ({state})</p>")
+        rows = []
+        running = 0.0
+        for t, term in enumerate(wx.terms, start=1):
+            if t > k:
+                rows.append(f"<tr class='future'><td>t = {t}</td><td class='future'>{html.escape(term.text)}</td>"
+                            "<td></td><td></td></tr>")
+                continue
+            running += float(term.value)
+            text = f"<a href='{node_href(term.target)}'>{html.escape(term.text)}</a>" if term.target else term.text
+            rows.append(f"<tr><td>t = {t}</td><td>{text}</td><td>{html.escape(term.numbers)}</td>"
+                        f"<td align='right'>{html.escape(fmt(term.value))}</td>"
+                        f"<td align='right' class='sub'>Σ {html.escape(fmt(running))}</td></tr>")
+        parts.append("<h3>Per-step contributions</h3><table>" + "".join(rows) + "</table>")
+        if ph.phase == 5:
+            tr = s.scenario.training
+            frozen = key in tr.frozen
+            new = wx.value if frozen else wx.value - tr.learning_rate * wx.grad
+            parts.append(f"<h3>Gradient descent</h3><p class='eq'>{html.escape(wx.label)} ← {html.escape(fmt(wx.value))}"
+                         f" − {tr.learning_rate:g}·{html.escape(fmt(wx.grad))} = <b>{html.escape(fmt(new))}</b>"
+                         + (" (frozen: unchanged)" if frozen else "") + "</p>")
+        return "".join(parts)
+
+    def _on_anchor(self, url: QUrl) -> None:
+        kind, _, rest = url.toString().partition(":")
+        if kind == "node":
+            layer, var, t, unit = rest.split("/")
+            self.session.select(NodeRef(None if layer == "-" else int(layer), var, int(t), int(unit)))
+        elif kind == "weight":
+            key, _, idx = rest.rpartition("/")
+            self.session.select_weight(key, tuple(int(i) for i in idx.split(",")))
+
+
+def _eps_name(node: NodeRef) -> str:
+    return f"ε{node.label}"
+
+
+def _weight_name(key: str, index: tuple[int, ...]) -> str:
+    return f"{key.split('/')[1]}[{', '.join(map(str, index))}]"

@@ -1,0 +1,132 @@
+"""Plots under the graph: the selected variable and its δ over time, the loss per step and per
+epoch, and an all-units heat strip. Clicking a point selects that step's node."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from .. import style
+from ..quantities import NodeRef
+from ..session import Session
+
+
+class PlotsPanel(pg.GraphicsLayoutWidget):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.setBackground("w")
+        pg.setConfigOptions(antialias=True)
+        self.value_plot = self._plot(0, 0, "value")
+        self.delta_plot = self._plot(0, 1, "δ and ε")
+        self.loss_plot = self._plot(0, 2, "loss per step E[t]")
+        self.epoch_plot = self._plot(0, 3, "loss per epoch")
+        self.value_curve = self._curve(self.value_plot, "#1f78b4")
+        self.delta_curve = self._curve(self.delta_plot, "#b2182b", name="δ")
+        self.eps_curve = self.delta_plot.plot([], [], pen=pg.mkPen("#6a3d9a", width=1.5, style=Qt.PenStyle.DashLine),
+                                              symbol="t", symbolSize=8, symbolBrush="#6a3d9a", name="ε")
+        self.loss_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush="#7f7f7f")
+        self.loss_plot.addItem(self.loss_bars)
+        self.epoch_curve = self.epoch_plot.plot([], [], pen=pg.mkPen("#33a02c", width=2), symbol="o", symbolSize=6)
+        self.cursors = []
+        for plot in (self.value_plot, self.delta_plot, self.loss_plot):
+            line = pg.InfiniteLine(angle=90, pen=pg.mkPen(style.SELECTION, width=2))
+            plot.addItem(line)
+            self.cursors.append(line)
+        self.heat_plot = self.addPlot(row=1, col=0, colspan=4, title="all units")
+        self.heat = pg.ImageItem()
+        self.heat_plot.addItem(self.heat)
+        self.heat_plot.setLabel("bottom", "t")
+        self.heat_plot.setLabel("left", "unit")
+        self.colorbar = pg.ColorBarItem(colorMap=pg.ColorMap([p for p, _ in style.DIVERGING],
+                                                             [c for _, c in style.DIVERGING]), interactive=False)
+        self.colorbar.setImageItem(self.heat, insert_in=self.heat_plot)
+        self.show_heat(False)
+        for curve in (self.value_curve, self.delta_curve, self.eps_curve):
+            curve.sigPointsClicked.connect(self._on_point_clicked)
+        for signal in (session.traceChanged, session.playheadChanged, session.selectionChanged, session.viewChanged,
+                       session.scenarioChanged, session.epochsChanged):
+            signal.connect(self.refresh)
+        self.refresh()
+
+    def _plot(self, row: int, col: int, title: str) -> pg.PlotItem:
+        plot = self.addPlot(row=row, col=col, title=title)
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setLabel("bottom", "t")
+        plot.setMenuEnabled(False)
+        return plot
+
+    def _curve(self, plot: pg.PlotItem, colour: str, name: str | None = None):
+        return plot.plot([], [], pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=9, symbolBrush=colour,
+                         name=name)
+
+    def show_heat(self, on: bool) -> None:
+        self.heat_plot.setVisible(on)
+        self.ci.layout.setRowStretchFactor(1, 1 if on else 0)
+        self.ci.layout.setRowMaximumHeight(1, 10_000 if on else 0)
+
+    def selected_lane(self) -> NodeRef:
+        s = self.session
+        if s.selection is not None:
+            return s.selection
+        top = len(s.scenario.model.layers) - 1
+        return NodeRef(top, "h", 1, min(s.unit, s.scenario.model.layers[top].hidden_size - 1))
+
+    def refresh(self) -> None:
+        s = self.session
+        q, ph, T = s.quantities, s.playhead, s.trace.steps
+        node = self.selected_lane()
+        t = np.arange(1, T + 1)
+        shown = np.array([ph.value_visible(k) for k in t])
+        values = np.asarray(q.series(node.layer, node.var, node.unit, "value"), float)
+        if values.ndim == 2:  # a vector lane: plot its first component
+            values = values[:, 0]
+        name = node.label.split("[")[0]
+        self.value_plot.setTitle(f"{_math(name + '[t]')} (value)")
+        self.value_curve.setData(t[shown], values[shown])
+        dshown = np.array([ph.delta_visible(k) for k in t])
+        deltas = np.asarray(q.series(node.layer, node.var, node.unit, "delta"), float)
+        if deltas.ndim == 2:
+            deltas = deltas[:, 0]
+        eps = np.asarray(q.series(node.layer, node.var, node.unit, "eps"), float)
+        eshown = np.array([ph.eps_visible(k) for k in t]) & np.isfinite(eps)
+        self.delta_plot.setTitle(_math(f"{q.delta_label(node.var)}[t]") + (" and " + _math("ε[t]") if eshown.any() else ""))
+        self.delta_curve.setData(t[dshown], deltas[dshown])
+        self.eps_curve.setData(t[eshown], eps[eshown])
+        self.loss_bars.setOpts(x=t[shown], height=s.trace["loss_t"][shown], width=0.6)
+        losses = s.epoch_losses
+        self.epoch_curve.setData(np.arange(1, len(losses) + 1), np.asarray(losses))
+        self.epoch_plot.setVisible(len(losses) > 1)  # a curve needs two epochs
+        self.epoch_plot.setTitle(f"loss per epoch (E = {s.trace.loss:.4g})")
+        for line in self.cursors:
+            line.setVisible(s.selection is not None)
+            line.setValue(node.t)
+        self._refresh_heat(node, shown if s.view == "forward" else dshown)
+
+    def _refresh_heat(self, node: NodeRef, shown: np.ndarray) -> None:
+        s = self.session
+        if node.layer is None:
+            self.heat.clear()
+            return
+        layer = s.scenario.model.layers[node.layer]
+        kind = "delta" if s.view == "backward" else "value"
+        grid = np.stack([np.asarray(s.quantities.series(node.layer, node.var, u, kind), float)
+                         for u in range(layer.hidden_size)], axis=1)
+        grid[~shown] = np.nan
+        m = np.nanmax(np.abs(grid)) if np.isfinite(grid).any() else 1.0
+        self.heat.setImage(grid, autoLevels=False)
+        self.heat.setRect(0.5, -0.5, grid.shape[0], grid.shape[1])
+        self.colorbar.setLevels((-m or -1.0, m or 1.0))
+        self.heat_plot.setTitle(f"all units of layer {node.layer}: {_math(node.label.split('[')[0])} "
+                                f"({'δ' if kind == 'delta' else 'value'})")
+
+    def _on_point_clicked(self, curve, points, ev=None) -> None:
+        if not points:
+            return
+        t = int(round(points[0].pos().x()))
+        node = self.selected_lane()
+        self.session.select(node.at(t))
+
+
+def _math(text: str) -> str:
+    return f"<span style='font-family: {style.MATH_FAMILY}'>{text}</span>"

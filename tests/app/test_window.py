@@ -1,0 +1,199 @@
+"""The debugger window, driven as a user would: clicks, keys, menus; asserting on what is shown."""
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from lstmviz.app.quantities import NodeRef
+from lstmviz.cli import main
+from lstmviz.io import list_presets
+
+
+def node_texts(window, layer, var):
+    T = window.session.trace.steps
+    return [window.graph.nodes[(layer, var, t)].text for t in range(1, T + 1)]
+
+
+def click_node(qtbot, window, layer, var, t):
+    item = window.graph.nodes[(layer, var, t)]
+    window.graph.centerOn(item)
+    pos = window.graph.mapFromScene(item.sceneBoundingRect().center())
+    qtbot.mouseClick(window.graph.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def test_default_preset_shows_eight_steps_with_h_printing_4_and_3(open_window):
+    w = open_window()
+    assert node_texts(w, 0, "h") == ["0.00", "0.00", "0.00", "4.00", "0.00", "0.00", "0.00", "3.00"]
+    assert node_texts(w, 0, "c") == ["1.00", "3.00", "4.00", "4.00", "1.00", "2.00", "3.00", "3.00"]
+    assert w.windowTitle() == "Pocket calculator (hand-designed LSTM) — lstmviz"
+    assert w.status_labels["loss"].text() == "E = 0"
+    assert w.graph.nodes[(0, "a_i", 1)].kink  # the hand-designed gates sit on CReLU kinks
+    assert not w.unit_spin_action.isVisible()  # one unit: no unit selector
+
+
+def test_clicking_c4_explains_4_with_the_equation_and_numbers(qtbot, open_window):
+    w = open_window()
+    click_node(qtbot, w, 0, "c", 4)
+    assert w.session.selection == NodeRef(0, "c", 4, 0)
+    text = w.inspector.toPlainText()
+    assert "c[4] = f[4]·c[3] + i[4]·c̃[4]" in text
+    assert "c[4] = 1.00·4.00 + 1.00·0.00 = 4.00" in text
+    assert w.graph.nodes[(0, "c", 4)].selected
+    assert w.plots.value_curve.getData()[1].tolist() == [1, 3, 4, 4, 1, 2, 3, 3]
+
+
+def test_delta_terms_are_links_to_their_nodes(qtbot, open_window):
+    w = open_window()
+    p = w.session.scenario.model.layers[0].params
+    w.session.set_params({"l0/b_i": np.array([0.9])}, "b_i 1.00 → 0.90")
+    w.session.select(NodeRef(0, "c", 4, 0))
+    text = w.inspector.toPlainText()
+    assert "δc[4] = δh[4]·o[4] + δc[5]·f[5]" in text and "−0.40" in text
+    html = w.inspector.toHtml()
+    assert "node:0/c/5/0" in html  # δc[5]·f[5] jumps to c[5]
+    w.inspector.anchorClicked.emit(__import__("PySide6.QtCore", fromlist=["QUrl"]).QUrl("node:0/c/5/0"))
+    assert w.session.selection == NodeRef(0, "c", 5, 0)
+    assert p["b_i"][0] == 0.9
+
+
+def test_stepping_through_the_five_phases_from_the_keyboard(qtbot, open_window):
+    w = open_window()
+    s = w.session
+    w.graph.setFocus()
+    qtbot.keyClick(w, Qt.Key.Key_Home)
+    assert s.playhead.phase == 1 and s.playhead.k == 0
+    assert w.graph.nodes[(0, "h", 1)].future and "Phase 1/5" in w.status_labels["phase"].text()
+    for _ in range(4):
+        qtbot.keyClick(w.graph, Qt.Key.Key_Right)
+    assert [w.graph.nodes[(0, "h", t)].future for t in (4, 5)] == [False, True]
+    assert "t = 4" in w.status_labels["phase"].text()
+    qtbot.keyClick(w, Qt.Key.Key_PageDown)        # phase 2: synchronous backprop
+    assert s.playhead.phase == 2 and "Synchronous backprop" in w.status_labels["phase"].text()
+    qtbot.keyClick(w, Qt.Key.Key_PageDown)        # phase 3: BPTT, δ from the last step backwards
+    w.backward_action.trigger()
+    qtbot.keyClick(w, Qt.Key.Key_Right)
+    assert [w.graph.nodes[(0, "c", t)].future for t in (7, 8)] == [True, False]
+    qtbot.keyClick(w, Qt.Key.Key_PageDown)        # phase 4: weight gradient
+    qtbot.keyClick(w, Qt.Key.Key_PageDown)        # phase 5: gradient descent
+    assert "Phase 5/5 · Gradient descent" in w.status_labels["phase"].text()
+    before = {k: v.copy() for k, v in s.scenario.model.layers[0].params.items()}
+    qtbot.keyClick(w, Qt.Key.Key_Right)           # the weights move, a new epoch begins
+    assert s.epoch == 2 and s.playhead.phase == 1 and w.windowTitle().startswith("*")
+    for k, v in before.items():  # E = 0 and kinks: the calculator's gradient is exactly zero
+        np.testing.assert_array_equal(s.scenario.model.layers[0].params[k], v)
+    qtbot.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert s.epoch == 1 and s.playhead.phase == 5
+    qtbot.keyClick(w, Qt.Key.Key_End)
+    assert s.playhead.phase == 4 and s.playhead.k == 8
+
+
+def test_gradient_descent_moves_the_weights_and_lowers_the_loss(qtbot, open_window):
+    w = open_window("calculator-rnn-0.5")
+    s = w.session
+    u0, loss0 = s.scenario.model.layers[0].params["U"][0, 0], s.trace.loss
+    grad = s.trace["grad/l0/U"][0, 0]
+    s.set_playhead(s.playhead.next_phase())
+    qtbot.keyClick(w, Qt.Key.Key_Right)
+    assert s.scenario.model.layers[0].params["U"][0, 0] == u0 - 0.01 * grad  # W and b are frozen by the preset
+    assert s.scenario.model.layers[0].params["W"][0, 0] == 1.0
+    assert s.trace.loss < loss0 and s.epoch_losses == [loss0, s.trace.loss]
+    assert w.plots.epoch_curve.getData()[1].tolist() == [loss0, s.trace.loss]
+
+
+def test_backward_view_shows_delta_and_gradient_flow(open_window):
+    w = open_window()
+    w.session.set_params({"l0/b_i": np.array([0.9])}, "b_i 1.00 → 0.90")
+    w.backward_action.trigger()
+    assert w.session.view == "backward"
+    assert node_texts(w, 0, "c") == ["−0.40"] * 4 + ["−0.30"] * 4
+    assert w.graph.nodes[(0, "h", 4)].mark == "ε −0.40"
+    carry = {e.t: e.pen().widthF() for e in w.graph.edges if e.edge.kind == "cell" and e.edge.lag == 1}
+    widest = max(w.graph.edges, key=lambda e: e.pen().widthF())
+    # the largest flow: δf[4] = δc[4]·c[3] = −0.40·3.60 into f[4] → c[4]; widths are proportional to |flow|
+    assert (widest.edge.src, widest.edge.dst, widest.t) == ((0, "f"), (0, "c"), 4)
+    assert (carry[8] - 0.8) / (widest.pen().widthF() - 0.8) == pytest.approx(0.3 / 1.44)  # δc[8]·f[8]
+    assert carry[5] == pytest.approx(0.8)  # f[5] = 0: no gradient flows from c[5] back to c[4]
+
+
+def test_switching_the_gradient_mode_recomputes_and_is_undoable(qtbot, open_window):
+    w = open_window("peephole-lstm")
+    s = w.session
+    full = s.trace["grad/l0/U_i"].copy()
+    w.mode_combo.setCurrentIndex(1)
+    assert str(s.mode) == "cec" and w.status_labels["mode"].text() == "gradient: cec"
+    assert not np.allclose(s.trace["grad/l0/U_i"], full)
+    cut = [e for e in w.graph.edges if e.edge.kind == "recurrent"][0]
+    assert cut.pen().style() == Qt.PenStyle.DashLine
+    w.mode_combo.setCurrentIndex(2)
+    assert str(s.mode) == "tbptt:4" and w.k_spin_action.isVisible()
+    w.k_spin.setValue(3)
+    assert str(s.mode) == "tbptt:3"
+    s.undo_stack.undo()
+    s.undo_stack.undo()
+    assert str(s.mode) == "cec" and w.mode_combo.currentIndex() == 1
+
+
+def test_unit_selector_redraws_another_unit(open_window):
+    w = open_window("peephole-lstm")
+    assert w.unit_spin_action.isVisible() and w.unit_spin.maximum() == 1
+    h0 = node_texts(w, 1, "h")
+    w.unit_spin.setValue(1)
+    assert w.session.unit == 1
+    expected = [f"{v:.2f}".replace("-", "−") for v in w.session.trace["l1/h"][:, 1]]
+    assert node_texts(w, 1, "h") == expected != h0
+
+
+def test_opening_a_bad_file_shows_the_error_and_keeps_the_scenario(qtbot, open_window, tmp_path):
+    w = open_window()
+    bad = tmp_path / "bad.json"
+    doc = json.loads(list_presets()[0].path.read_text())
+    doc["model"]["layers"][0]["gate_activation"] = "tanh"
+    bad.write_text(json.dumps(doc))
+    assert not w.open_scenario(str(bad))
+    assert w.error_box.text() == f'{bad}: model.layers[0].gate_activation is "tanh", expected one of sigmoid, crelu'
+    w.error_box.close()
+    assert w.session.scenario.name == "Pocket calculator (hand-designed LSTM)"
+    assert node_texts(w, 0, "h")[3] == "4.00"
+
+
+def test_presets_menu_and_recent_files(qtbot, open_window, tmp_path):
+    w = open_window()
+    presets = next(a.menu() for a in w.menuBar().actions()[0].menu().actions() if a.text() == "&Presets")
+    titles = [a.text() for a in presets.actions()]
+    assert titles[0] == "Pocket calculator (hand-designed LSTM)" and "Two-layer peephole LSTM (echo two steps back)" in titles
+    assert "CReLU" in presets.actions()[0].toolTip()
+    next(a for a in presets.actions() if a.text().startswith("One-node linear RNN, u = 1.7")).trigger()
+    assert w.session.scenario.name == "One-node linear RNN, u = 1.7"
+    assert node_texts(w, 0, "h")[7] == "113.01"
+    path = tmp_path / "mine.json"
+    assert w._save_to(path) and path.exists()
+    assert w.recent_files() == [str(path.resolve())]
+    assert w.recent_menu.actions()[0].text() == str(path.resolve())
+
+
+def test_layout_persists(qtbot, open_window, settings):
+    w = open_window()
+    w.plots_dock.hide()
+    w.close()
+    w2 = open_window()
+    assert not w2.plots_dock.isVisible()
+
+
+def test_screenshot_of_the_default_preset(qapp, tmp_path):
+    out = tmp_path / "shot.png"
+    assert main(["gui", "--screenshot", str(out), "--size", "1280x800", "--select", "c[4]"]) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+    colours = {image.pixelColor(x, y).name() for x in range(0, 1280, 16) for y in range(0, 800, 16)}
+    assert len(colours) > 30  # a real picture, not a blank window
+
+
+def test_screenshot_options_are_validated(qapp, tmp_path, capsys):
+    out = tmp_path / "s.png"
+    for argv, message in ((["--select", "z[1]"], "has no variable z"), (["--phase", "7"], "unknown phase '7'"),
+                          (["--step", "99"], "--step must be 0 to 8")):
+        assert main(["gui", "--screenshot", str(out), *argv]) == 2
+        assert message in capsys.readouterr().err
+    assert not out.exists()
