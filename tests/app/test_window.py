@@ -113,7 +113,7 @@ def test_backward_view_shows_delta_and_gradient_flow(open_window):
     widest = max(w.graph.edges, key=lambda e: e.pen().widthF())
     # the largest flow: δf[4] = δc[4]·c[3] = −0.40·3.60 into f[4] → c[4]; widths are proportional to |flow|
     assert (widest.edge.src, widest.edge.dst, widest.t) == ((0, "f"), (0, "c"), 4)
-    assert (carry[8] - 0.8) / (widest.pen().widthF() - 0.8) == pytest.approx(0.3 / 1.44)  # δc[8]·f[8]
+    assert (carry[8] - 0.8) / (widest.pen().widthF() - 0.8) == pytest.approx(0.3 / 1.44, rel=0.05)  # δc[8]·f[8]; widths in 0.1 px
     assert carry[5] == pytest.approx(0.8)  # f[5] = 0: no gradient flows from c[5] back to c[4]
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (QBrush, QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPainterPathStroker, QPen,
                            QPolygonF)
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView, QToolTip, QWidget
 
 from .. import style
 from ..equations import fmt
@@ -23,22 +23,54 @@ from ..session import Session
 COL_W = 2 * style.NODE_W + style.SLOT_GAP + style.COLUMN_GAP
 LEFT = 96
 MIN_READABLE_ZOOM = 0.7
+LOD_DETAIL = 0.45  # below this zoom nodes are drawn as plain colour cells
 TOP = 34
 
 
-def colour(v: float, scale: float) -> QColor:
-    """The diverging map at v/scale in [−1, 1]."""
-    if not math.isfinite(v):
-        return QColor(style.NON_FINITE)
-    x = 0.5 + 0.5 * max(-1.0, min(1.0, v / scale if scale else 0.0))
-    stops = style.DIVERGING
-    for (p0, c0), (p1, c1) in zip(stops, stops[1:]):
-        if x <= p1:
-            f = (x - p0) / (p1 - p0)
-            a, b = QColor(c0), QColor(c1)
-            return QColor(round(a.red() + f * (b.red() - a.red())), round(a.green() + f * (b.green() - a.green())),
-                          round(a.blue() + f * (b.blue() - a.blue())))
-    return QColor(stops[-1][1])
+def _lut(n: int = 257) -> list[QColor]:
+    """The diverging map sampled at n points from −1 to 1."""
+    xs = np.array([p for p, _ in style.DIVERGING])
+    rgb = np.array([QColor(c).getRgb()[:3] for _, c in style.DIVERGING], float)
+    grid = np.linspace(0, 1, n)
+    return [QColor(*(int(round(np.interp(x, xs, rgb[:, k]))) for k in range(3))) for x in grid]
+
+
+_LUT = _lut()
+_BLACK = QColor(style.NON_FINITE)
+_BLANK = QColor("#f0f0f0")
+_NODE_BOUNDS = QRectF(-3, -3, style.NODE_W + 6, style.NODE_H + 6)
+
+
+def colour_table(values: np.ndarray, scale: float) -> list:
+    """Colours of a lane: a QColor per step, or a list of them per step for vector lanes."""
+    v = np.asarray(values, float)
+    idx = np.rint((np.clip(np.nan_to_num(v / scale, nan=0.0), -1, 1) * 0.5 + 0.5) * (len(_LUT) - 1)).astype(int)
+    bad = ~np.isfinite(v)
+    if v.ndim == 1:
+        return [_BLACK if b else _LUT[i] for i, b in zip(idx, bad)]
+    return [[_BLACK if b else _LUT[i] for i, b in zip(row, brow)] for row, brow in zip(idx, bad)]
+
+
+_PENS: dict[tuple[str, float, bool], QPen] = {}
+
+
+def _pen(colour: str, width: float, dashed: bool = False) -> QPen:
+    key = (colour, width, dashed)
+    if key not in _PENS:
+        pen = QPen(QColor(colour), width)
+        if dashed:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        _PENS[key] = pen
+    return _PENS[key]
+
+
+def node_text(v: float) -> str:
+    """The number printed in a node: fmt's short form, with a fast path for the usual range."""
+    if v == 0.0:
+        return "0.00"
+    if 0.01 <= abs(v) < 1000.0:
+        return f"{v:.2f}".replace("-", "−")
+    return fmt(v, short=True)
 
 
 def text_colour(fill: QColor) -> QColor:
@@ -53,19 +85,28 @@ class NodeItem(QGraphicsItem):
         self.lane, self.t, self.view = lane, t, view
         self.fills: list[QColor] = [QColor(style.NOT_COMPUTED)]
         self.text = ""
-        self.mark = ""        # ε in the backward view
+        self.mark = ""        # ε in the backward view, when computed
+        self.eps_text = ""
+        self.has_value = True  # a target has no δ
         self.future = True
         self.kink = False
+        self.on_kink = False
         self.selected = False
         self.current = False
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-3, -3, style.NODE_W + 6, style.NODE_H + 6)
+        return _NODE_BOUNDS
 
     def paint(self, p: QPainter, option, widget=None) -> None:
         r = QRectF(0, 0, style.NODE_W, style.NODE_H)
+        if option.levelOfDetailFromTransform(p.worldTransform()) < LOD_DETAIL:  # too small to read: colour only
+            p.fillRect(r, QColor(style.NOT_COMPUTED) if self.future else self.fills[0])
+            if self.selected:
+                p.setPen(QPen(QColor(style.SELECTION), 6))
+                p.drawRect(r)
+            return
         p.setPen(Qt.PenStyle.NoPen)
         if self.future:
             p.setBrush(QColor(style.NOT_COMPUTED))
@@ -108,6 +149,12 @@ class NodeItem(QGraphicsItem):
         self.view.node_clicked(self)
         event.accept()
 
+    def sceneEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.GraphicsSceneHelp:  # tooltips are made when asked for
+            QToolTip.showText(event.screenPos(), self.view.node_tooltip(self))
+            return True
+        return super().sceneEvent(event)
+
 
 class EdgeItem(QGraphicsPathItem):
     def __init__(self, edge: Edge, t: int, src: NodeItem, dst: NodeItem, view: "GraphView"):
@@ -115,6 +162,7 @@ class EdgeItem(QGraphicsPathItem):
         self.edge, self.t, self.view = edge, t, view
         self.setPath(_edge_path(src, dst))
         self.setZValue(-1)
+        self.pen_in_use: QPen | None = None
         if edge.weight:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -124,6 +172,12 @@ class EdgeItem(QGraphicsPathItem):
             event.accept()
         else:
             event.ignore()
+
+    def sceneEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.GraphicsSceneHelp:
+            QToolTip.showText(event.screenPos(), self.view.edge_tooltip(self))
+            return True
+        return super().sceneEvent(event)
 
     def shape(self) -> QPainterPath:  # a wider band than the thin line, so edges can be clicked
         stroker = QPainterPathStroker()
@@ -177,9 +231,14 @@ class GraphView(QGraphicsView):
         self.scale_value = 1.0
         self.nodes: dict[tuple[int | None, str, int], NodeItem] = {}
         self.edges: list[EdgeItem] = []
+        self.flows = {}
+        self._selected_key = None
+        self.zoomChanged.connect(self._on_zoom_change)
         session.scenarioChanged.connect(self.rebuild)
-        for signal in (session.traceChanged, session.playheadChanged, session.viewChanged, session.selectionChanged):
+        for signal in (session.traceChanged, session.viewChanged):
             signal.connect(self.refresh)
+        session.playheadChanged.connect(self._on_playhead_change)
+        session.selectionChanged.connect(self._mark_selection)
         self.rebuild()
 
     # -- building ----------------------------------------------------------------------------------
@@ -188,6 +247,7 @@ class GraphView(QGraphicsView):
         scene.clear()
         self.nodes.clear()
         self.edges.clear()
+        self._selected_key = None
         self.model = GraphModel(self.session.scenario.model)
         T = self.session.trace.steps
         self.row_y = self._row_positions()
@@ -244,79 +304,97 @@ class GraphView(QGraphicsView):
 
     # -- refreshing ----------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Recolour and relabel every node from the trace, then apply the playhead."""
         s = self.session
-        q, ph, backward = s.quantities, s.playhead, s.view == "backward"
+        q, backward = s.quantities, s.view == "backward"
         T = s.trace.steps
         kind = "delta" if backward else "value"
-        series: dict[tuple[int | None, str], np.ndarray] = {}
+        lanes = {}
         for lane in self.model.lanes:
-            if backward and lane.var == "y":
-                continue
-            series[(lane.layer, lane.var)] = np.asarray(q.series(lane.layer, lane.var,
-                                                                 self.model.unit_in(lane.layer, s.unit), kind), float)
-        finite = [np.abs(v[np.isfinite(v)]).max() for v in series.values() if np.isfinite(v).any()]
+            if not (backward and lane.var == "y"):
+                unit = self.model.unit_in(lane.layer, s.unit)
+                v = np.asarray(q.series(lane.layer, lane.var, unit, kind), float)
+                lanes[(lane.layer, lane.var)] = v[:, 0] if v.ndim == 2 and v.shape[1] == 1 else v
+        finite = [np.abs(v[np.isfinite(v)]).max() for v in lanes.values() if np.isfinite(v).any()]
         self.scale_value = max(finite, default=1.0) or 1.0
-        selected = s.selection
-        for (layer, var, t), item in self.nodes.items():
-            visible = ph.delta_visible(t) if backward else ph.value_visible(t)
-            item.future = not visible
-            item.selected = selected is not None and (selected.layer, selected.var, selected.t) == (layer, var, t)
-            item.current = ph.phase <= 3 and ph.current_t == t
-            item.mark = ""
-            item.kink = False
-            v = series.get((layer, var))
-            if v is None:  # the target has no δ
-                item.future, item.fills, item.text = False, [QColor("#f0f0f0")], ""
-            else:
-                value = v[t - 1]
-                if np.size(value) == 1:
-                    value = float(np.ravel(value)[0])
-                if np.ndim(value) == 0:
-                    item.fills, item.text = [colour(float(value), self.scale_value)], fmt(float(value), short=True)
-                else:
-                    item.fills = [colour(float(c), self.scale_value) for c in value]
-                    item.text = ""
-            if layer is not None and (var in PRE_ACTIVATIONS or var == "a"):
-                item.kink = not item.future and bool(q.kink_mask(layer, var, self.model.unit_in(layer, s.unit))[t - 1])
-            if backward and var == "h" and layer is not None and ph.eps_visible(t):
-                item.mark = "ε " + fmt(q.eps(NodeRef(layer, "h", t, self.model.unit_in(layer, s.unit))), short=True)
-            item.setToolTip(self._tooltip(layer, var, t))
-            item.update()
+        for lane in self.model.lanes:
+            key = (lane.layer, lane.var)
+            unit = self.model.unit_in(lane.layer, s.unit)
+            v = lanes.get(key)
+            fills = None if v is None else colour_table(v, self.scale_value)
+            kinks = q.kink_mask(lane.layer, lane.var, unit) if lane.layer is not None and (
+                lane.var in PRE_ACTIVATIONS or lane.var == "a") else None
+            eps = q.series(lane.layer, "h", unit, "eps") if backward and lane.var == "h" and lane.layer is not None \
+                else None
+            for t in range(1, T + 1):
+                item = self.nodes[(*key, t)]
+                item.has_value = v is not None
+                row = [_BLANK] if v is None else fills[t - 1]
+                item.fills = row if isinstance(row, list) else [row]
+                item.text = node_text(float(v[t - 1])) if v is not None and v.ndim == 1 else ""
+                item.on_kink = kinks is not None and bool(kinks[t - 1])
+                item.eps_text = "ε " + node_text(float(eps[t - 1])) if eps is not None else ""
+        self._apply_playhead()
+        self._mark_selection()
         self._refresh_edges(backward)
-        self.viewport().update()
         self.scaleChanged.emit()
+
+    def _on_playhead_change(self) -> None:
+        self._apply_playhead()
+        self._refresh_edges(self.session.view == "backward")
+
+    def _apply_playhead(self) -> None:
+        """What is computed at the current phase and step: hatching, the current column, ε marks."""
+        ph, backward = self.session.playhead, self.session.view == "backward"
+        current = ph.current_t if ph.phase <= 3 else None
+        for (layer, var, t), item in self.nodes.items():
+            item.future = item.has_value and not (ph.delta_visible(t) if backward else ph.value_visible(t))
+            item.current = current == t
+            item.kink = item.on_kink and not item.future
+            item.mark = item.eps_text if ph.eps_visible(t) and not item.future else ""
+            item.update()
+
+    def _mark_selection(self) -> None:
+        sel = self.session.selection
+        key = None if sel is None else (sel.layer, sel.var, sel.t)
+        if key == self._selected_key:
+            return
+        for k, on in ((self._selected_key, False), (key, True)):
+            if k in self.nodes:
+                self.nodes[k].selected = on
+                self.nodes[k].update()
+        self._selected_key = key
 
     def _refresh_edges(self, backward: bool) -> None:
         s = self.session
-        flows = self.model.flows(s.trace, s.unit) if backward else {}
-        biggest = max((float(np.nanmax(np.abs(f))) for f in flows.values() if np.isfinite(f).any()), default=0.0)
+        self.flows = self.model.flows(s.trace, s.unit) if backward else {}
+        biggest = max((float(np.nanmax(np.abs(f))) for f in self.flows.values() if np.isfinite(f).any()), default=0.0)
         for item in self.edges:
             cut = self.model.is_cut(item.edge, s.mode, item.t)
             if backward and not cut and s.playhead.delta_visible(item.t):
-                f = abs(float(flows[item.edge][item.t - 1]))
+                f = abs(float(self.flows[item.edge][item.t - 1]))
                 width = 0.8 + 7.0 * (f / biggest if biggest and math.isfinite(f) else 0.0)
-                pen = QPen(QColor(style.FLOW if f > 0 else style.EDGE_CUT), width)
+                pen = _pen(style.FLOW if f > 0 else style.EDGE_CUT, round(width * 10) / 10)
             else:
-                pen = QPen(QColor(style.EDGE_CUT if cut else style.EDGE), 1.0)
-                if cut:
-                    pen.setStyle(Qt.PenStyle.DashLine)
-            item.setPen(pen)
-            item.setToolTip(self._edge_tooltip(item, cut, flows))
+                pen = _pen(style.EDGE_CUT if cut else style.EDGE, 1.0, dashed=cut)
+            if item.pen_in_use is not pen:
+                item.pen_in_use = pen
+                item.setPen(pen)
 
-    def _tooltip(self, layer, var, t) -> str:
-        node = NodeRef(layer, var, t, self.model.unit_in(layer, self.session.unit))
+    def node_tooltip(self, item: "NodeItem") -> str:
+        node = NodeRef(item.lane.layer, item.lane.var, item.t, self.model.unit_in(item.lane.layer, self.session.unit))
         return f"{node.describe(self.session.trace)} — click to explain"
 
-    def _edge_tooltip(self, item: EdgeItem, cut: bool, flows) -> str:
-        e = item.edge
+    def edge_tooltip(self, item: "EdgeItem") -> str:
+        e, s = item.edge, self.session
         src = f"{style.LABELS[e.src[1]]}[{item.t - e.lag}]"
         dst = f"{style.LABELS[e.dst[1]]}[{item.t}]"
         text = f"{src} → {dst}" + (f" via {e.weight}" if e.weight else "")
-        if cut:
-            text += f" — cut by {self.session.mode}"
-        elif e in flows:
-            text += f" — gradient flow {fmt(float(flows[e][item.t - 1]))}"
-        return text
+        if self.model.is_cut(e, s.mode, item.t):
+            text += f" — cut by {s.mode}"
+        elif e in self.flows:
+            text += f" — gradient flow {fmt(float(self.flows[e][item.t - 1]))}"
+        return text + (" — click to see the weight's gradient" if e.weight else "")
 
     # -- interaction -----------------------------------------------------------------------------------
     def node_clicked(self, item: NodeItem) -> None:
@@ -359,6 +437,10 @@ class GraphView(QGraphicsView):
         factor = max(0.08 / current, min(6.0 / current, factor))
         self.scale(factor, factor)
         self.zoomChanged.emit(self.transform().m11())
+
+    def _on_zoom_change(self, zoom: float) -> None:
+        """Antialias only when zoomed in enough to see it; thousands of edges draw much faster without."""
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= LOD_DETAIL)
 
     def drawForeground(self, p: QPainter, rect: QRectF) -> None:
         """Lane names on the left and step numbers on top stay in view while panning."""

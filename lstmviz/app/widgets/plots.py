@@ -51,7 +51,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
 
     def _plot(self, row: int, col: int, title: str) -> pg.PlotItem:
         plot = self.addPlot(row=row, col=col, title=title)
-        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#c8c8c8", width=1)))  # the zero line
         plot.setLabel("bottom", "t")
         plot.setMenuEnabled(False)
         return plot
@@ -82,7 +82,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         if values.ndim == 2:  # a vector lane: plot its first component
             values = values[:, 0]
         name = node.label.split("[")[0]
-        self.value_plot.setTitle(f"{_math(name + '[t]')} (value)")
+        _set_title(self.value_plot, f"{_math(name + '[t]')} (value)")
         self.value_curve.setData(t[shown], values[shown])
         dshown = np.array([ph.delta_visible(k) for k in t])
         deltas = np.asarray(q.series(node.layer, node.var, node.unit, "delta"), float)
@@ -90,14 +90,15 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
             deltas = deltas[:, 0]
         eps = np.asarray(q.series(node.layer, node.var, node.unit, "eps"), float)
         eshown = np.array([ph.eps_visible(k) for k in t]) & np.isfinite(eps)
-        self.delta_plot.setTitle(_math(f"{q.delta_label(node.var)}[t]") + (" and " + _math("ε[t]") if eshown.any() else ""))
+        _set_title(self.delta_plot, _math(f"{q.delta_label(node.var)}[t]") + (" and " + _math("ε[t]") if eshown.any() else ""))
         self.delta_curve.setData(t[dshown], deltas[dshown])
         self.eps_curve.setData(t[eshown], eps[eshown])
         self.loss_bars.setOpts(x=t[shown], height=s.trace["loss_t"][shown], width=0.6)
         losses = s.epoch_losses
         self.epoch_curve.setData(np.arange(1, len(losses) + 1), np.asarray(losses))
-        self.epoch_plot.setVisible(len(losses) > 1)  # a curve needs two epochs
-        self.epoch_plot.setTitle(f"loss per epoch (E = {s.trace.loss:.4g})")
+        if self.epoch_plot.isVisible() != (len(losses) > 1):
+            self.epoch_plot.setVisible(len(losses) > 1)  # a curve needs two epochs
+        _set_title(self.epoch_plot, f"loss per epoch (E = {s.trace.loss:.4g})")
         for line in self.cursors:
             line.setVisible(s.selection is not None)
             line.setValue(node.t)
@@ -117,7 +118,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         self.heat.setImage(grid, autoLevels=False)
         self.heat.setRect(0.5, -0.5, grid.shape[0], grid.shape[1])
         self.colorbar.setLevels((-m or -1.0, m or 1.0))
-        self.heat_plot.setTitle(f"all units of layer {node.layer}: {_math(node.label.split('[')[0])} "
+        _set_title(self.heat_plot, f"all units of layer {node.layer}: {_math(node.label.split('[')[0])} "
                                 f"({'δ' if kind == 'delta' else 'value'})")
 
     def _on_point_clicked(self, curve, points, ev=None) -> None:
@@ -130,3 +131,10 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
 
 def _math(text: str) -> str:
     return f"<span style='font-family: {style.MATH_FAMILY}'>{text}</span>"
+
+
+def _set_title(plot: pg.PlotItem, text: str) -> None:
+    """Retitle only on change: a new title re-lays out the plot and repaints its axes."""
+    if getattr(plot, "_lstmviz_title", None) != text:
+        plot.setTitle(text)
+        plot._lstmviz_title = text

@@ -1,0 +1,69 @@
+"""Time what the window does on a change: recompute, refresh the graph, repaint (offscreen).
+
+Run: .venv/bin/python benchmarks/bench_gui.py. The graph must stay smooth for T=64, H=16, two layers.
+"""
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[var] = "1"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+import numpy as np  # noqa: E402
+from helpers import lstm, random_scenario  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from lstmviz.app.launch import dispose  # noqa: E402
+from lstmviz.app.session import Session  # noqa: E402
+from lstmviz.app.window import MainWindow  # noqa: E402
+from lstmviz.io import load_scenario  # noqa: E402
+from lstmviz.perf import keep_freed_memory  # noqa: E402
+
+
+def median_ms(fn, n=15):
+    runs = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t0) * 1e3)
+    return float(np.median(runs))
+
+
+def main():
+    keep_freed_memory()
+    app = QApplication([])
+    cases = [("calculator-lstm", load_scenario("calculator-lstm")),
+             ("T=64, H=16, two layers", random_scenario([lstm(8, 16), lstm(16, 16)], T=64, K=4))]
+    print(f"{'case':<36}{'nodes':>7}{'edges':>7}{'recompute+refresh':>19}{'repaint':>10}{'step':>8}  (ms, median)")
+    for (name, scenario), zoom in [(c, z) for c in cases for z in ("fit", "readable")]:
+        session = Session(scenario)
+        window = MainWindow(session, QSettings(str(Path("/tmp/lstmviz-bench.ini")), QSettings.Format.IniFormat))
+        window.resize(1920, 1080)
+        window.show()
+        app.processEvents()
+        window.graph.fit() if zoom == "fit" else window.graph.fit_readable()
+        app.processEvents()
+
+        def recompute():
+            session.recompute()
+            app.processEvents()
+
+        def repaint():
+            window.graph.viewport().repaint()
+
+        def step():
+            session.step_back() if session.playhead.k else session.step_forward()
+            app.processEvents()
+            window.graph.viewport().repaint()
+        print(f"{name + ', ' + zoom + ' zoom':<36}{len(window.graph.nodes):>7}{len(window.graph.edges):>7}{median_ms(recompute):>19.1f}"
+              f"{median_ms(repaint):>10.1f}{median_ms(step):>8.1f}")
+        session.undo_stack.setClean()
+    dispose(app)
+
+
+if __name__ == "__main__":
+    main()
