@@ -197,3 +197,74 @@ def test_screenshot_options_are_validated(qapp, tmp_path, capsys):
         assert main(["gui", "--screenshot", str(out), *argv]) == 2
         assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_clicking_an_edge_shows_its_weight_gradient_accumulating(qtbot, open_window):
+    w = open_window()
+    w.session.set_params({"l0/b_i": np.array([0.9])}, "b_i 1.00 → 0.90")
+    edge = next(e for e in w.graph.edges if e.edge.kind == "input" and e.edge.dst == (0, "a_i") and e.t == 2)
+    w.graph.centerOn(edge)
+    points = [w.graph.mapFromScene(edge.path().pointAtPercent(k / 50)) for k in range(50)]
+    pos = next(p for p in points if w.graph.itemAt(p) is edge)  # a point where no other edge lies on top
+    qtbot.mouseClick(w.graph.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert w.session.selected_weight == ("l0/W_i", (0, 0))
+    text = w.inspector.toPlainText()
+    assert "dE/dw_i = Σ_t δa_i[t]·x[t]" in text
+    # δa_i[t] = δc[t]·c̃[t] = δc[t]·x[t]: Σ_t δc[t]·x[t]² = −0.4·(1+4+1) − 0.3·(1+1+1)
+    assert "= −3.30 (complete)" in text
+    w.session.set_playhead(w.session.playhead.__class__(4, 2, 8))  # phase 4, two steps accumulated
+    text = w.inspector.toPlainText()
+    assert "= −2.00 (after 2 of 8 steps)" in text  # −0.4·1 − 0.4·4
+
+
+def test_clicking_a_point_in_a_plot_selects_that_step(qtbot, open_window):
+    w = open_window()
+    w.session.select(NodeRef(0, "c", 4, 0))
+    w.plots.value_curve.sigPointsClicked.emit(w.plots.value_curve, [w.plots.value_curve.scatter.points()[6]], None)
+    assert w.session.selection == NodeRef(0, "c", 7, 0)
+    assert w.plots.cursors[0].value() == 7
+    assert w.graph.nodes[(0, "c", 7)].selected and not w.graph.nodes[(0, "c", 4)].selected
+
+
+def test_all_units_heat_strip(open_window):
+    w = open_window("peephole-lstm")
+    assert not w.plots.heat_plot.isVisible()
+    w.heat_action.trigger()
+    assert w.plots.heat_plot.isVisible()
+    w.session.select(NodeRef(1, "c", 3, 0))
+    image = w.plots.heat.image
+    np.testing.assert_array_equal(image, w.session.trace["l1/c"])  # (T, H): every unit of the lane
+
+
+def test_play_runs_the_phases_and_stops_before_the_weights_move(qtbot, open_window):
+    w = open_window()
+    w.transport.timer.setInterval(1)
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # from "everything computed", play restarts the epoch
+    assert w.transport.timer.isActive()
+    qtbot.waitUntil(lambda: not w.transport.timer.isActive(), timeout=5000)
+    ph = w.session.playhead
+    assert (ph.phase, ph.k) == (4, 8) and w.session.epoch == 1
+
+
+def test_keyboard_keeps_stepping_after_clicking_the_inspector(qtbot, open_window):
+    w = open_window()
+    w.session.select(NodeRef(0, "c", 4, 0))
+    qtbot.mouseClick(w.inspector.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(w.inspector, Qt.Key.Key_Home)
+    assert w.session.playhead.k == 0 and w.session.playhead.phase == 1
+    qtbot.keyClick(w.inspector, Qt.Key.Key_Right)
+    assert w.session.playhead.k == 1
+
+
+def test_unsaved_changes_prompt_before_opening_another_scenario(qtbot, open_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    w = open_window()
+    w.session.set_params({"l0/b_i": np.array([0.9])}, "b_i 1.00 → 0.90")
+    assert w.windowTitle().startswith("*")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Cancel)
+    assert not w.open_scenario("calculator-rnn-1")
+    assert asked and w.session.scenario.model.layers[0].params["b_i"][0] == 0.9
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    assert w.open_scenario("calculator-rnn-1") and w.session.scenario.name == "One-node linear RNN, u = 1"
+    assert not w.windowTitle().startswith("*")

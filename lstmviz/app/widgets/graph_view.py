@@ -24,7 +24,7 @@ COL_W = 2 * style.NODE_W + style.SLOT_GAP + style.COLUMN_GAP
 LEFT = 96
 MIN_READABLE_ZOOM = 0.7
 LOD_DETAIL = 0.45  # below this zoom nodes are drawn as plain colour cells
-TOP = 34
+TOP = 52
 
 
 def _lut(n: int = 257) -> list[QColor]:
@@ -161,7 +161,7 @@ class EdgeItem(QGraphicsPathItem):
         super().__init__()
         self.edge, self.t, self.view = edge, t, view
         self.setPath(_edge_path(src, dst))
-        self.setZValue(-1)
+        self.setZValue(-1 - self.path().length() / 1e5)  # shorter edges on top, so overlapping fans stay clickable
         self.pen_in_use: QPen | None = None
         if edge.weight:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -293,7 +293,7 @@ class GraphView(QGraphicsView):
             kind = "LSTM" if layer.type == "lstm" else f"RNN ({layer.activation})"
             title = scene.addSimpleText(f"layer {n} · {kind} · H = {layer.hidden_size}", bold)
             title.setBrush(QColor(style.TEXT_DIM))
-            title.setPos(LEFT - 10, top + 5)
+            title.setPos(LEFT + 4, top + 6)
             title.setZValue(-2)
         self.lane_labels = []
         for lane in self.model.lanes:
@@ -448,7 +448,7 @@ class GraphView(QGraphicsView):
         p.resetTransform()
         width = self.viewport().width()
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(255, 255, 255, 215))
+        p.setBrush(QColor(255, 255, 255, 240))
         p.drawRect(QRectF(0, 0, width, 24))
         p.drawRect(QRectF(0, 24, 74, self.viewport().height()))
         p.setPen(QColor(style.TEXT))
