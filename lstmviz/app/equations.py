@@ -361,7 +361,7 @@ def _delta_c_terms(v: _View) -> list[Term]:
     """δh[t]·o[t]·σ̇_out(c[t]) + δa_o[t]·p_o + δc[t+1]·f[t+1] + δa_i[t+1]·p_i + δa_f[t+1]·p_f."""
     l, t, u = v.node.layer, v.node.t, v.node.unit
     layer = v.model.layers[l]
-    shapes, p = layer.param_shapes(), layer.params
+    shapes = layer.param_shapes()
     dh, o = v.delta("h", t), v.value("o", t)
     out = layer.cell_output_activation
     if out == "linear":

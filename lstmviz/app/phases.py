@@ -89,9 +89,6 @@ class Playhead:
             return Playhead(self.phase, 0, self.T)
         return Playhead(max(1, self.phase - 1), 0, self.T)
 
-    def at_end(self) -> bool:
-        return self.phase == 5
-
 
 def parse_phase(text: str) -> int:
     """``2``, ``sync``, ``bptt``… → phase number."""

@@ -129,9 +129,11 @@ class Session(QObject):
         if node != self.selection or self.selected_weight is not None:
             self.selection = node
             self.selected_weight = None
-            if node is not None and node.layer is not None and node.unit != self.unit:
-                self.unit = node.unit
-                self.viewChanged.emit()
+            if node is not None and node.layer is not None:
+                drawn = min(self.unit, self.scenario.model.layers[node.layer].hidden_size - 1)
+                if node.unit != drawn:  # a node of another unit (a term's link): draw that unit
+                    self.unit = node.unit
+                    self.viewChanged.emit()
             self.selectionChanged.emit()
 
     def select_weight(self, key: str, index: tuple[int, ...]) -> None:

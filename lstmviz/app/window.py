@@ -46,10 +46,10 @@ class MainWindow(QMainWindow):
         session.playheadChanged.connect(self._update_status)
         session.viewChanged.connect(self._on_view_change)
         session.undo_stack.cleanChanged.connect(self._update_title)
+        self._fitted = False
         self._on_scenario_change()
         self._on_view_change()
         self._restore_layout()
-        self._fitted = False
 
     # -- construction --------------------------------------------------------------------------------
     def _central(self) -> QWidget:
@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_status()
         self._refresh_recent()
-        if getattr(self, "_fitted", False):
+        if self._fitted:  # a newly opened scenario: show it whole
             QTimer.singleShot(0, self.graph.fit_readable)
 
     def _on_view_change(self) -> None:

@@ -347,7 +347,7 @@ class GraphView(QGraphicsView):
         """What is computed at the current phase and step: hatching, the current column, ε marks."""
         ph, backward = self.session.playhead, self.session.view == "backward"
         current = ph.current_t if ph.phase <= 3 else None
-        for (layer, var, t), item in self.nodes.items():
+        for (_, _, t), item in self.nodes.items():
             item.future = item.has_value and not (ph.delta_visible(t) if backward else ph.value_visible(t))
             item.current = current == t
             item.kink = item.on_kink and not item.future
