@@ -5,19 +5,22 @@ or of the gradient mode is a QUndoCommand on :attr:`Session.undo_stack` and reco
 """
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import Scenario, Trace, compute, parse_mode
 from ..core.modes import GradientMode
-from ..core.params import param_array, param_blocks
-from ..core.train import assign_params, descent_step
+from ..core.edits import check_value, editable, entry_label, with_layer_option
+from ..core.train import descent_step
 from ..io import load_scenario, save_scenario
 from .phases import Playhead
-from .quantities import NodeRef, Quantities
+from .equations import fmt
+from .quantities import NodeRef, Quantities, layer_vars
 
 
 class Session(QObject):
@@ -27,6 +30,7 @@ class Session(QObject):
     selectionChanged = Signal()
     viewChanged = Signal()       # forward/backward view or the drawn unit
     epochsChanged = Signal()
+    snapshotsChanged = Signal()  # a pin added or removed, or another one compared
 
     def __init__(self, scenario: Scenario, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -47,6 +51,13 @@ class Session(QObject):
         self.selected_weight: tuple[str, tuple[int, ...]] | None = None
         self.epoch = 1
         self.epoch_losses: list[float] = [self.trace.loss]
+        self.epoch_losses_live: list[float] | None = None
+        self.snapshots: list[Snapshot] = []
+        self.compare: Snapshot | None = None
+        self.show_diff = False
+        self._auto_pin = True  # the first edit keeps a "before my edit" snapshot
+        self._drag: _SetArrays | None = None
+        self._recompute_pending = False
         self.unit = min(self.unit, max(layer.hidden_size for layer in scenario.model.layers) - 1)
         self.undo_stack.clear()
 
@@ -87,13 +98,127 @@ class Session(QObject):
         self.mode = mode
         self.recompute()
 
-    # -- parameters ------------------------------------------------------------------------------
+    # -- edits ---------------------------------------------------------------------------------------
     def set_params(self, values: dict[str, np.ndarray], text: str) -> None:
-        self.undo_stack.push(_SetParams(self, values, text))
+        """Set whole arrays (parameters, states or data, by key) as one undoable step."""
+        self._before_edit()
+        self.undo_stack.push(_SetArrays(self, values, text))
+
+    def set_entry(self, key: str, index: tuple[int, ...], value: float) -> str | None:
+        """Set one entry; returns why it was refused (nothing changes then), or None."""
+        return self.set_entries(key, [index], [value])
+
+    def set_entries(self, key: str, indices: list[tuple[int, ...]], values: list[float],
+                    text: str | None = None) -> str | None:
+        arrays = editable(self.scenario)
+        for v in values:
+            problem = check_value(self.scenario, key, v)
+            if problem:
+                return f"{entry_label(key, indices[0])}: {problem}"
+        new = arrays[key].copy()
+        for index, v in zip(indices, values):
+            new[index] = v
+        if np.array_equal(new, arrays[key]):
+            return None
+        if text is None:
+            old = arrays[key][indices[0]]
+            text = f"{entry_label(key, indices[0])} {fmt(float(old))} → {fmt(float(values[0]))}" if len(indices) == 1 \
+                else f"{key.split('/', 1)[1]}: {len(indices)} entries"
+        self.set_params({key: new}, text)
+        return None
+
+    def begin_drag(self, key: str) -> None:
+        """A slider drag starts: live values until :meth:`end_drag`, then one undo entry."""
+        self._before_edit()
+        self._drag = _SetArrays(self, {key: editable(self.scenario)[key].copy()}, "")
+
+    def drag_to(self, key: str, index: tuple[int, ...], value: float) -> None:
+        if self._drag is None or check_value(self.scenario, key, value):
+            return
+        editable(self.scenario)[key][index] = value
+        self._schedule_recompute()
+
+    def end_drag(self, key: str, index: tuple[int, ...]) -> None:
+        drag, self._drag = self._drag, None
+        if drag is None:
+            return
+        current = editable(self.scenario)[key]
+        old = drag.new[key]
+        if np.array_equal(current, old):
+            return
+        command = _SetArrays(self, {key: current.copy()}, f"{entry_label(key, index)} {fmt(float(old[index]))} → "
+                                                           f"{fmt(float(current[index]))} (drag)")
+        command.old = {key: old}
+        self.undo_stack.push(command)
+
+    def _schedule_recompute(self) -> None:
+        """Coalesce: however many edits arrive before the event loop turns, one recompute."""
+        if not self._recompute_pending:
+            self._recompute_pending = True
+            QTimer.singleShot(0, self._deferred_recompute)
+
+    def _deferred_recompute(self) -> None:
+        self._recompute_pending = False
+        self.recompute()
 
     def _assign(self, values: dict[str, np.ndarray]) -> None:
-        assign_params(self.scenario, values)
+        arrays = editable(self.scenario)
+        for key, value in values.items():
+            arrays[key][...] = value
         self.recompute()
+
+    def set_layer_option(self, n: int, option: str, value) -> None:
+        """Switch a layer variant (activation, forget gate, peepholes) as one undoable step."""
+        layer = with_layer_option(self.scenario, n, option, value)
+        self._before_edit()
+        self.undo_stack.push(_SetLayer(self, n, layer, f"layer {n}: {option} → {value}"))
+
+    def _replace_layer(self, n: int, layer) -> None:
+        self.scenario.model.layers[n] = layer
+        self.trace = compute(self.scenario, self.mode)
+        self.quantities = Quantities(self.trace)
+        if self.selection is not None and self.selection.layer == n and \
+                self.selection.var not in layer_vars(layer):
+            self.selection = None
+        self.scenarioChanged.emit()
+        self.traceChanged.emit()
+        self.selectionChanged.emit()
+
+    # -- snapshots -------------------------------------------------------------------------------------
+    def pin(self, name: str | None = None) -> "Snapshot":
+        """Keep the current trace (values, δ, gradients) to compare later edits or modes with."""
+        name = name or f"pin {len(self.snapshots) + 1}"
+        snap = Snapshot(name, compute(copy.deepcopy(self.scenario), self.mode))
+        self.snapshots.append(snap)
+        self.compare = snap
+        self._auto_pin = True
+        self.snapshotsChanged.emit()
+        return snap
+
+    def set_compare(self, snap: "Snapshot | None", show_diff: bool | None = None) -> None:
+        self.compare = snap
+        if show_diff is not None:
+            self.show_diff = show_diff and snap is not None
+        self.snapshotsChanged.emit()
+        self.traceChanged.emit()
+
+    def remove_snapshot(self, snap: "Snapshot") -> None:
+        self.snapshots.remove(snap)
+        if self.compare is snap:
+            self.compare = self.snapshots[-1] if self.snapshots else None
+            self.show_diff = self.show_diff and self.compare is not None
+        self.snapshotsChanged.emit()
+        self.traceChanged.emit()
+
+    def _before_edit(self) -> None:
+        if self._auto_pin:
+            self._auto_pin = False
+            self.snapshots = [s for s in self.snapshots if s.name != BEFORE_EDIT]
+            snap = Snapshot(BEFORE_EDIT, compute(copy.deepcopy(self.scenario), self.mode))
+            self.snapshots.append(snap)
+            if self.compare is None or self.compare.name == BEFORE_EDIT:
+                self.compare = snap
+            self.snapshotsChanged.emit()
 
     # -- playhead --------------------------------------------------------------------------------
     def set_playhead(self, playhead: Playhead) -> None:
@@ -117,9 +242,20 @@ class Session(QObject):
         values = descent_step(self.scenario, self.trace, tr.learning_rate, tr.clip_norm, tr.frozen)
         self.undo_stack.push(_Descend(self, values))
 
+    def apply_training(self, values: dict[str, np.ndarray], losses: list[float]) -> None:
+        """The result of a training run, as one undo entry."""
+        self._before_edit()
+        self.undo_stack.push(_Train(self, values, losses))
+
+    def show_training_losses(self, losses: list[float]) -> None:
+        """While a run is under way: the loss curve grows (the weights move when it ends)."""
+        self.epoch_losses_live = self.epoch_losses[:-1] + list(losses)
+        self.epochsChanged.emit()
+
     def _set_epoch(self, epoch: int, losses: list[float]) -> None:
         self.epoch = epoch
         self.epoch_losses = losses
+        self.epoch_losses_live = None
         self.playhead = Playhead.start(self.trace.steps)
         self.epochsChanged.emit()
         self.playheadChanged.emit()
@@ -174,12 +310,15 @@ class _SetMode(QUndoCommand):
         self.session._apply_mode(self.old)
 
 
-class _SetParams(QUndoCommand):
+class _SetArrays(QUndoCommand):
+    """New values for editable arrays (parameters, states, data); undo restores them bit for bit."""
+
     def __init__(self, session: Session, values: dict[str, np.ndarray], text: str):
         super().__init__(text)
         self.session = session
-        self.new = {k: np.array(v, dtype=np.float64) for k, v in values.items()}
-        self.old = _current(session, self.new)
+        arrays = editable(session.scenario)
+        self.new = {k: np.array(v, dtype=arrays[k].dtype) for k, v in values.items()}
+        self.old = {k: arrays[k].copy() for k in values}
 
     def redo(self) -> None:
         self.session._assign(self.new)
@@ -188,7 +327,20 @@ class _SetParams(QUndoCommand):
         self.session._assign(self.old)
 
 
-class _Descend(_SetParams):
+class _SetLayer(QUndoCommand):
+    def __init__(self, session: Session, n: int, layer, text: str):
+        super().__init__(text)
+        self.session, self.n = session, n
+        self.new, self.old = layer, session.scenario.model.layers[n]
+
+    def redo(self) -> None:
+        self.session._replace_layer(self.n, self.new)
+
+    def undo(self) -> None:
+        self.session._replace_layer(self.n, self.old)
+
+
+class _Descend(_SetArrays):
     """One gradient-descent update; undo restores the weights and the epoch."""
 
     def __init__(self, session: Session, values: dict[str, np.ndarray]):
@@ -206,6 +358,37 @@ class _Descend(_SetParams):
         self.session.set_playhead(Playhead(5, 0, self.session.trace.steps))
 
 
-def _current(session: Session, like: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    blocks = {b.key: b for b in param_blocks(session.scenario.model)}
-    return {k: param_array(session.scenario.model, blocks[k]).copy() for k in like}
+class _Train(_SetArrays):
+    """A whole training run: the weights it ends with and the loss of every epoch."""
+
+    def __init__(self, session: Session, values: dict[str, np.ndarray], losses: list[float]):
+        super().__init__(session, values, f"train {len(losses)} epoch{'s' * (len(losses) != 1)} "
+                                          f"(E {fmt(losses[0])} → …)")
+        self.epoch = session.epoch
+        self.losses = list(session.epoch_losses)
+        self.run = losses
+
+    def redo(self) -> None:
+        super().redo()
+        self.session._set_epoch(self.epoch + len(self.run), self.losses[:-1] + self.run + [self.session.trace.loss])
+        self.setText(f"train {len(self.run)} epoch{'s' * (len(self.run) != 1)} "
+                     f"(E {fmt(self.run[0])} → {fmt(self.session.trace.loss)})")
+
+    def undo(self) -> None:
+        super().undo()
+        self.session._set_epoch(self.epoch, self.losses)
+
+
+BEFORE_EDIT = "before my edit"
+
+
+@dataclass
+class Snapshot:
+    """A pinned trace, computed on a copy of the scenario so later edits leave it as it was."""
+
+    name: str
+    trace: Trace
+
+    @property
+    def quantities(self) -> Quantities:
+        return Quantities(self.trace)

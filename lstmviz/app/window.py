@@ -9,7 +9,7 @@ import contextlib
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
-                               QSpinBox, QToolBar, QVBoxLayout, QWidget)
+                               QScrollArea, QSizePolicy, QSpinBox, QToolBar, QUndoView, QVBoxLayout, QWidget)
 
 from ..io import ScenarioError, list_presets
 from ..io.presets import resources_dir
@@ -17,7 +17,10 @@ from .session import Session
 from .widgets.graph_view import GraphView, LegendBar
 from .widgets.inspector import Inspector
 from .widgets.plots import PlotsPanel
+from .widgets.compare import ComparePanel
+from .widgets.train_panel import TrainPanel
 from .widgets.transport import TransportBar
+from .widgets.weight_editor import WeightEditor
 
 MAX_RECENT = 8
 MODES = ("full", "cec", "tbptt")
@@ -37,6 +40,11 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(session, self)
         self.plots = PlotsPanel(session, self)
         self.transport = TransportBar(session, self)
+        self.weights = WeightEditor(session, self)
+        self.train_panel = TrainPanel(session, self)
+        self.compare = ComparePanel(session, self)
+        self.history = QUndoView(session.undo_stack)
+        self.history.setEmptyLabel("(as opened)")
         self._docks()
         self._toolbars()
         self._menus()
@@ -45,6 +53,7 @@ class MainWindow(QMainWindow):
         session.traceChanged.connect(self._update_status)
         session.playheadChanged.connect(self._update_status)
         session.viewChanged.connect(self._on_view_change)
+        session.snapshotsChanged.connect(self._on_view_change)
         session.undo_stack.cleanChanged.connect(self._update_title)
         self._fitted = False
         self._on_scenario_change()
@@ -61,6 +70,7 @@ class MainWindow(QMainWindow):
         top = QHBoxLayout()
         top.setContentsMargins(8, 2, 8, 2)
         self.view_title = QLabel()
+        self.view_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens
         top.addWidget(self.view_title)
         top.addStretch(1)
         top.addWidget(self.legend)
@@ -69,14 +79,27 @@ class MainWindow(QMainWindow):
         return central
 
     def _docks(self) -> None:
-        self.inspector_dock = QDockWidget("Inspector", self)
-        self.inspector_dock.setObjectName("inspector")
-        self.inspector_dock.setWidget(self.inspector)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
-        self.plots_dock = QDockWidget("Plots", self)
-        self.plots_dock.setObjectName("plots")
-        self.plots_dock.setWidget(self.plots)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.plots_dock)
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.weights_dock = self._dock("Weights", self.weights, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)
+        self.train_dock = self._dock("Train", self.train_panel, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)
+        self.compare_dock = self._dock("Compare", self.compare, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
+        for dock in (self.weights_dock, self.train_dock, self.compare_dock, self.history_dock):
+            self.tabifyDockWidget(self.inspector_dock, dock)
+        self.inspector_dock.raise_()
+        self.plots_dock = self._dock("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, scroll: bool = False) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.lower())
+        if scroll:  # a tall panel scrolls rather than forcing the window to grow
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setWidget(widget)
+            widget = area_widget
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
 
     def _toolbars(self) -> None:
         bar = QToolBar("Playback", self)
@@ -150,6 +173,8 @@ class MainWindow(QMainWindow):
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         e.addAction(undo)
         e.addAction(redo)
+        e.addSeparator()
+        e.addAction(self._action("&Pin the current trace", "Ctrl+P", lambda: self.session.pin()))
         v = self.menuBar().addMenu("&View")
         v.addAction(self.forward_action)
         v.addAction(self.backward_action)
@@ -162,8 +187,11 @@ class MainWindow(QMainWindow):
         v.addAction(self._action("Zoom &out", QKeySequence.StandardKey.ZoomOut, lambda: self.graph.zoom(0.8)))
         v.addAction(self.heat_action)
         v.addSeparator()
-        v.addAction(self.inspector_dock.toggleViewAction())
-        v.addAction(self.plots_dock.toggleViewAction())
+        v.addAction(self._action("&Show differences from the pinned trace", "D", self._toggle_diff))
+        v.addSeparator()
+        for dock in (self.inspector_dock, self.weights_dock, self.train_dock, self.compare_dock, self.history_dock,
+                     self.plots_dock):
+            v.addAction(dock.toggleViewAction())
         p = self.menuBar().addMenu("&Step")
         t = self.transport
         for text, key, slot in (("Step &forward", "Right", s.step_forward), ("Step &back", "Left", s.step_back),
@@ -207,8 +235,12 @@ class MainWindow(QMainWindow):
     def _on_view_change(self) -> None:
         s = self.session
         (self.backward_action if s.view == "backward" else self.forward_action).setChecked(True)
-        self.view_title.setText("<b>Backward view</b>: δ in the nodes, ε under h, edge width = gradient flow"
-                                if s.view == "backward" else "<b>Forward view</b>: the value of every variable")
+        title = ("<b>Backward view</b>: δ in the nodes, ε under h, edge width = gradient flow"
+                 if s.view == "backward" else "<b>Forward view</b>: the value of every variable")
+        if s.show_diff and s.compare is not None:
+            title = (f"<b>Differences</b> from “{s.compare.name}” ({'δ' if s.view == 'backward' else 'values'}: "
+                     f"now − then)")
+        self.view_title.setText(title)
         with _blocked(self.unit_spin):
             self.unit_spin.setValue(s.unit)
 
@@ -239,6 +271,13 @@ class MainWindow(QMainWindow):
         bad = s.trace.nonfinite_steps("forward")
         if bad:
             self.statusBar().showMessage(f"values overflowed from t = {bad[0]} on", 0)
+
+    def _toggle_diff(self) -> None:
+        s = self.session
+        if s.compare is None:
+            self.statusBar().showMessage("Pin a trace first (Ctrl+P): differences are shown against it", 4000)
+            return
+        s.set_compare(s.compare, not s.show_diff)
 
     def _on_heat_toggle(self) -> None:
         self.plots.show_heat(self.heat_action.isChecked())
@@ -336,6 +375,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.transport.stop()
+        self.train_panel.runner.wait()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
         event.accept()

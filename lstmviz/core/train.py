@@ -31,3 +31,21 @@ def assign_params(scenario: Scenario, values: dict[str, np.ndarray]) -> None:
     blocks = {b.key: b for b in param_blocks(scenario.model)}
     for key, value in values.items():
         param_array(scenario.model, blocks[key])[...] = value
+
+
+def train(scenario: Scenario, epochs: int, gradient: str = "full", learning_rate: float = 0.1,
+          clip_norm: float | None = None, frozen: tuple[str, ...] = (), on_epoch=None) -> list[float]:
+    """Run ``epochs`` steps of gradient descent on ``scenario`` in place; return the loss before each step.
+
+    ``on_epoch(n, loss)`` is called after each step; returning True from it stops early.
+    """
+    from .trace import compute
+
+    losses = []
+    for n in range(epochs):
+        trace = compute(scenario, gradient)
+        losses.append(trace.loss)
+        assign_params(scenario, descent_step(scenario, trace, learning_rate, clip_norm, frozen))
+        if on_epoch is not None and on_epoch(n + 1, trace.loss):
+            break
+    return losses

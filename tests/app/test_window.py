@@ -96,7 +96,7 @@ def test_gradient_descent_moves_the_weights_and_lowers_the_loss(qtbot, open_wind
     grad = s.trace["grad/l0/U"][0, 0]
     s.set_playhead(s.playhead.next_phase())
     qtbot.keyClick(w, Qt.Key.Key_Right)
-    assert s.scenario.model.layers[0].params["U"][0, 0] == u0 - 0.01 * grad  # W and b are frozen by the preset
+    assert s.scenario.model.layers[0].params["U"][0, 0] == u0 - 0.003 * grad  # W and b are frozen by the preset
     assert s.scenario.model.layers[0].params["W"][0, 0] == 1.0
     assert s.trace.loss < loss0 and s.epoch_losses == [loss0, s.trace.loss]
     assert w.plots.epoch_curve.getData()[1].tolist() == [loss0, s.trace.loss]

@@ -64,13 +64,25 @@ def _pen(colour: str, width: float, dashed: bool = False) -> QPen:
     return _PENS[key]
 
 
-def node_text(v: float) -> str:
-    """The number printed in a node: fmt's short form, with a fast path for the usual range."""
+def node_text(v: float, signed: bool = False) -> str:
+    """The number printed in a node: fmt's short form, with a fast path for the usual range.
+    ``signed`` (differences) writes a + before positive numbers."""
     if v == 0.0:
-        return "0.00"
+        return "0.00" if not signed else "±0"
     if 0.01 <= abs(v) < 1000.0:
-        return f"{v:.2f}".replace("-", "−")
-    return fmt(v, short=True)
+        text = f"{v:.2f}".replace("-", "−")
+    else:
+        text = fmt(v, short=True)
+    return "+" + text if signed and v > 0 else text
+
+
+def _series_or_nan(q, layer, var, unit, kind, shape) -> np.ndarray:
+    """A lane of a snapshot, or NaN where the snapshot has no such lane (another structure)."""
+    try:
+        old = np.asarray(q.series(layer, var, unit, kind), float)
+    except (KeyError, IndexError):
+        return np.full(shape, np.nan)
+    return old if old.shape == shape else np.full(shape, np.nan)
 
 
 def text_colour(fill: QColor) -> QColor:
@@ -309,11 +321,14 @@ class GraphView(QGraphicsView):
         q, backward = s.quantities, s.view == "backward"
         T = s.trace.steps
         kind = "delta" if backward else "value"
+        base = s.compare.quantities if s.show_diff and s.compare is not None else None
         lanes = {}
         for lane in self.model.lanes:
             if not (backward and lane.var == "y"):
                 unit = self.model.unit_in(lane.layer, s.unit)
                 v = np.asarray(q.series(lane.layer, lane.var, unit, kind), float)
+                if base is not None:  # the difference from the pinned snapshot
+                    v = v - _series_or_nan(base, lane.layer, lane.var, unit, kind, v.shape)
                 lanes[(lane.layer, lane.var)] = v[:, 0] if v.ndim == 2 and v.shape[1] == 1 else v
         finite = [np.abs(v[np.isfinite(v)]).max() for v in lanes.values() if np.isfinite(v).any()]
         self.scale_value = max(finite, default=1.0) or 1.0
@@ -331,7 +346,8 @@ class GraphView(QGraphicsView):
                 item.has_value = v is not None
                 row = [_BLANK] if v is None else fills[t - 1]
                 item.fills = row if isinstance(row, list) else [row]
-                item.text = node_text(float(v[t - 1])) if v is not None and v.ndim == 1 else ""
+                item.text = node_text(float(v[t - 1]), signed=base is not None) if v is not None and v.ndim == 1 \
+                    else ""
                 item.on_kink = kinks is not None and bool(kinks[t - 1])
                 item.eps_text = "ε " + node_text(float(eps[t - 1])) if eps is not None else ""
         self._apply_playhead()
@@ -487,7 +503,10 @@ class LegendBar(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setFont(self.view.mark_font)
-        what = "δ" if self.view.session.view == "backward" else "value"
+        s = self.view.session
+        what = "δ" if s.view == "backward" else "value"
+        if s.show_diff and s.compare is not None:
+            what = "Δ" + what
         p.setPen(QColor(style.TEXT))
         p.drawText(QRectF(0, 0, 44, 30), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, what)
         x0, w = 100, 160

@@ -50,7 +50,8 @@ class Inspector(QTextBrowser):
         self.setFont(QFont(style.FONT_FAMILY, style.FONT_POINTS + 1))
         self.document().setDefaultStyleSheet(CSS)
         self.anchorClicked.connect(self._on_anchor)
-        for signal in (session.selectionChanged, session.traceChanged, session.playheadChanged, session.scenarioChanged):
+        for signal in (session.selectionChanged, session.traceChanged, session.playheadChanged, session.scenarioChanged,
+                       session.snapshotsChanged):
             signal.connect(self.refresh)
         self.refresh()
 
@@ -79,6 +80,7 @@ class Inspector(QTextBrowser):
         parts = [f"<h2>{html.escape(node.label)}</h2><div class='sub'>{html.escape(ex.title)}</div>"]
         if node.var == "y" or ph.value_visible(node.t):
             parts.append(f"<p class='big'>{html.escape(fmt(ex.value))}</p>")
+            parts.append(self._before(node, "value"))
             parts.append(f"<p class='eq'>{html.escape(ex.equation)}</p>")
             if ex.substituted and ex.substituted != ex.equation:
                 parts.append(f"<p class='eq'>{html.escape(ex.substituted)}</p>")
@@ -97,6 +99,7 @@ class Inspector(QTextBrowser):
                          f"t = {ph.T} down to 1 in phase 3.</p><p class='eq'>{html.escape(ex.delta_equation)}</p>")
         else:
             parts.append(f"<p class='eq'>{html.escape(ex.delta_equation)}</p>")
+            parts.append(self._before(node, "delta"))
             parts.append(self._terms_table(ex.delta_terms, ex.delta))
             parts.append(f"<p class='sub'>under the gradient mode <b>{s.mode}</b></p>")
         weights = weights_of(s.trace, node)
@@ -104,6 +107,20 @@ class Inspector(QTextBrowser):
             links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(_weight_name(k, i))}</a>" for k, i in weights)
             parts.append(f"<h3>Weights into {html.escape(node.label)}</h3><p>{links}</p>")
         return "".join(parts)
+
+    def _before(self, node: NodeRef, kind: str) -> str:
+        """``then → now`` against the compared snapshot, when there is one."""
+        s = self.session
+        if s.compare is None:
+            return ""
+        try:
+            old = s.compare.quantities.series(node.layer, node.var, node.unit, kind)[node.t - 1]
+        except (KeyError, IndexError):
+            return f"<p class='sub'>“{html.escape(s.compare.name)}” has no {html.escape(node.label)}</p>"
+        new = (s.quantities.value if kind == "value" else s.quantities.delta)(node)
+        what = "value" if kind == "value" else "δ"
+        return (f"<p class='sub'>{what} in “{html.escape(s.compare.name)}”: {html.escape(fmt(old))} → now "
+                f"{html.escape(fmt(new))}</p>")
 
     def _terms_table(self, terms: list[Term], total) -> str:
         """One row per term: the term (a link to its node) over its numbers, and its value."""

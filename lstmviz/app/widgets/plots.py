@@ -27,6 +27,9 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
                                               symbol="t", symbolSize=8, symbolBrush="#6a3d9a", name="ε")
         self.loss_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush="#7f7f7f")
         self.loss_plot.addItem(self.loss_bars)
+        dashed = pg.mkPen("#9e9e9e", width=2, style=Qt.PenStyle.DashLine)
+        self.value_pinned = self.value_plot.plot([], [], pen=dashed)  # the compared snapshot
+        self.delta_pinned = self.delta_plot.plot([], [], pen=dashed)
         self.epoch_curve = self.epoch_plot.plot([], [], pen=pg.mkPen("#33a02c", width=2), symbol="o", symbolSize=6)
         self.cursors = []
         for plot in (self.value_plot, self.delta_plot, self.loss_plot):
@@ -45,7 +48,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         for curve in (self.value_curve, self.delta_curve, self.eps_curve):
             curve.sigPointsClicked.connect(self._on_point_clicked)
         for signal in (session.traceChanged, session.playheadChanged, session.selectionChanged, session.viewChanged,
-                       session.scenarioChanged, session.epochsChanged):
+                       session.scenarioChanged, session.epochsChanged, session.snapshotsChanged):
             signal.connect(self.refresh)
         self.refresh()
 
@@ -83,7 +86,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
             values = values[:, 0]
         name = node.label.split("[")[0]
         _set_title(self.value_plot, f"{_math(name + '[t]')} (value)")
-        self.value_curve.setData(t[shown], values[shown])
+        self.value_curve.setData(*_plottable(t[shown], values[shown]))
         dshown = np.array([ph.delta_visible(k) for k in t])
         deltas = np.asarray(q.series(node.layer, node.var, node.unit, "delta"), float)
         if deltas.ndim == 2:
@@ -91,11 +94,13 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         eps = np.asarray(q.series(node.layer, node.var, node.unit, "eps"), float)
         eshown = np.array([ph.eps_visible(k) for k in t]) & np.isfinite(eps)
         _set_title(self.delta_plot, _math(f"{q.delta_label(node.var)}[t]") + (" and " + _math("ε[t]") if eshown.any() else ""))
-        self.delta_curve.setData(t[dshown], deltas[dshown])
-        self.eps_curve.setData(t[eshown], eps[eshown])
-        self.loss_bars.setOpts(x=t[shown], height=s.trace["loss_t"][shown], width=0.6)
-        losses = s.epoch_losses
-        self.epoch_curve.setData(np.arange(1, len(losses) + 1), np.asarray(losses))
+        self.delta_curve.setData(*_plottable(t[dshown], deltas[dshown]))
+        self.eps_curve.setData(*_plottable(t[eshown], eps[eshown]))
+        self._refresh_pinned(node, t)
+        bars_t, bars = _plottable(t[shown], s.trace["loss_t"][shown])
+        self.loss_bars.setOpts(x=bars_t, height=bars, width=0.6)
+        losses = s.epoch_losses_live or s.epoch_losses
+        self.epoch_curve.setData(*_plottable(np.arange(1, len(losses) + 1), np.asarray(losses)))
         if self.epoch_plot.isVisible() != (len(losses) > 1):
             self.epoch_plot.setVisible(len(losses) > 1)  # a curve needs two epochs
         _set_title(self.epoch_plot, f"loss per epoch (E = {s.trace.loss:.4g})")
@@ -103,6 +108,21 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
             line.setVisible(s.selection is not None)
             line.setValue(node.t)
         self._refresh_heat(node, shown if s.view == "forward" else dshown)
+
+    def _refresh_pinned(self, node: NodeRef, t: np.ndarray) -> None:
+        """The compared snapshot's curves, dashed, behind the current ones."""
+        snap = self.session.compare
+        for curve, kind in ((self.value_pinned, "value"), (self.delta_pinned, "delta")):
+            data = None
+            if snap is not None:
+                try:
+                    data = np.asarray(snap.quantities.series(node.layer, node.var, node.unit, kind), float)
+                except (KeyError, IndexError):
+                    data = None
+            if data is None or len(data) != len(t):
+                curve.setData([], [])
+            else:
+                curve.setData(*_plottable(t, data[:, 0] if data.ndim == 2 else data))
 
     def _refresh_heat(self, node: NodeRef, shown: np.ndarray) -> None:
         s = self.session
@@ -114,6 +134,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         grid = np.stack([np.asarray(s.quantities.series(node.layer, node.var, u, kind), float)
                          for u in range(layer.hidden_size)], axis=1)
         grid[~shown] = np.nan
+        grid[np.abs(grid) > PLOT_LIMIT] = np.nan
         m = np.nanmax(np.abs(grid)) if np.isfinite(grid).any() else 1.0
         self.heat.setImage(grid, autoLevels=False)
         self.heat.setRect(0.5, -0.5, grid.shape[0], grid.shape[1])
@@ -138,3 +159,12 @@ def _set_title(plot: pg.PlotItem, text: str) -> None:
     if getattr(plot, "_lstmviz_title", None) != text:
         plot.setTitle(text)
         plot._lstmviz_title = text
+
+
+PLOT_LIMIT = 1e100  # larger or non-finite values (an overflowing RNN) are left out of the plots
+
+
+def _plottable(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points a plot can draw: finite and not absurdly large (the graph shows the rest)."""
+    keep = np.isfinite(y) & (np.abs(y) < PLOT_LIMIT)
+    return t[keep], y[keep]

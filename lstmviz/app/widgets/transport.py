@@ -96,4 +96,5 @@ class TransportBar(QWidget):
                                 f"font-weight: {'bold' if now else 'normal'};")
         t = ph.current_t
         where = f"t = {t}" if t else ("update the weights" if ph.phase == 5 else "not started")
-        self.position.setText(f"{ph.name} · {where} · epoch {self.session.epoch}")
+        self.position.setText(f"{where} · epoch {self.session.epoch}")
+        self.position.setToolTip(ph.describe())

@@ -1,0 +1,92 @@
+"""Training off the GUI thread: N epochs of gradient descent on a copy of the scenario."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal
+
+from ..core.edits import editable
+from ..core.params import param_blocks
+from ..core.train import train
+
+
+class TrainWorker(QObject):
+    progress = Signal(int, float)          # epoch done, loss before its update
+    finished = Signal(object, object)      # new parameter arrays by key, the losses of every epoch
+
+    def __init__(self, scenario, epochs: int, gradient: str, learning_rate: float, clip_norm, frozen):
+        super().__init__()
+        self.scenario = copy.deepcopy(scenario)
+        self.args = (epochs, gradient, learning_rate, clip_norm, tuple(frozen))
+        self.stop_requested = False
+
+    def run(self) -> None:
+        epochs, gradient, lr, clip, frozen = self.args
+        losses = train(self.scenario, epochs, gradient, lr, clip, frozen, on_epoch=self._on_epoch)
+        arrays = editable(self.scenario)
+        values = {b.key: np.array(arrays[b.key]) for b in param_blocks(self.scenario.model) if b.key not in frozen}
+        self.finished.emit(values, losses)
+
+    def _on_epoch(self, n: int, loss: float) -> bool:
+        self.progress.emit(n, loss)
+        return self.stop_requested
+
+
+class TrainRunner(QObject):
+    """Starts one worker thread at a time and hands its result to the session as one undo entry."""
+
+    started = Signal(int)
+    progress = Signal(int, float)
+    done = Signal()
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.thread: QThread | None = None
+        self.worker: TrainWorker | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None
+
+    def start(self, epochs: int) -> None:
+        if self.running:
+            return
+        s = self.session
+        tr = s.scenario.training
+        self.worker = TrainWorker(s.scenario, epochs, str(s.mode), tr.learning_rate, tr.clip_norm, tr.frozen)
+        self.thread = QThread(self)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.live: list[float] = []
+        self.thread.start()
+        self.started.emit(epochs)
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop_requested = True
+
+    def _on_progress(self, n: int, loss: float) -> None:
+        self.live.append(loss)
+        self.session.show_training_losses(self.live)
+        self.progress.emit(n, loss)
+
+    def _on_finished(self, values, losses) -> None:
+        self.thread.quit()
+        self.thread.wait()
+        self.thread.deleteLater()
+        self.worker.deleteLater()
+        self.thread = self.worker = None
+        if losses:
+            self.session.apply_training(values, list(losses))
+        self.done.emit()
+
+    def wait(self) -> None:
+        """Block until a run finishes (for closing the window)."""
+        if self.thread is not None:
+            self.stop()
+            self.thread.quit()
+            self.thread.wait()

@@ -1,0 +1,315 @@
+"""The weight editor: any parameter, initial state or data array as a heat map, edited in place.
+
+Select a cell by clicking it (or a row, a column or the whole matrix with the scope box); type a
+value, step it with ↑/↓ or the wheel, or drag the slider (live, one undo entry per drag); scale or
+zero a selection. The layer's variants (activations, forget gate, peepholes) switch here too.
+Every change goes through the session as an undoable command.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGraphicsRectItem, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider, QVBoxLayout, QWidget)
+
+from ...core.edits import LAYER_OPTIONS, editable, entry_label
+from ...core.model import LSTMLayer
+from .. import style
+from ..equations import fmt
+from ..session import Session
+
+MAX_NUMBERS = 160  # cells above which numbers are no longer printed in the heat map
+SCOPES = ("cell", "row", "column", "matrix")
+NAMES = {"W": "input weights", "U": "recurrent weights", "b": "bias", "p": "peephole", "h0": "initial h",
+         "c0": "initial c", "x": "input sequence", "y": "targets", "mask": "mask (which steps are scored)"}
+
+
+class ValueBox(QLineEdit):
+    """Type a number and press Enter; ↑/↓ and the wheel step it."""
+
+    stepped = Signal(int)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.stepped.emit(1 if event.key() == Qt.Key.Key_Up else -1)
+            return
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event) -> None:
+        self.stepped.emit(1 if event.angleDelta().y() > 0 else -1)
+
+
+class WeightEditor(QWidget):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.key: str | None = None
+        self.index: tuple[int, ...] = (0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.array_box = QComboBox()
+        self.array_box.setToolTip("Which parameter, initial state or data array to edit")
+        self.array_box.currentIndexChanged.connect(self._on_array_chosen)
+        layout.addWidget(self.array_box)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.invertY(True)
+        self.plot.setMinimumHeight(160)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(colorMap=pg.ColorMap([p for p, _ in style.DIVERGING],
+                                                             [c for _, c in style.DIVERGING]), interactive=False,
+                                        width=12)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
+        self.selection_box = QGraphicsRectItem()
+        self.selection_box.setPen(QPen(QColor(style.SELECTION), 0.08))
+        self.plot.addItem(self.selection_box)
+        self.numbers: list[pg.TextItem] = []
+        self.image.mouseClickEvent = self._on_image_click
+        layout.addWidget(self.plot, 1)
+
+        form = QFormLayout()
+        self.entry_label = QLabel()
+        self.entry_label.setFont(QFont(style.MATH_FAMILY, style.FONT_POINTS + 2))
+        form.addRow("entry", self.entry_label)
+        self.value_box = ValueBox()
+        self.value_box.setToolTip("Type a value and press Enter; ↑/↓ or the wheel step it")
+        self.value_box.returnPressed.connect(self._on_typed)
+        self.value_box.stepped.connect(self._on_stepped)
+        self.step_box = QDoubleSpinBox()
+        self.step_box.setDecimals(4)
+        self.step_box.setRange(1e-4, 1e3)
+        self.step_box.setValue(0.1)
+        self.step_box.setToolTip("Step for ↑/↓ and the wheel")
+        row = QHBoxLayout()
+        row.addWidget(self.value_box, 1)
+        row.addWidget(QLabel("step"))
+        row.addWidget(self.step_box)
+        form.addRow("value", row)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(-1000, 1000)
+        self.slider.setToolTip("Drag: the trace follows live; one undo entry per drag (range ±2 around the value)")
+        self.slider.sliderPressed.connect(self._on_drag_start)
+        self.slider.sliderMoved.connect(self._on_drag)
+        self.slider.sliderReleased.connect(self._on_drag_end)
+        form.addRow("drag", self.slider)
+        self.message = QLabel()
+        self.message.setStyleSheet(f"color: {style.KINK};")
+        self.message.setWordWrap(True)
+        form.addRow("", self.message)
+        scope_row = QHBoxLayout()
+        self.scope_box = QComboBox()
+        self.scope_box.addItems(["this cell", "its row", "its column", "whole matrix"])
+        self.scope_box.currentIndexChanged.connect(self._show_selection)
+        self.factor_box = QDoubleSpinBox()
+        self.factor_box.setRange(-100, 100)
+        self.factor_box.setDecimals(3)
+        self.factor_box.setValue(0.5)
+        self.factor_box.setPrefix("× ")
+        scale = QPushButton("Scale")
+        scale.clicked.connect(lambda: self._scale(self.factor_box.value()))
+        zero = QPushButton("Zero")
+        zero.clicked.connect(lambda: self._scale(0.0))
+        for w in (self.scope_box, self.factor_box, scale, zero):
+            scope_row.addWidget(w)
+        form.addRow("selection", scope_row)
+        layout.addLayout(form)
+        self.layer_group = QGroupBox("Layer variant")
+        self.layer_form = QFormLayout(self.layer_group)
+        self.option_widgets: dict[str, QWidget] = {}
+        layout.addWidget(self.layer_group)
+        session.scenarioChanged.connect(self._on_scenario_change)
+        session.traceChanged.connect(self._refresh)
+        session.selectionChanged.connect(self._on_selection_change)
+        self._on_scenario_change()
+
+    # -- what is edited --------------------------------------------------------------------------
+    def _on_scenario_change(self) -> None:
+        keys = list(editable(self.session.scenario))
+        current = self.key if self.key in keys else keys[0]
+        self.array_box.blockSignals(True)
+        self.array_box.clear()
+        for key in keys:
+            self.array_box.addItem(_describe(key), key)
+        self.array_box.setCurrentIndex(keys.index(current))
+        self.array_box.blockSignals(False)
+        self.key = None  # the layer may have been replaced: rebuild its variant controls too
+        self.show_array(current)
+
+    def _on_array_chosen(self, row: int) -> None:
+        if row >= 0:
+            self.show_array(self.array_box.itemData(row))
+
+    def _on_selection_change(self) -> None:
+        if self.session.selected_weight is not None:
+            key, index = self.session.selected_weight
+            self.show_entry(key, index)
+
+    def show_entry(self, key: str, index: tuple[int, ...]) -> None:
+        self.show_array(key)
+        self.index = tuple(index)
+        self._refresh()
+
+    def show_array(self, key: str) -> None:
+        if key != self.key:
+            self.key = key
+            shape = self.array.shape
+            self.index = (0,) * len(shape)
+            row = self.array_box.findData(key)
+            if row != self.array_box.currentIndex():
+                self.array_box.blockSignals(True)
+                self.array_box.setCurrentIndex(row)
+                self.array_box.blockSignals(False)
+            self._build_layer_options()
+        self._refresh()
+
+    @property
+    def array(self) -> np.ndarray:
+        return editable(self.session.scenario)[self.key]
+
+    def matrix(self) -> np.ndarray:
+        """The array as rows × columns (vectors are one column)."""
+        a = np.asarray(self.array, float)
+        return a.reshape(-1, 1) if a.ndim == 1 else a
+
+    # -- drawing -----------------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        if self.key is None:
+            return
+        m = self.matrix()
+        scale = float(np.abs(m[np.isfinite(m)]).max()) if np.isfinite(m).any() else 1.0
+        scale = scale or 1.0
+        self.image.setImage(m, autoLevels=False)
+        self.image.setRect(QRectF(0, 0, m.shape[1], m.shape[0]))
+        self.colorbar.setLevels((-scale, scale))
+        for item in self.numbers:
+            self.plot.removeItem(item)
+        self.numbers = []
+        if m.size <= MAX_NUMBERS:
+            for (r, c), v in np.ndenumerate(m):
+                text = pg.TextItem(fmt(float(v), short=True), color=style.TEXT, anchor=(0.5, 0.5))
+                text.setPos(c + 0.5, r + 0.5)
+                self.plot.addItem(text)
+                self.numbers.append(text)
+        rows, cols = m.shape
+        self.plot.getPlotItem().setLabel("left", "step t" if self.key.startswith("data/") else "unit (row)")
+        self.plot.getPlotItem().setLabel("bottom", "column" if cols > 1 else "")
+        self.plot.setXRange(0, cols, padding=0.02)
+        self.plot.setYRange(0, rows, padding=0.02)
+        self._show_selection()
+        value = float(self.array[self.index])
+        self.entry_label.setText(entry_label(self.key, self.index))
+        if not self.value_box.hasFocus():
+            self.value_box.setText(repr(value) if value != int(value) or abs(value) > 1e15 else f"{value:.1f}")
+        if not self.slider.isSliderDown():
+            self.slider.blockSignals(True)
+            self.slider.setValue(0)
+            self.slider.blockSignals(False)
+
+    def _selection(self) -> list[tuple[int, ...]]:
+        """The indices the scope covers."""
+        scope = SCOPES[self.scope_box.currentIndex()]
+        shape = self.array.shape
+        if scope == "cell":
+            return [self.index]
+        if scope == "matrix":
+            return [tuple(i) for i in np.ndindex(shape)]
+        if len(shape) == 1:
+            return [(i,) for i in range(shape[0])] if scope == "column" else [self.index]
+        r, c = self.index
+        return [(r, j) for j in range(shape[1])] if scope == "row" else [(i, c) for i in range(shape[0])]
+
+    def _show_selection(self) -> None:
+        cells = self._selection()
+        rows = [i[0] for i in cells]
+        cols = [i[1] if len(i) > 1 else 0 for i in cells]
+        self.selection_box.setRect(QRectF(min(cols), min(rows), max(cols) - min(cols) + 1, max(rows) - min(rows) + 1))
+
+    def _on_image_click(self, event) -> None:
+        pos = event.pos()
+        m = self.matrix()
+        r, c = int(pos.y()), int(pos.x())
+        if 0 <= r < m.shape[0] and 0 <= c < m.shape[1]:
+            self.index = (r, c) if self.array.ndim == 2 else (r,)
+            self.message.clear()
+            self._refresh()
+            event.accept()
+
+    # -- editing -----------------------------------------------------------------------------------
+    def _commit(self, value: float) -> None:
+        problem = self.session.set_entry(self.key, self.index, value)
+        self.message.setText(problem or "")
+
+    def _on_typed(self) -> None:
+        text = self.value_box.text().strip().replace("−", "-")
+        try:
+            value = float(text)
+        except ValueError:
+            self.message.setText(f"“{text}” is not a number; the value is unchanged")
+            return
+        self._commit(value)
+        self.value_box.clearFocus()
+
+    def _on_stepped(self, direction: int) -> None:
+        self._commit(float(self.array[self.index]) + direction * self.step_box.value())
+
+    def _on_drag_start(self) -> None:
+        self.drag_origin = float(self.array[self.index])
+        self.session.begin_drag(self.key)
+
+    def _on_drag(self, position: int) -> None:
+        self.session.drag_to(self.key, self.index, self._slider_value(position))
+
+    def _slider_value(self, position: int) -> float:
+        return self.drag_origin + 2.0 * position / 1000.0
+
+    def _on_drag_end(self) -> None:
+        self.session.end_drag(self.key, self.index)
+        self._refresh()
+
+    def _scale(self, factor: float) -> None:
+        cells = self._selection()
+        values = [float(self.array[i]) * factor for i in cells]
+        scope = SCOPES[self.scope_box.currentIndex()]
+        name = entry_label(self.key, self.index) if scope == "cell" else f"{self.key.split('/', 1)[1]} ({scope})"
+        what = "zeroed" if factor == 0 else f"× {factor:g}"
+        problem = self.session.set_entries(self.key, cells, values, text=f"{name} {what}")
+        self.message.setText(problem or "")
+
+    # -- layer variants ------------------------------------------------------------------------------
+    def _build_layer_options(self) -> None:
+        while self.layer_form.rowCount():
+            self.layer_form.removeRow(0)
+        self.option_widgets = {}
+        prefix = self.key.split("/", 1)[0]
+        if not prefix.startswith("l"):
+            self.layer_group.hide()
+            return
+        n = int(prefix[1:])
+        layer = self.session.scenario.model.layers[n]
+        self.layer_group.setTitle(f"Layer {n} variant ({'LSTM' if isinstance(layer, LSTMLayer) else 'RNN'})")
+        for option, choices in LAYER_OPTIONS[layer.type].items():
+            if isinstance(choices[0], bool):
+                w = QCheckBox()
+                w.setChecked(getattr(layer, option))
+                w.toggled.connect(lambda on, o=option, n=n: self.session.set_layer_option(n, o, on))
+            else:
+                w = QComboBox()
+                w.addItems(choices)
+                w.setCurrentText(getattr(layer, option))
+                w.currentTextChanged.connect(lambda text, o=option, n=n: self.session.set_layer_option(n, o, text))
+            self.layer_form.addRow(option.replace("_", " "), w)
+            self.option_widgets[option] = w
+        self.layer_group.show()
+
+
+def _describe(key: str) -> str:
+    prefix, name = key.split("/", 1)
+    kind = name.split("_")[0]
+    what = NAMES.get(kind, NAMES.get(name, ""))
+    where = "data" if prefix == "data" else ("head" if prefix == "head" else f"layer {prefix[1:]}")
+    return f"{where} · {name}" + (f" ({what})" if what else "")

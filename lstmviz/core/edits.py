@@ -1,0 +1,82 @@
+"""Everything a user can edit, addressed by one key, and the checks an edit must pass (Qt-free).
+
+Keys: parameters ``l0/W_i``, ``head/W_y``; initial states ``l0/h0``, ``l0/c0``; data ``data/x``,
+``data/y``, ``data/mask``. :func:`editable` returns the live arrays (editing them edits the scenario).
+"""
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+
+from .model import LSTMLayer, Scenario
+from .params import param_blocks
+
+DATA_KEYS = ("data/x", "data/y", "data/mask")
+LAYER_OPTIONS = {
+    "lstm": {"gate_activation": ("sigmoid", "crelu"),
+             "candidate_activation": ("tanh", "linear", "crelu", "relu", "sigmoid"),
+             "cell_output_activation": ("tanh", "linear"),
+             "forget_gate": (True, False), "peepholes": (True, False)},
+    "rnn": {"activation": ("linear", "tanh", "sigmoid", "relu", "crelu")},
+}
+
+
+def editable(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Every editable array by key, in a stable order: parameters, initial states, data."""
+    model = scenario.model
+    out: dict[str, np.ndarray] = {}
+    for b in param_blocks(model):
+        params = model.head.params if b.layer is None else model.layers[b.layer].params
+        out[b.key] = params[b.name]
+    for n, layer in enumerate(model.layers):
+        out[f"l{n}/h0"] = layer.h0
+        if isinstance(layer, LSTMLayer):
+            out[f"l{n}/c0"] = layer.c0
+    out["data/x"], out["data/y"], out["data/mask"] = scenario.data.x, scenario.data.y, scenario.data.mask
+    return out
+
+
+def entry_label(key: str, index: tuple[int, ...]) -> str:
+    """``b_i[0]``, ``W_f[1, 0]``, ``x[3, 0]`` (data rows are steps, counted from 1 as in the course)."""
+    name = key.split("/", 1)[1]
+    if key.startswith("data/"):
+        index = (index[0] + 1,) + tuple(index[1:])
+    return f"{name}[{', '.join(str(i) for i in index)}]"
+
+
+def check_value(scenario: Scenario, key: str, value: float) -> str | None:
+    """Why a value may not go into ``key``, or None if it may."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        return "not a number"
+    if not math.isfinite(float(value)):
+        return f"{value} is not a finite number"
+    if key == "data/mask" and value < 0:
+        return "a mask weight must be ≥ 0"
+    if key == "data/y" and scenario.model.head.loss == "softmax_xent":
+        K = scenario.model.output_size
+        if float(value) != int(value) or not 0 <= int(value) < K:
+            return f"a class index must be a whole number from 0 to {K - 1}"
+    return None
+
+
+def with_layer_option(scenario: Scenario, n: int, option: str, value) -> "LSTMLayer":
+    """A copy of layer n with one option changed; parameters the new option needs are added.
+
+    Turning on peepholes adds p_i, p_f, p_o = 0 (nothing changes until they are edited); turning on
+    the forget gate adds W_f = U_f = 0 with b_f chosen so that the gate starts open (f ≈ 1).
+    """
+    layer = copy.deepcopy(scenario.model.layers[n])
+    allowed = LAYER_OPTIONS[layer.type].get(option)
+    if allowed is None or value not in allowed:
+        raise ValueError(f"layer {n} ({layer.type}) has no option {option} = {value!r}")
+    setattr(layer, option, value)
+    shapes = layer.param_shapes()
+    for name, shape in shapes.items():
+        if name not in layer.params:
+            layer.params[name] = np.zeros(shape)
+            if name == "b_f":
+                layer.params[name][:] = 1.0 if layer.gate_activation == "crelu" else 3.0
+    layer.params = {name: layer.params[name] for name in shapes}
+    return layer
