@@ -1,6 +1,8 @@
-"""Time what the window does on a change: recompute, refresh the graph, repaint (offscreen).
+"""Time what the window does on a change: recompute, refresh every panel, repaint (offscreen).
 
-Run: .venv/bin/python benchmarks/bench_gui.py. The graph must stay smooth for T=64, H=16, two layers.
+Run: .venv/bin/python benchmarks/bench_gui.py. Targets: the graph stays smooth for T=64, H=16, two
+layers; from a weight edit to the repainted window ≤ 16 ms for the calculator and D=8, H=16, T=64,
+≤ 100 ms for D=64, H=128, T=512.
 """
 import os
 import sys
@@ -61,6 +63,26 @@ def main():
             window.graph.viewport().repaint()
         print(f"{name + ', ' + zoom + ' zoom':<36}{len(window.graph.nodes):>7}{len(window.graph.edges):>7}{median_ms(recompute):>19.1f}"
               f"{median_ms(repaint):>10.1f}{median_ms(step):>8.1f}")
+        session.undo_stack.setClean()
+    edit_targets = [("calculator-lstm", load_scenario("calculator-lstm"), 16),
+                    ("D=8, H=16, T=64", random_scenario([lstm(8, 16)], T=64, K=4), 16),
+                    ("D=64, H=128, T=512", random_scenario([lstm(64, 128)], T=512, K=10), 100)]
+    print(f"\n{'weight edit → repainted window':<36}{'median ms':>10}{'target':>8}")
+    for name, scenario, target in edit_targets:
+        session = Session(scenario)
+        window = MainWindow(session, QSettings(str(Path("/tmp/lstmviz-bench.ini")), QSettings.Format.IniFormat))
+        window.resize(1920, 1080)
+        window.show()
+        app.processEvents()
+        window.graph.fit_readable()
+        app.processEvents()
+        values = iter(np.linspace(0.5, 1.5, 1000))
+
+        def edit():  # the edit, then the event loop's turn that repaints what changed
+            session.set_entry("l0/b_i", (0,), float(next(values)))
+            app.processEvents()
+        ms = median_ms(edit)
+        print(f"{name:<36}{ms:>10.1f}{target:>8}  {'ok' if ms <= target else 'SLOW'}")
         session.undo_stack.setClean()
     dispose(app)
 

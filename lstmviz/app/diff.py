@@ -42,15 +42,11 @@ def diff_traces(old: Trace, new: Trace) -> TraceDiff:
     tiny = VANISH * scale
     for k in keys:
         a, b = old[k], new[k]
-        for index in zip(*np.nonzero((np.abs(a) > tiny) | (np.abs(b) > tiny))):
-            x, y = float(a[index]), float(b[index])
-            change = GradientChange(k[len("grad/"):], tuple(int(i) for i in index), x, y)
-            if abs(y) <= tiny:
-                vanished.append(change)
-            elif abs(x) <= tiny:
-                appeared.append(change)
-            elif np.sign(x) != np.sign(y):
-                flips.append(change)
+        big_a, big_b = np.abs(a) > tiny, np.abs(b) > tiny
+        for target, mask in ((vanished, big_a & ~big_b), (appeared, ~big_a & big_b),
+                             (flips, big_a & big_b & (np.sign(a) != np.sign(b)))):
+            target += [GradientChange(k[len("grad/"):], tuple(int(i) for i in index), float(a[index]), float(b[index]))
+                       for index in zip(*np.nonzero(mask))]
     changed = total = 0
     for k in new.keys():
         name = k.rsplit("/", 1)[-1]

@@ -202,6 +202,10 @@ class Session(QObject):
         self.snapshotsChanged.emit()
         self.traceChanged.emit()
 
+    def rename_snapshot(self, snap: "Snapshot", name: str) -> None:
+        snap.name = name
+        self.snapshotsChanged.emit()
+
     def remove_snapshot(self, snap: "Snapshot") -> None:
         self.snapshots.remove(snap)
         if self.compare is snap:

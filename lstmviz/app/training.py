@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
@@ -11,8 +12,11 @@ from ..core.params import param_blocks
 from ..core.train import train
 
 
+PROGRESS_INTERVAL = 0.1  # seconds between progress reports: the GUI thread is never flooded
+
+
 class TrainWorker(QObject):
-    progress = Signal(int, float)          # epoch done, loss before its update
+    progress = Signal(int, object)         # epochs done, the loss before each update so far
     finished = Signal(object, object)      # new parameter arrays by key, the losses of every epoch
 
     def __init__(self, scenario, epochs: int, gradient: str, learning_rate: float, clip_norm, frozen):
@@ -20,16 +24,23 @@ class TrainWorker(QObject):
         self.scenario = copy.deepcopy(scenario)
         self.args = (epochs, gradient, learning_rate, clip_norm, tuple(frozen))
         self.stop_requested = False
+        self.losses: list[float] = []
+        self.last_report = 0.0
 
     def run(self) -> None:
         epochs, gradient, lr, clip, frozen = self.args
         losses = train(self.scenario, epochs, gradient, lr, clip, frozen, on_epoch=self._on_epoch)
+        self.progress.emit(len(losses), list(losses))
         arrays = editable(self.scenario)
         values = {b.key: np.array(arrays[b.key]) for b in param_blocks(self.scenario.model) if b.key not in frozen}
         self.finished.emit(values, losses)
 
     def _on_epoch(self, n: int, loss: float) -> bool:
-        self.progress.emit(n, loss)
+        self.losses.append(loss)
+        now = time.monotonic()
+        if now - self.last_report >= PROGRESS_INTERVAL:
+            self.last_report = now
+            self.progress.emit(n, list(self.losses))
         return self.stop_requested
 
 
@@ -37,7 +48,7 @@ class TrainRunner(QObject):
     """Starts one worker thread at a time and hands its result to the session as one undo entry."""
 
     started = Signal(int)
-    progress = Signal(int, float)
+    progress = Signal(int)
     done = Signal()
 
     def __init__(self, session, parent=None):
@@ -61,7 +72,6 @@ class TrainRunner(QObject):
         self.thread.started.connect(self.worker.run)
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
-        self.live: list[float] = []
         self.thread.start()
         self.started.emit(epochs)
 
@@ -69,10 +79,9 @@ class TrainRunner(QObject):
         if self.worker is not None:
             self.worker.stop_requested = True
 
-    def _on_progress(self, n: int, loss: float) -> None:
-        self.live.append(loss)
-        self.session.show_training_losses(self.live)
-        self.progress.emit(n, loss)
+    def _on_progress(self, n: int, losses: list[float]) -> None:
+        self.session.show_training_losses(losses)
+        self.progress.emit(n)
 
     def _on_finished(self, values, losses) -> None:
         self.thread.quit()

@@ -209,3 +209,40 @@ def test_overflow_is_shown_not_a_crash(qtbot, open_window):
     assert w.session.trace.nonfinite_steps("forward")
     assert "overflowed" in w.statusBar().currentMessage()
     assert w.graph.nodes[(0, "h", 8)].fills[0].name() == "#000000"
+
+
+def test_stop_ends_a_long_run_early_and_keeps_what_it_learned(qtbot, open_window):
+    w = open_window("calculator-rnn-0.5")
+    panel = w.train_panel
+    panel.epochs_box.setValue(1_000_000)
+    panel.runner.progress.connect(lambda n: panel.stop_button.click())  # stop at the first report
+    with qtbot.waitSignal(panel.runner.done, timeout=20000):
+        panel.train_button.click()
+        assert not panel.train_button.isEnabled() and panel.stop_button.isEnabled()
+    s = w.session
+    assert 2 <= s.epoch <= 100_000 and s.undo_stack.count() == 1  # reports come every 0.1 s
+    assert len(s.epoch_losses) == s.epoch and panel.train_button.isEnabled()
+
+
+def test_clicking_an_edge_opens_its_weight_in_the_editor(qtbot, open_window):
+    w = open_window("calculator-rnn-1")
+    edge = next(e for e in w.graph.edges if e.edge.kind == "recurrent" and e.t == 3)
+    w.graph.edge_clicked(edge)
+    assert (w.weights.key, w.weights.index) == ("l0/U", (0, 0))
+    w.weights_dock.raise_()
+    qtbot.waitUntil(w.weights.isVisible)
+    assert w.weights.entry_label.text() == "U[0, 0]" and w.weights.value_box.text() == "1.0"
+
+
+def test_snapshots_are_named_and_compared(qtbot, open_window):
+    w = open_window()
+    s = w.session
+    s.pin()
+    s.pin()
+    assert [p.name for p in s.snapshots] == ["pin 1", "pin 2"] and s.compare is s.snapshots[1]
+    w.compare.list.item(0).setText("hand design")
+    assert s.snapshots[0].name == "hand design"
+    w.compare.list.setCurrentRow(0)
+    assert s.compare.name == "hand design"
+    w.compare.remove_button.click()
+    assert [p.name for p in s.snapshots] == ["pin 2"]

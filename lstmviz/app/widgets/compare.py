@@ -32,6 +32,7 @@ class ComparePanel(QWidget):
         self.list = QListWidget()
         self.list.setMaximumHeight(110)
         self.list.currentRowChanged.connect(self._on_row)
+        self.list.itemChanged.connect(self._on_renamed)
         layout.addWidget(self.list)
         self.show_diff = QCheckBox("Show the differences in the graph (D)")
         self.show_diff.toggled.connect(lambda on: session.set_compare(session.compare, on))
@@ -49,7 +50,9 @@ class ComparePanel(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for snap in s.snapshots:
-            item = QListWidgetItem(f"{snap.name} · E = {snap.trace.loss:.6g} · {snap.trace.mode}")
+            item = QListWidgetItem(snap.name)
+            item.setToolTip(f"E = {snap.trace.loss:.6g}, gradient {snap.trace.mode}; double-click to rename")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             self.list.addItem(item)
         if s.compare in s.snapshots:
             self.list.setCurrentRow(s.snapshots.index(s.compare))
@@ -66,11 +69,23 @@ class ComparePanel(QWidget):
         if 0 <= row < len(s.snapshots):
             s.set_compare(s.snapshots[row])
 
+    def _on_renamed(self, item: QListWidgetItem) -> None:
+        row = self.list.row(item)
+        name = item.text().strip()
+        if 0 <= row < len(self.session.snapshots) and name:
+            self.session.rename_snapshot(self.session.snapshots[row], name)
+
     def _remove(self) -> None:
         if self.session.compare is not None:
             self.session.remove_snapshot(self.session.compare)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._refresh_summary()
+
     def _refresh_summary(self) -> None:
+        if not self.isVisible():
+            return  # refreshed when shown
         s = self.session
         if s.compare is None:
             self.summary.setHtml("<p>Pin a trace, then edit a weight or switch the gradient mode: this panel "

@@ -16,7 +16,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.session = session
         self.setBackground("w")
-        pg.setConfigOptions(antialias=True)
+        pg.setConfigOptions(antialias=False)  # antialiased curves cost most of a refresh in the raster engine
         self.value_plot = self._plot(0, 0, "value")
         self.delta_plot = self._plot(0, 1, "δ and ε")
         self.loss_plot = self._plot(0, 2, "loss per step E[t]")
@@ -86,7 +86,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
             values = values[:, 0]
         name = node.label.split("[")[0]
         _set_title(self.value_plot, f"{_math(name + '[t]')} (value)")
-        self.value_curve.setData(*_plottable(t[shown], values[shown]))
+        _set(self.value_curve, t[shown], values[shown])
         dshown = np.array([ph.delta_visible(k) for k in t])
         deltas = np.asarray(q.series(node.layer, node.var, node.unit, "delta"), float)
         if deltas.ndim == 2:
@@ -94,13 +94,13 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         eps = np.asarray(q.series(node.layer, node.var, node.unit, "eps"), float)
         eshown = np.array([ph.eps_visible(k) for k in t]) & np.isfinite(eps)
         _set_title(self.delta_plot, _math(f"{q.delta_label(node.var)}[t]") + (" and " + _math("ε[t]") if eshown.any() else ""))
-        self.delta_curve.setData(*_plottable(t[dshown], deltas[dshown]))
-        self.eps_curve.setData(*_plottable(t[eshown], eps[eshown]))
+        _set(self.delta_curve, t[dshown], deltas[dshown])
+        _set(self.eps_curve, t[eshown], eps[eshown])
         self._refresh_pinned(node, t)
         bars_t, bars = _plottable(t[shown], s.trace["loss_t"][shown])
         self.loss_bars.setOpts(x=bars_t, height=bars, width=0.6)
         losses = s.epoch_losses_live or s.epoch_losses
-        self.epoch_curve.setData(*_plottable(np.arange(1, len(losses) + 1), np.asarray(losses)))
+        _set(self.epoch_curve, np.arange(1, len(losses) + 1), np.asarray(losses))
         if self.epoch_plot.isVisible() != (len(losses) > 1):
             self.epoch_plot.setVisible(len(losses) > 1)  # a curve needs two epochs
         _set_title(self.epoch_plot, f"loss per epoch (E = {s.trace.loss:.4g})")
@@ -120,9 +120,9 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
                 except (KeyError, IndexError):
                     data = None
             if data is None or len(data) != len(t):
-                curve.setData([], [])
+                _set(curve, np.zeros(0), np.zeros(0))
             else:
-                curve.setData(*_plottable(t, data[:, 0] if data.ndim == 2 else data))
+                _set(curve, t, data[:, 0] if data.ndim == 2 else data)
 
     def _refresh_heat(self, node: NodeRef, shown: np.ndarray) -> None:
         s = self.session
@@ -162,6 +162,16 @@ def _set_title(plot: pg.PlotItem, text: str) -> None:
 
 
 PLOT_LIMIT = 1e100  # larger or non-finite values (an overflowing RNN) are left out of the plots
+
+
+def _set(curve, t: np.ndarray, y: np.ndarray) -> None:
+    """Give a curve its plottable points, only when they changed (setData is the slow part)."""
+    t, y = _plottable(np.asarray(t, float), np.asarray(y, float))
+    last = getattr(curve, "_lstmviz_data", None)
+    if last is not None and np.array_equal(last[0], t) and np.array_equal(last[1], y):
+        return
+    curve._lstmviz_data = (t, y)
+    curve.setData(t, y)
 
 
 def _plottable(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

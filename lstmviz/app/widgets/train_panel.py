@@ -59,7 +59,7 @@ class TrainPanel(QWidget):
         self.progress.setFormat("epoch %v of %m")
         layout.addWidget(self.progress)
         self.runner.started.connect(self._on_started)
-        self.runner.progress.connect(lambda n, loss: self.progress.setValue(n))
+        self.runner.progress.connect(self.progress.setValue)
         self.runner.done.connect(self._on_done)
         session.scenarioChanged.connect(self._load_settings)
         self._load_settings()

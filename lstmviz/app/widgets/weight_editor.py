@@ -47,6 +47,9 @@ class WeightEditor(QWidget):
         self.session = session
         self.key: str | None = None
         self.index: tuple[int, ...] = (0, 0)
+        self._drawn_state = None
+        self._drawn = None
+        self._numbers_shape = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.array_box = QComboBox()
@@ -177,24 +180,25 @@ class WeightEditor(QWidget):
         return a.reshape(-1, 1) if a.ndim == 1 else a
 
     # -- drawing -----------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._refresh()
+
     def _refresh(self) -> None:
-        if self.key is None:
+        """Redraw when shown and when the edited array or the selected entry changed."""
+        if self.key is None or not self.isVisible():
             return
         m = self.matrix()
+        state = (self.key, self.index, self.scope_box.currentIndex())
+        if state == self._drawn_state and np.array_equal(m, self._drawn, equal_nan=True):
+            return
+        self._drawn_state, self._drawn = state, m.copy()
         scale = float(np.abs(m[np.isfinite(m)]).max()) if np.isfinite(m).any() else 1.0
         scale = scale or 1.0
         self.image.setImage(m, autoLevels=False)
         self.image.setRect(QRectF(0, 0, m.shape[1], m.shape[0]))
         self.colorbar.setLevels((-scale, scale))
-        for item in self.numbers:
-            self.plot.removeItem(item)
-        self.numbers = []
-        if m.size <= MAX_NUMBERS:
-            for (r, c), v in np.ndenumerate(m):
-                text = pg.TextItem(fmt(float(v), short=True), color=style.TEXT, anchor=(0.5, 0.5))
-                text.setPos(c + 0.5, r + 0.5)
-                self.plot.addItem(text)
-                self.numbers.append(text)
+        self._draw_numbers(m)
         rows, cols = m.shape
         self.plot.getPlotItem().setLabel("left", "step t" if self.key.startswith("data/") else "unit (row)")
         self.plot.getPlotItem().setLabel("bottom", "column" if cols > 1 else "")
@@ -209,6 +213,22 @@ class WeightEditor(QWidget):
             self.slider.blockSignals(True)
             self.slider.setValue(0)
             self.slider.blockSignals(False)
+
+    def _draw_numbers(self, m: np.ndarray) -> None:
+        """The numbers in the cells when they fit; the text items are kept while the shape stays."""
+        wanted = m.size if m.size <= MAX_NUMBERS else 0
+        if len(self.numbers) != wanted or self._numbers_shape != m.shape:
+            for item in self.numbers:
+                self.plot.removeItem(item)
+            self.numbers = []
+            for r, c in np.ndindex(m.shape if wanted else (0, 0)):
+                text = pg.TextItem("", color=style.TEXT, anchor=(0.5, 0.5))
+                text.setPos(c + 0.5, r + 0.5)
+                self.plot.addItem(text)
+                self.numbers.append(text)
+            self._numbers_shape = m.shape
+        for item, v in zip(self.numbers, m.ravel()):
+            item.setText(fmt(float(v), short=True))
 
     def _selection(self) -> list[tuple[int, ...]]:
         """The indices the scope covers."""
