@@ -71,8 +71,7 @@ class MainWindow(QMainWindow):
         top.setContentsMargins(8, 2, 8, 2)
         self.view_title = QLabel()
         self.view_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens
-        top.addWidget(self.view_title)
-        top.addStretch(1)
+        top.addWidget(self.view_title, 1)
         top.addWidget(self.legend)
         layout.addLayout(top)
         layout.addWidget(self.graph, 1)

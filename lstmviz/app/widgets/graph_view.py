@@ -39,6 +39,11 @@ _LUT = _lut()
 _BLACK = QColor(style.NON_FINITE)
 _BLANK = QColor("#f0f0f0")
 _NODE_BOUNDS = QRectF(-3, -3, style.NODE_W + 6, style.NODE_H + 6)
+_BORDER_PEN = QPen(QColor("#5a5a5a"), 1)
+_SELECTED_PEN = QPen(QColor(style.SELECTION), 4)
+_CURRENT_PEN = QPen(QColor("#1f78b4"), 2.5)
+_FUTURE_BRUSH = QBrush(QColor(style.NOT_COMPUTED))
+_HATCH_BRUSH = QBrush(QColor("#b0b0b0"), Qt.BrushStyle.BDiagPattern)
 
 
 def colour_table(values: np.ndarray, scale: float) -> list:
@@ -119,27 +124,24 @@ class NodeItem(QGraphicsItem):
                 p.setPen(QPen(QColor(style.SELECTION), 6))
                 p.drawRect(r)
             return
-        p.setPen(Qt.PenStyle.NoPen)
+        border = _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else _BORDER_PEN)
         if self.future:
-            p.setBrush(QColor(style.NOT_COMPUTED))
+            p.setPen(border)
+            p.setBrush(_FUTURE_BRUSH)
             p.drawRoundedRect(r, 5, 5)
-            p.setBrush(QBrush(QColor("#b0b0b0"), Qt.BrushStyle.BDiagPattern))
+            p.setBrush(_HATCH_BRUSH)
             p.drawRoundedRect(r, 5, 5)
-        elif len(self.fills) == 1:
+        elif len(self.fills) == 1:  # fill and border in one call
+            p.setPen(border)
             p.setBrush(self.fills[0])
             p.drawRoundedRect(r, 5, 5)
         else:  # a vector: one cell per component
             w = r.width() / len(self.fills)
             for n, c in enumerate(self.fills):
                 p.fillRect(QRectF(r.left() + n * w, r.top(), w + 0.5, r.height()), c)
-        if self.selected:
-            p.setPen(QPen(QColor(style.SELECTION), 4))
-        elif self.current:
-            p.setPen(QPen(QColor("#1f78b4"), 2.5))
-        else:
-            p.setPen(QPen(QColor("#5a5a5a"), 1))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawRoundedRect(r, 5, 5)
+            p.setPen(border)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(r, 5, 5)
         font = self.view.node_font
         p.setFont(font)
         text = "?" if self.future else self.text
@@ -339,8 +341,11 @@ class GraphView(QGraphicsView):
             fills = None if v is None else colour_table(v, self.scale_value)
             kinks = q.kink_mask(lane.layer, lane.var, unit) if lane.layer is not None and (
                 lane.var in PRE_ACTIVATIONS or lane.var == "a") else None
-            eps = q.series(lane.layer, "h", unit, "eps") if backward and lane.var == "h" and lane.layer is not None \
-                else None
+            eps = None
+            if backward and lane.var == "h" and lane.layer is not None:
+                eps = q.series(lane.layer, "h", unit, "eps")
+                if base is not None:
+                    eps = eps - _series_or_nan(base, lane.layer, "h", unit, "eps", eps.shape)
             for t in range(1, T + 1):
                 item = self.nodes[(*key, t)]
                 item.has_value = v is not None
@@ -349,7 +354,7 @@ class GraphView(QGraphicsView):
                 item.text = node_text(float(v[t - 1]), signed=base is not None) if v is not None and v.ndim == 1 \
                     else ""
                 item.on_kink = kinks is not None and bool(kinks[t - 1])
-                item.eps_text = "ε " + node_text(float(eps[t - 1])) if eps is not None else ""
+                item.eps_text = "ε " + node_text(float(eps[t - 1]), signed=base is not None) if eps is not None else ""
         self._apply_playhead()
         self._mark_selection()
         self._refresh_edges(backward)

@@ -21,6 +21,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         self.delta_plot = self._plot(0, 1, "δ and ε")
         self.loss_plot = self._plot(0, 2, "loss per step E[t]")
         self.epoch_plot = self._plot(0, 3, "loss per epoch")
+        self.epoch_plot.setLabel("bottom", "epoch")
         self.value_curve = self._curve(self.value_plot, "#1f78b4")
         self.delta_curve = self._curve(self.delta_plot, "#b2182b", name="δ")
         self.eps_curve = self.delta_plot.plot([], [], pen=pg.mkPen("#6a3d9a", width=1.5, style=Qt.PenStyle.DashLine),
@@ -57,6 +58,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#c8c8c8", width=1)))  # the zero line
         plot.setLabel("bottom", "t")
         plot.setMenuEnabled(False)
+        plot.disableAutoRange()  # see _steady_range
         return plot
 
     def _curve(self, plot: pg.PlotItem, colour: str, name: str | None = None):
@@ -99,11 +101,17 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         self._refresh_pinned(node, t)
         bars_t, bars = _plottable(t[shown], s.trace["loss_t"][shown])
         self.loss_bars.setOpts(x=bars_t, height=bars, width=0.6)
+        for plot, curves in ((self.value_plot, (self.value_curve, self.value_pinned)),
+                             (self.delta_plot, (self.delta_curve, self.eps_curve, self.delta_pinned)),
+                             (self.loss_plot, ())):
+            extra = [bars] if plot is self.loss_plot else []
+            _steady_range(plot, T, [c._lstmviz_data[1] for c in curves if getattr(c, "_lstmviz_data", None)] + extra)
         losses = s.epoch_losses_live or s.epoch_losses
         _set(self.epoch_curve, np.arange(1, len(losses) + 1), np.asarray(losses))
         if self.epoch_plot.isVisible() != (len(losses) > 1):
             self.epoch_plot.setVisible(len(losses) > 1)  # a curve needs two epochs
-        _set_title(self.epoch_plot, f"loss per epoch (E = {s.trace.loss:.4g})")
+        if len(losses) > 1:
+            _steady_range(self.epoch_plot, len(losses), [np.asarray(losses)])
         for line in self.cursors:
             line.setVisible(s.selection is not None)
             line.setValue(node.t)
@@ -172,6 +180,22 @@ def _set(curve, t: np.ndarray, y: np.ndarray) -> None:
         return
     curve._lstmviz_data = (t, y)
     curve.setData(t, y)
+
+
+def _steady_range(plot: pg.PlotItem, T: int, series: list[np.ndarray]) -> None:
+    """Set the axes only when the data leave them or shrink to a small part of them: re-laying out
+    the axes is the slow part of a refresh, and a steady scale is easier to read while editing."""
+    values = np.concatenate([np.ravel(v) for v in series] + [np.zeros(1)])
+    lo, hi = float(values.min()), float(values.max())
+    pad = 0.08 * (hi - lo or 1.0)
+    lo, hi = lo - pad, hi + pad
+    old = getattr(plot, "_lstmviz_range", None)
+    if old is None or lo < old[0] or hi > old[1] or (hi - lo) < 0.5 * (old[1] - old[0]):
+        plot._lstmviz_range = (lo, hi)
+        plot.setYRange(lo, hi, padding=0)
+    if getattr(plot, "_lstmviz_T", None) != T:
+        plot._lstmviz_T = T
+        plot.setXRange(0.5, T + 0.5, padding=0)
 
 
 def _plottable(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -202,6 +202,11 @@ class WeightEditor(QWidget):
         rows, cols = m.shape
         self.plot.getPlotItem().setLabel("left", "step t" if self.key.startswith("data/") else "unit (row)")
         self.plot.getPlotItem().setLabel("bottom", "column" if cols > 1 else "")
+        for axis, n in (("bottom", cols), ("left", rows)):  # integer labels in the middle of the cells
+            every = max(1, n // 8)
+            self.plot.getPlotItem().getAxis(axis).setTicks([[(i + 0.5, str(i + (1 if axis == "left" and
+                                                                              self.key.startswith("data/") else 0)))
+                                                            for i in range(0, n, every)], []])
         self.plot.setXRange(0, cols, padding=0.02)
         self.plot.setYRange(0, rows, padding=0.02)
         self._show_selection()
