@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, help="largest relative error that passes")
     c.add_argument("--max-entries", type=int, metavar="N", help="check a reproducible sample of N entries")
 
+    a = sub.add_parser("analyze", help="gradient vs lag, Jacobian spectra, truncation and gradcheck, as tables")
+    a.add_argument("scenario", help="a scenario file or preset name")
+    a.add_argument("--gradient", type=_mode, default=parse_mode("full"), metavar="MODE",
+                   help="the mode of the lag table's δ (default full)")
+    a.add_argument("--k", type=int, default=5, metavar="K", help="chunk length of the tbptt column (default 5)")
+    a.add_argument("--layer", type=int, metavar="N", help="the layer analysed (default: the top one)")
+
     sub.add_parser("presets", help="list the presets shipped with lstmviz")
     return p
 
@@ -89,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                 return launch(DEFAULT_PRESET)
             return launch(args.scenario, args.screenshot, args.size, args.select, args.phase, args.step, args.view,
                           args.unit)
-        return {"trace": _trace, "gradcheck": _gradcheck, "presets": _presets}[command](args)
+        return {"trace": _trace, "gradcheck": _gradcheck, "presets": _presets, "analyze": _analyze}[command](args)
     except (ScenarioError, UsageError, RTRLTooLarge) as e:
         print(f"lstmviz: {e}" if isinstance(e, RTRLTooLarge) else str(e), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -140,6 +147,26 @@ def _gradcheck(args) -> int:
             print(f"  kink {e.label}: analytic {e.analytic:.6g}, central difference {e.numeric:.6g}")
     print("PASS" if report.passed else f"FAIL: {len(failed)} entries above tolerance {report.tolerance:g}")
     return 0 if report.passed else 1
+
+
+def _analyze(args) -> int:
+    from .core.analysis import gradcheck_summary, report
+
+    scenario = load_scenario(args.scenario)
+    if args.layer is not None and not 0 <= args.layer < len(scenario.model.layers):
+        raise UsageError(f"--layer must be 0 to {len(scenario.model.layers) - 1}, got {args.layer}")
+    if args.k < 1:
+        raise UsageError(f"--k must be at least 1, got {args.k}")
+    tables = report(scenario, str(args.gradient), args.k, args.layer)
+    titles = {"lag": "Gradient vs lag", "spectrum": "Jacobian spectrum", "truncation": "Truncation"}
+    print(f"lstmviz analyze {args.scenario}: T = {scenario.data.steps}, gradient {args.gradient}")
+    for name, rows in tables.items():
+        print(f"\n{titles[name]}")
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for r in rows:
+            print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    print(f"\nGradcheck: {gradcheck_summary(gradcheck(scenario, str(args.gradient)))}")
+    return 0
 
 
 def _presets(args) -> int:

@@ -137,3 +137,23 @@ def test_rtrl_refuses_a_large_model(tmp_path, capsys):
     assert main(["trace", str(src), "--out", str(tmp_path / "t.npz"), "--algorithm", "rtrl"]) == 2
     assert "rtrl is for small models" in capsys.readouterr().err
     assert main(["trace", str(src), "--out", str(tmp_path / "t.npz")]) == 0
+
+
+def test_analyze_prints_lag_spectrum_truncation_and_gradcheck(capsys):
+    assert main(["analyze", "calculator-rnn-1.7", "--k", "3"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    lag = lines[lines.index("Gradient vs lag") + 2:lines.index("Gradient vs lag") + 10]
+    assert [float(line.split()[1]) for line in lag] == pytest.approx([1.7 ** m for m in range(8)], rel=1e-5)  # 6 digits
+    assert "‖tbptt:3‖" in out and "Gradcheck: PASS" in out
+
+
+def test_analyze_of_an_exploding_rnn_still_reports(tmp_path, capsys):
+    doc = json.loads(list_presets()[0].path.with_name("calculator-rnn-1.7.json").read_text())
+    doc["data"]["x"] = [[1.0]] * 1500
+    doc["data"]["y"] = [[0.0]] * 1500
+    doc["data"]["mask"] = [0.0] * 1499 + [1.0]
+    src = tmp_path / "explode.json"
+    src.write_text(json.dumps(doc))
+    assert main(["analyze", str(src)]) == 0
+    assert "inf" in capsys.readouterr().out

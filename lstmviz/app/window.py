@@ -17,6 +17,7 @@ from .session import Session
 from .widgets.graph_view import GraphView, LegendBar
 from .widgets.inspector import Inspector
 from .widgets.plots import PlotsPanel
+from .widgets.analysis_panel import AnalysisPanel
 from .widgets.compare import ComparePanel
 from .widgets.train_panel import TrainPanel
 from .widgets.transport import TransportBar
@@ -45,6 +46,7 @@ class MainWindow(QMainWindow):
         self.compare = ComparePanel(session, self)
         self.history = QUndoView(session.undo_stack)
         self.history.setEmptyLabel("(as opened)")
+        self.analysis = AnalysisPanel(session, self)
         self._docks()
         self._toolbars()
         self._menus()
@@ -83,7 +85,8 @@ class MainWindow(QMainWindow):
         self.train_dock = self._dock("Train", self.train_panel, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)
         self.compare_dock = self._dock("Compare", self.compare, Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
-        for dock in (self.weights_dock, self.train_dock, self.compare_dock, self.history_dock):
+        self.analysis_dock = self._dock("Analyses", self.analysis, Qt.DockWidgetArea.RightDockWidgetArea)
+        for dock in (self.weights_dock, self.train_dock, self.compare_dock, self.history_dock, self.analysis_dock):
             self.tabifyDockWidget(self.inspector_dock, dock)
         self.inspector_dock.raise_()
         self.plots_dock = self._dock("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -189,7 +192,7 @@ class MainWindow(QMainWindow):
         v.addAction(self._action("&Show differences from the pinned trace", "D", self._toggle_diff))
         v.addSeparator()
         for dock in (self.inspector_dock, self.weights_dock, self.train_dock, self.compare_dock, self.history_dock,
-                     self.plots_dock):
+                     self.analysis_dock, self.plots_dock):
             v.addAction(dock.toggleViewAction())
         p = self.menuBar().addMenu("&Step")
         t = self.transport

@@ -246,3 +246,25 @@ def test_snapshots_are_named_and_compared(qtbot, open_window):
     assert s.compare.name == "hand design"
     w.compare.remove_button.click()
     assert [p.name for p in s.snapshots] == ["pin 2"]
+
+
+def test_analyses_panel_shows_what_lstmviz_analyze_prints(qtbot, open_window, capsys):
+    from lstmviz.cli import main
+    w = open_window("memorizer")
+    w.analysis_dock.raise_()
+    qtbot.waitUntil(w.analysis.isVisible)
+    table = w.analysis.lag_table
+    panel = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+    assert main(["analyze", "memorizer"]) == 0
+    printed = [line.split() for line in capsys.readouterr().out.splitlines()]
+    for row in panel:
+        assert row in printed  # the same numbers, cell for cell
+    assert panel[2][1] == "0.81"  # u² with u = 0.9
+    xs, ys = w.analysis.lag_plot.getPlotItem().listDataItems()[0].getData()
+    np.testing.assert_allclose(10 ** ys if w.analysis.lag_plot.getPlotItem().ctrl.logYCheck.isChecked() else ys,
+                               0.9 ** xs, rtol=1e-12)
+    w.analysis.gradcheck_button.click()
+    assert "PASS" in w.analysis.gradcheck_text.toPlainText()
+    # an edit refreshes the visible panel
+    w.session.set_entry("l0/U", (0, 0), 1.1)
+    assert [table.item(2, c).text() for c in range(2)] == ["2", "1.21"]

@@ -268,3 +268,10 @@ def test_unsaved_changes_prompt_before_opening_another_scenario(qtbot, open_wind
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     assert w.open_scenario("calculator-rnn-1") and w.session.scenario.name == "One-node linear RNN, u = 1"
     assert not w.windowTitle().startswith("*")
+
+
+def test_a_preset_opens_with_its_story(open_window):
+    w = open_window()
+    assert w.open_scenario("long-lag")
+    text = w.inspector.toPlainText()
+    assert text.startswith("Long lag (full vs cec vs tbptt)") and "19 steps earlier" in text

@@ -501,7 +501,7 @@ class LegendBar(QWidget):
     def __init__(self, view: GraphView, parent=None):
         super().__init__(parent)
         self.view = view
-        self.setFixedSize(320, 30)
+        self.setFixedSize(380, 30)
         view.scaleChanged.connect(self.update)
 
     def paintEvent(self, event) -> None:
@@ -514,7 +514,7 @@ class LegendBar(QWidget):
             what = "Δ" + what
         p.setPen(QColor(style.TEXT))
         p.drawText(QRectF(0, 0, 44, 30), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, what)
-        x0, w = 100, 160
+        x0, w = 130, 160
         grad = QLinearGradient(x0, 0, x0 + w, 0)
         for pos, c in style.DIVERGING:
             grad.setColorAt(pos, QColor(c))
@@ -523,6 +523,8 @@ class LegendBar(QWidget):
         p.drawRect(QRectF(x0, 8, w, 14))
         p.setPen(QColor(style.TEXT))
         m = self.view.scale_value
-        p.drawText(QRectF(48, 0, x0 - 52, 30), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, fmt(-m, short=True))
-        p.drawText(QRectF(x0 + w + 4, 0, 56, 30), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, fmt(m, short=True))
+        p.drawText(QRectF(48, 0, x0 - 52, 30), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                   fmt(-m, short=True))
+        p.drawText(QRectF(x0 + w + 4, 0, 80, 30), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                   fmt(m, short=True))
         p.end()

@@ -1,0 +1,127 @@
+"""Analyses of the current weights: gradient vs lag, Jacobian spectra, truncation, gradcheck.
+
+The tables hold exactly the text ``lstmviz analyze`` prints (both come from
+:func:`lstmviz.core.analysis.report`); the plots draw the same numbers on a log scale.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+
+from ...core.analysis import gradcheck_summary, jacobian_spectrum, lag_profile, report
+from ...core.gradcheck import gradcheck
+from ..session import Session
+
+
+class AnalysisPanel(QTabWidget):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self._stale = True
+        self.lag_plot = _log_plot("lag m = T − t", "norm (log scale)")
+        self.lag_table = QTableWidget()
+        self.addTab(_stack(self.lag_plot, self.lag_table), "Gradient vs lag")
+        self.spectrum_plot = _log_plot("t", "σ_max(∂h[t]/∂h[t−1])")
+        self.spectrum_table = QTableWidget()
+        self.addTab(_stack(self.spectrum_plot, self.spectrum_table), "Jacobian spectrum")
+        self.k_box = QSpinBox()
+        self.k_box.setRange(1, 100_000)
+        self.k_box.setValue(5)
+        self.k_box.setPrefix("tbptt K = ")
+        self.k_box.valueChanged.connect(self._mark_stale)
+        self.truncation_table = QTableWidget()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("gradients under full, cec and"))
+        row.addWidget(self.k_box)
+        row.addStretch(1)
+        self.addTab(_stack(row, self.truncation_table), "Truncation")
+        self.gradcheck_button = QPushButton("Run gradcheck (central differences)")
+        self.gradcheck_button.clicked.connect(self.run_gradcheck)
+        self.gradcheck_text = QTextBrowser()
+        self.addTab(_stack(self.gradcheck_button, self.gradcheck_text), "Gradcheck")
+        for signal in (session.traceChanged, session.scenarioChanged):
+            signal.connect(self._mark_stale)
+
+    def _mark_stale(self) -> None:
+        self._stale = True
+        self.gradcheck_text.clear()
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def refresh(self) -> None:
+        s = self.session
+        self._stale = False
+        mode = str(s.mode)
+        tables = report(s.scenario, mode, self.k_box.value())
+        for table, rows in ((self.lag_table, tables["lag"]), (self.spectrum_table, tables["spectrum"]),
+                            (self.truncation_table, tables["truncation"])):
+            _fill(table, rows)
+        lp = lag_profile(s.trace)
+        m = np.arange(len(lp.dh))
+        self.lag_plot.clear()
+        curves = [("‖∂h[T]/∂h[t]‖", lp.dh, "#1f78b4"), ("‖δh[t]‖", lp.delta_h, "#b2182b")]
+        if lp.dc is not None:
+            curves.insert(1, ("‖∂c[T]/∂c[t]‖", lp.dc, "#33a02c"))
+        for name, values, colour in curves:
+            x, y = _positive(m, values)
+            self.lag_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=6, symbolBrush=colour,
+                               name=name)
+        self.spectrum_plot.clear()
+        x, y = _positive(np.arange(1, s.trace.steps + 1), jacobian_spectrum(s.trace))
+        self.spectrum_plot.plot(x, y, pen=pg.mkPen("#6a3d9a", width=2), symbol="o", symbolSize=6)
+
+    def run_gradcheck(self) -> None:
+        s = self.session
+        result = gradcheck(s.scenario, str(s.mode), max_entries=2000)
+        lines = [f"<p><b>{gradcheck_summary(result)}</b></p><p>{len(result.entries)} of {result.total_entries} "
+                 f"entries checked under {s.mode}.</p>"]
+        for e in sorted(result.entries, key=lambda e: -e.error)[:15]:
+            mark = " <i>(on a kink)</i>" if e.kink else ""
+            lines.append(f"{e.label}: analytic {e.analytic:.8g}, numeric {e.numeric:.8g}, error {e.error:.1e}{mark}<br>")
+        self.gradcheck_text.setHtml("".join(lines))
+
+
+def _log_plot(bottom: str, left: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setLogMode(y=True)
+    plot.setLabel("bottom", bottom)
+    plot.setLabel("left", left)
+    plot.addLegend(offset=(-10, 10))
+    plot.setMenuEnabled(False)
+    return plot
+
+
+def _positive(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points a log axis can draw: finite and positive (vanished and overflowed values are left out)."""
+    keep = np.isfinite(y) & (y > 0) & (y < 1e300)
+    return x[keep], y[keep]
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setColumnCount(len(rows[0]))
+    table.setRowCount(len(rows) - 1)
+    table.setHorizontalHeaderLabels(rows[0])
+    table.verticalHeader().setVisible(False)
+    for r, row in enumerate(rows[1:]):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(text))
+    table.resizeColumnsToContents()
+
+
+def _stack(top, bottom: QWidget) -> QWidget:
+    w = QWidget()
+    layout = QVBoxLayout(w)
+    layout.setContentsMargins(2, 2, 2, 2)
+    if isinstance(top, QHBoxLayout):
+        layout.addLayout(top)
+    else:
+        layout.addWidget(top, 1)
+    layout.addWidget(bottom, 1)
+    return w
