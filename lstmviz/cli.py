@@ -14,7 +14,10 @@ from . import __version__
 from .core import ALGORITHMS, RTRLTooLarge, compute, gradcheck, parse_mode
 from .core.gradcheck import DEFAULT_TOLERANCE
 from .io import ScenarioError, list_presets, load_scenario
+from .core.train import assign_params
 from .io.atomic import atomic_writer
+from .io.export import LAYOUTS, export_weights, import_weights, trace_to_csv
+from .io.scenario import dumps_scenario
 from .io.presets import DEFAULT_PRESET
 from .perf import keep_freed_memory
 
@@ -56,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("trace", help="compute every forward and backward quantity and save them as .npz")
     t.add_argument("scenario", help="a scenario file or preset name")
-    t.add_argument("--out", required=True, metavar="FILE.npz")
+    t.add_argument("--out", metavar="FILE.npz", help="every trace key as arrays")
+    t.add_argument("--csv", metavar="FILE.csv", help="one row per step, one column per value and δ")
     _add_mode_args(t)
 
     c = sub.add_parser("gradcheck", help="compare every gradient with central finite differences")
@@ -71,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="the mode of the lag table's δ (default full)")
     a.add_argument("--k", type=int, default=5, metavar="K", help="chunk length of the tbptt column (default 5)")
     a.add_argument("--layer", type=int, metavar="N", help="the layer analysed (default: the top one)")
+
+    w = sub.add_parser("weights", help="export or import LSTM weights in PyTorch's or Keras's layout (.npz)")
+    w.add_argument("action", choices=("export", "import"))
+    w.add_argument("scenario", help="a scenario file or preset name")
+    w.add_argument("file", metavar="WEIGHTS.npz")
+    w.add_argument("--layout", choices=LAYOUTS, required=True)
+    w.add_argument("--out", metavar="SCENARIO.json", help="import: where to write the scenario with the new weights")
 
     sub.add_parser("presets", help="list the presets shipped with lstmviz")
     return p
@@ -96,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                 return launch(DEFAULT_PRESET)
             return launch(args.scenario, args.screenshot, args.size, args.select, args.phase, args.step, args.view,
                           args.unit)
-        return {"trace": _trace, "gradcheck": _gradcheck, "presets": _presets, "analyze": _analyze}[command](args)
+        return {"trace": _trace, "gradcheck": _gradcheck, "presets": _presets, "analyze": _analyze,
+                "weights": _weights}[command](args)
     except (ScenarioError, UsageError, RTRLTooLarge) as e:
         print(f"lstmviz: {e}" if isinstance(e, RTRLTooLarge) else str(e), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -112,16 +124,47 @@ def _warn_nonfinite(trace, name: str) -> None:
 
 
 def _trace(args) -> int:
+    if not (args.out or args.csv):
+        raise UsageError("lstmviz trace: give --out FILE.npz, --csv FILE.csv or both")
     scenario = load_scenario(args.scenario)
     trace = compute(scenario, args.gradient, args.algorithm)
-    try:
-        with atomic_writer(args.out) as f:
-            np.savez(f, **trace.arrays)
-    except OSError as e:
-        raise UsageError(f"{args.out}: cannot be written: {e.strerror}") from None
+    if args.out:
+        _write(args.out, lambda f: np.savez(f, **trace.arrays))
+    if args.csv:
+        text = trace_to_csv(trace)
+        _write(args.csv, lambda f: f.write(text.encode("utf-8")))
     _warn_nonfinite(trace, args.scenario)
-    print(f"wrote {args.out}: {len(trace)} arrays, T = {trace.steps}, E = {trace.loss:.6g} "
+    written = " and ".join(p for p in (args.out, args.csv) if p)
+    print(f"wrote {written}: {len(trace)} arrays, T = {trace.steps}, E = {trace.loss:.6g} "
           f"(gradient {trace.mode}, {trace.algorithm})")
+    return 0
+
+
+def _write(path: str, write) -> None:
+    """Write atomically; a failure is one line naming the file."""
+    try:
+        with atomic_writer(path) as f:
+            write(f)
+    except OSError as e:
+        raise UsageError(f"{path}: cannot be written: {e.strerror}") from None
+
+
+def _weights(args) -> int:
+    scenario = load_scenario(args.scenario)
+    if args.action == "export":
+        arrays = export_weights(scenario, args.layout, args.scenario)
+        _write(args.file, lambda f: np.savez(f, **arrays))
+        print(f"wrote {args.file}: {len(arrays)} arrays in the {args.layout} layout")
+        return 0
+    if not args.out:
+        raise UsageError("lstmviz weights import: give --out SCENARIO.json for the scenario with the new weights")
+    export_weights(scenario, args.layout, args.scenario)  # the scenario's layers must be exchangeable
+    values = import_weights(scenario, args.file, args.layout)
+    assign_params(scenario, values)
+    text = dumps_scenario(scenario)
+    _write(args.out, lambda f: f.write(text.encode("utf-8")))
+    print(f"wrote {args.out}: {len(values)} parameter arrays from {args.file} ({args.layout} layout), "
+          f"E = {compute(scenario).loss:.6g}")
     return 0
 
 
