@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--step", type=int, metavar="N", help="steps done within the phase (default: all)")
     g.add_argument("--view", choices=("forward", "backward"), default="forward", help="values or δ")
     g.add_argument("--unit", type=int, default=0, metavar="U", help="the unit whose lanes are drawn")
+    g.add_argument("--present", action="store_true", help="presentation mode: full screen, large type (F5)")
+
+    f = sub.add_parser("export-frames", help="a numbered PNG per step of an epoch's five phases, for slides")
+    f.add_argument("scenario", help="a scenario file or preset name")
+    f.add_argument("--out", required=True, metavar="DIR")
+    f.add_argument("--size", default="1600x1000", metavar="WxH")
+    f.add_argument("--view", choices=("forward", "backward"), default="forward")
+    f.add_argument("--present", action="store_true", help="frames in presentation mode")
 
     t = sub.add_parser("trace", help="compute every forward and backward quantity and save them as .npz")
     t.add_argument("scenario", help="a scenario file or preset name")
@@ -106,7 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.command is None:
                 return launch(DEFAULT_PRESET)
             return launch(args.scenario, args.screenshot, args.size, args.select, args.phase, args.step, args.view,
-                          args.unit)
+                          args.unit, args.present)
+        if command == "export-frames":
+            from .app.launch import export_frames_command
+            return export_frames_command(args.scenario, args.out, args.size, args.view, args.present)
         return {"trace": _trace, "gradcheck": _gradcheck, "presets": _presets, "analyze": _analyze,
                 "weights": _weights}[command](args)
     except (ScenarioError, UsageError, RTRLTooLarge) as e:

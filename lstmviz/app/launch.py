@@ -21,7 +21,8 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", select: str | None = None,
-           phase: str | None = None, step: int | None = None, view: str = "forward", unit: int = 0) -> int:
+           phase: str | None = None, step: int | None = None, view: str = "forward", unit: int = 0,
+           present: bool = False) -> int:
     from ..cli import UsageError
     from ..io import load_scenario
 
@@ -55,10 +56,14 @@ def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", se
         with tempfile.TemporaryDirectory() as tmp:
             window = MainWindow(session, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
             window.resize(width, height)
+            if present:
+                window.set_presentation(True)
             return _screenshot(app, window, screenshot)
     window = MainWindow(session)
     window.resize(width, height)
     window.show()
+    if present:
+        window.set_presentation(True)
     code = app.exec()
     dispose(app)
     return code
@@ -99,6 +104,9 @@ def apply_view_options(session, select, phase, step, view, unit) -> None:
 def _screenshot(app, window, path: str) -> int:
     from ..cli import UsageError
 
+    if window.presenting:  # offscreen "full screen" is the screen's size: keep the requested one
+        window.showNormal()
+        window.resize(window.size())
     window.show()
     for _ in range(3):
         app.processEvents()
@@ -109,4 +117,45 @@ def _screenshot(app, window, path: str) -> int:
     dispose(app)
     if not ok:
         raise UsageError(f"{path}: cannot be written as PNG")
+    return 0
+
+
+def export_frames_command(spec: str, out: str, size: str, view: str, present: bool) -> int:
+    """``lstmviz export-frames``: the window at every step of the five phases, as numbered PNGs."""
+    from ..cli import UsageError
+    from ..io import load_scenario
+
+    try:
+        width, height = parse_size(size)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    scenario = load_scenario(spec)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from .exports import export_frames
+    from .session import Session
+    from .window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    session = Session(scenario)
+    session.set_view(view)
+    with tempfile.TemporaryDirectory() as tmp:
+        window = MainWindow(session, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
+        window.resize(width, height)
+        if present:
+            window.set_presentation(True)
+            window.showNormal()
+            window.resize(width, height)
+        window.show()
+        app.processEvents()
+        window.graph.fit_readable()
+        try:
+            frames = export_frames(session, window.grab, out, app.processEvents)
+        except OSError as e:
+            raise UsageError(f"{out}: cannot be written ({e})") from None
+        finally:
+            dispose(app)
+    print(f"wrote {len(frames)} frames to {out} ({frames[0].name} … {frames[-1].name})")
     return 0

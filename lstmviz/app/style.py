@@ -18,6 +18,19 @@ DELTA_LABELS = {"y_hat": "δv", "loss": "δE", "x": "δx"}
 
 # Diverging colour map (blue − white − red), colour-blind safe, light at zero: (position, hex).
 DIVERGING = ((0.0, "#2166ac"), (0.25, "#67a9cf"), (0.5, "#f7f7f7"), (0.75, "#ef8a62"), (1.0, "#b2182b"))
+# Sequential, colour-blind safe and monotonic in lightness (cividis): survives greyscale and projectors.
+CIVIDIS = ((0.0, "#00204c"), (0.25, "#414d6b"), (0.5, "#7c7b78"), (0.75, "#bcaf6f"), (1.0, "#ffe945"))
+COLOUR_MAPS = {"diverging": DIVERGING, "cividis": CIVIDIS}
+
+# Graph themes: background, layer bands, node border, text, edges, border width, edge width factor.
+THEMES = {
+    "light": {"background": "#ffffff", "bands": ("#f4f6fa", "#fbfaf4"), "border": "#5a5a5a", "text": "#1a1a1a",
+              "edge": "#7f7f7f", "edge_cut": "#c8c8c8", "border_width": 1.0, "edge_width": 1.0},
+    "contrast": {"background": "#ffffff", "bands": ("#eef0f5", "#f7f5ea"), "border": "#000000", "text": "#000000",
+                 "edge": "#303030", "edge_cut": "#9a9a9a", "border_width": 2.0, "edge_width": 2.0},
+    "dark": {"background": "#15171c", "bands": ("#1f232b", "#24221c"), "border": "#c8c8c8", "text": "#f0f0f0",
+             "edge": "#9aa0aa", "edge_cut": "#4a4e56", "border_width": 1.5, "edge_width": 1.5},
+}
 NOT_COMPUTED = "#d9d9d9"   # future values: hatched grey
 NON_FINITE = "#000000"
 SELECTION = "#ffb000"

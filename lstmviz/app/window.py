@@ -2,23 +2,51 @@
 the playhead bar on top, menus, and a status bar that always says where we are."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
-import contextlib
-
+import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
-                               QScrollArea, QSizePolicy, QSpinBox, QToolBar, QUndoView, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QActionGroup, QFont, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QToolBar,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..io import ScenarioError, list_presets
+from ..io.atomic import atomic_writer, write_text_atomic
+from ..io.export import (
+    LAYOUTS,
+    export_weights,
+    import_weights,
+    lanes_table,
+    trace_to_csv,
+)
 from ..io.presets import resources_dir
+from .exports import copy_image, export_frames, graph_image, save_graph, save_widget
 from .session import Session
-from .widgets.graph_view import GraphView, LegendBar
-from .widgets.inspector import Inspector
-from .widgets.plots import PlotsPanel
+from . import style
+from .style import COLOUR_MAPS, LABELS, THEMES
+
+PRESENT_SCALE = 1.6  # type and node labels in presentation mode, on top of the interface size
 from .widgets.analysis_panel import AnalysisPanel
 from .widgets.compare import ComparePanel
+from .widgets.graph_view import MIN_READABLE_ZOOM, GraphView, LegendBar
+from .widgets.inspector import Inspector
+from .widgets.plots import PlotsPanel
 from .widgets.train_panel import TrainPanel
 from .widgets.transport import TransportBar
 from .widgets.weight_editor import WeightEditor
@@ -58,6 +86,13 @@ class MainWindow(QMainWindow):
         session.snapshotsChanged.connect(self._on_view_change)
         session.undo_stack.cleanChanged.connect(self._update_title)
         self._fitted = False
+        self.presenting = False
+        self._normal_state = None
+        self.ui_zoom = 1.0
+        self._base_font = QApplication.font()
+        self.set_look(theme=self.settings.value("theme", "light"), colour_map=self.settings.value("colour_map",
+                                                                                                "diverging"))
+        self.set_ui_zoom(float(self.settings.value("ui_zoom", 1.0)))
         self._on_scenario_change()
         self._on_view_change()
         self._restore_layout()
@@ -145,11 +180,12 @@ class MainWindow(QMainWindow):
         view.addWidget(self.mode_combo)
         self.k_spin_action = view.addWidget(self.k_spin)
         view.addSeparator()
-        self.fit_action = self._action("&Fit to window", "F", self.graph.fit)
+        self.fit_action = self._action("&Fit to window (presenting: jump to the selection)", "F", self._on_fit_key)
         view.addAction(self.fit_action)
         self.heat_action = self._action("&All-units strip", "H", self._on_heat_toggle, checkable=True)
         view.addAction(self.heat_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, view)
+        self.view_toolbar = view
 
     def _menus(self) -> None:
         s = self.session
@@ -166,6 +202,26 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self._action("&Save", QKeySequence.StandardKey.Save, self.save))
         m.addAction(self._action("Save &As…", QKeySequence.StandardKey.SaveAs, self.save_as))
+        m.addSeparator()
+        export = m.addMenu("&Export")
+        export.addAction(self._action("&Graph as PNG (2×) or SVG…", "Ctrl+E", lambda: self._export(
+            "graph", "Graph (*.png *.svg)")))
+        export.addAction(self._action("&Plots as PNG (2×) or SVG…", None, lambda: self._export(
+            "plots", "Plots (*.png *.svg)")))
+        export.addAction(self._action("&Window as PNG (2×) or SVG…", None, lambda: self._export(
+            "window", "Window (*.png *.svg)")))
+        export.addAction(self._action("&Copy the graph to the clipboard", "Ctrl+Shift+C",
+                                      lambda: copy_image(graph_image(self.graph))))
+        export.addSeparator()
+        export.addAction(self._action("&Trace as NPZ or CSV…", None, lambda: self._export(
+            "trace", "Trace (*.npz *.csv)")))
+        export.addAction(self._action("Lanes as a &Markdown table (clipboard)", None, lambda: self._copy_table("markdown")))
+        export.addAction(self._action("Lanes as a &LaTeX table (clipboard)", None, lambda: self._copy_table("latex")))
+        export.addAction(self._action("&Frames of an epoch (numbered PNGs)…", None, self._export_frames))
+        imports = m.addMenu("&Import weights")
+        for layout in LAYOUTS:
+            imports.addAction(self._action(f"{'PyTorch' if layout == 'pytorch' else 'Keras'} layout (.npz)…", None,
+                                           lambda _=False, lay=layout: self._import_weights(lay)))
         m.addSeparator()
         m.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
         e = self.menuBar().addMenu("&Edit")
@@ -185,8 +241,35 @@ class MainWindow(QMainWindow):
         v.addAction(self._action("&Previous unit", "Shift+U", lambda: self.unit_spin.stepBy(-1)))
         v.addSeparator()
         v.addAction(self.fit_action)
-        v.addAction(self._action("Zoom &in", QKeySequence.StandardKey.ZoomIn, lambda: self.graph.zoom(1.25)))
-        v.addAction(self._action("Zoom &out", QKeySequence.StandardKey.ZoomOut, lambda: self.graph.zoom(0.8)))
+        v.addAction(self._action("Zoom the graph &in", "+", lambda: self.graph.zoom(1.25)))
+        v.addAction(self._action("Zoom the graph &out", "-", lambda: self.graph.zoom(0.8)))
+        v.addSeparator()
+        v.addAction(self._action("&Larger interface", "Ctrl+=", lambda: self.set_ui_zoom(self.ui_zoom * 1.15)))
+        v.addAction(self._action("&Smaller interface", "Ctrl+-", lambda: self.set_ui_zoom(self.ui_zoom / 1.15)))
+        v.addAction(self._action("&Reset interface size", "Ctrl+0", lambda: self.set_ui_zoom(1.0)))
+        self.present_action = self._action("&Presentation mode", "F5", lambda: self.set_presentation(
+            not self.presenting), checkable=True)
+        v.addAction(self.present_action)
+        theme_menu = v.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        for key, label in (("light", "&Light"), ("contrast", "&High contrast (projector)"), ("dark", "&Dark")):
+            a = self._action(label, None, lambda _=False, k=key: self.set_look(theme=k), checkable=True)
+            a.setData(key)
+            self.theme_group.addAction(a)
+            theme_menu.addAction(a)
+        cmap_menu = v.addMenu("&Colour map")
+        self.cmap_group = QActionGroup(self)
+        for key, label in (("diverging", "&Diverging (blue–white–red)"),
+                           ("cividis", "&Cividis (colour-blind and greyscale safe)")):
+            a = self._action(label, None, lambda _=False, k=key: self.set_look(colour_map=k), checkable=True)
+            a.setData(key)
+            self.cmap_group.addAction(a)
+            cmap_menu.addAction(a)
+        self.preset_keys = []
+        for n, preset in enumerate(list_presets()[:9], start=1):  # presenting: a number key opens a preset
+            a = self._action(f"Preset {n}: {preset.title}", str(n), lambda _=False, k=preset.key: self.open_scenario(k))
+            a.setEnabled(False)
+            self.preset_keys.append(a)
         v.addAction(self.heat_action)
         v.addSeparator()
         v.addAction(self._action("&Show differences from the pinned trace", "D", self._toggle_diff))
@@ -206,7 +289,8 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, shortcut, slot, checkable: bool = False) -> QAction:
         a = QAction(text, self)
-        a.setShortcut(QKeySequence(shortcut) if isinstance(shortcut, str) else shortcut)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut) if isinstance(shortcut, str) else shortcut)
         a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         a.setCheckable(checkable)
         a.triggered.connect(slot)
@@ -323,6 +407,72 @@ class MainWindow(QMainWindow):
         self._update_title()
         return True
 
+    def export_to(self, what: str, path: str | Path) -> bool:
+        """Write the graph, the plots, the window or the trace to ``path`` (by its extension)."""
+        path = Path(path)
+        try:
+            if what == "trace":
+                if path.suffix.lower() == ".csv":
+                    write_text_atomic(path, trace_to_csv(self.session.trace))
+                else:
+                    with atomic_writer(path) as f:
+                        np.savez(f, **self.session.trace.arrays)
+                return True
+            widget = {"plots": self.plots, "window": self}.get(what)
+            ok = save_graph(self.graph, path) if what == "graph" else save_widget(widget, path)
+            if not ok:
+                raise OSError(0, "the image could not be written")
+        except OSError as e:
+            self.show_error("Cannot export", f"{path}: cannot be written: {e.strerror}")
+            return False
+        self.statusBar().showMessage(f"wrote {path}", 4000)
+        return True
+
+    def _export(self, what: str, filters: str) -> None:
+        default = {"graph": "graph.png", "plots": "plots.png", "window": "window.png", "trace": "trace.csv"}[what]
+        path, _ = QFileDialog.getSaveFileName(self, f"Export the {what}", str(Path.home() / default), filters)
+        if path:
+            self.export_to(what, path)
+
+    def table_rows(self) -> list[tuple[str, str]]:
+        """The lanes of the selected node's layer (or the top layer) as value and δ rows."""
+        s = self.session
+        n = s.selection.layer if s.selection is not None and s.selection.layer is not None \
+            else len(s.scenario.model.layers) - 1
+        unit = min(s.unit, s.scenario.model.layers[n].hidden_size - 1)
+        names = ("c", "h") if s.scenario.model.layers[n].type == "lstm" else ("h",)
+        rows = [(f"l{n}/{v}:{unit}", f"{LABELS[v]}[t]") for v in names]
+        rows += [(f"l{n}/delta_{v}:{unit}", f"δ{LABELS[v]}[t]") for v in names]
+        return rows + [(f"l{n}/eps_h:{unit}", "εh[t]")]
+
+    def _copy_table(self, style_: str) -> None:
+        QGuiApplication.clipboard().setText(lanes_table(self.session.trace, self.table_rows(), style_))
+        self.statusBar().showMessage(f"copied a {style_} table of the lanes to the clipboard", 4000)
+
+    def _export_frames(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the frames", str(Path.home()))
+        if folder:
+            ph = self.session.playhead
+            frames = export_frames(self.session, self.grab, folder, QApplication.processEvents)
+            self.session.set_playhead(ph)
+            self.statusBar().showMessage(f"wrote {len(frames)} frames to {folder}", 4000)
+
+    def _import_weights(self, layout: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, f"Import {layout} weights", str(Path.home()), "Weights (*.npz)")
+        if path:
+            self.import_weights(path, layout)
+
+    def import_weights(self, path: str, layout: str) -> bool:
+        """Weights from another library's file, as one undoable edit; a bad file is a dialog."""
+        try:
+            export_weights(self.session.scenario, layout, self.session.scenario.name)
+            values = import_weights(self.session.scenario, path, layout)
+        except ScenarioError as e:
+            self.show_error("Cannot import weights", str(e))
+            return False
+        self.session.set_params(values, f"import {layout} weights from {Path(path).name}")
+        return True
+
     def confirm_discard(self) -> bool:
         if not self.session.dirty:
             return True
@@ -362,6 +512,79 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+
+    # -- looks, interface size, presentation --------------------------------------------------------------
+    def set_look(self, theme: str | None = None, colour_map: str | None = None) -> None:
+        theme = theme if theme in THEMES else None
+        colour_map = colour_map if colour_map in COLOUR_MAPS else None
+        if theme:
+            self.settings.setValue("theme", theme)
+        if colour_map:
+            self.settings.setValue("colour_map", colour_map)
+        self.graph.set_look(theme=theme, colour_map=colour_map)
+        for group, value in ((self.theme_group, self.graph.theme_name), (self.cmap_group, self.graph.colour_map)):
+            for a in group.actions():
+                a.setChecked(a.data() == value)
+        self.legend.update()
+
+    def set_ui_zoom(self, zoom: float) -> None:
+        """Scale every font of the window (Ctrl+= / Ctrl+- / Ctrl+0), remembered between sessions."""
+        self.ui_zoom = max(0.6, min(3.0, zoom))
+        self.settings.setValue("ui_zoom", self.ui_zoom)
+        factor = self.ui_zoom * (PRESENT_SCALE if self.presenting else 1.0)
+        font = QFont(self._base_font)
+        font.setPointSizeF(self._base_font.pointSizeF() * factor)
+        self.setFont(font)
+        self.inspector.set_scale(factor, compact=self.presenting)
+        self.graph.label_font.setPointSizeF((style.FONT_POINTS + 1) * factor)
+        self.graph.time_font.setPointSizeF((style.FONT_POINTS + 1) * factor)
+        self.graph.min_zoom = MIN_READABLE_ZOOM * factor  # nodes and their numbers grow together
+        self.graph.viewport().update()
+
+    def set_presentation(self, on: bool) -> None:
+        """Full screen, only the graph, the inspector's equation and the step/phase bar; large type,
+        high contrast, thick lines; the keyboard drives everything (F5 or Esc leaves)."""
+        if on == self.presenting:
+            return
+        self.presenting = on
+        self.present_action.setChecked(on)
+        for a in self.preset_keys:
+            a.setEnabled(on)
+        if on:
+            self._normal_state = (self.saveState(), self.graph.theme_name)
+            for dock in (self.weights_dock, self.train_dock, self.compare_dock, self.history_dock,
+                         self.analysis_dock, self.plots_dock):
+                dock.hide()
+            self.inspector_dock.show()
+            self.inspector_dock.raise_()
+            self.view_toolbar.hide()
+            self.menuBar().hide()
+            self.statusBar().hide()
+            self.graph.set_look(theme="contrast" if self.graph.theme_name == "light" else None)
+            self.showFullScreen()
+        else:
+            state, theme = self._normal_state
+            self.menuBar().show()
+            self.statusBar().show()
+            self.view_toolbar.show()
+            self.restoreState(state)
+            self.graph.set_look(theme=theme)
+            self.showNormal()
+        self.set_ui_zoom(self.ui_zoom)
+        QTimer.singleShot(0, self.graph.fit_readable)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.presenting:
+            self.set_presentation(False)
+            return
+        super().keyPressEvent(event)
+
+    def _on_fit_key(self) -> None:
+        if self.presenting and self.session.selection is not None:
+            self.graph.fit_readable()
+            self.graph.centerOn(self.graph.node_item(self.session.selection))
+        else:
+            self.graph.fit()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

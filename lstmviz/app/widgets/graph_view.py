@@ -27,33 +27,33 @@ LOD_DETAIL = 0.45  # below this zoom nodes are drawn as plain colour cells
 TOP = 52
 
 
-def _lut(n: int = 257) -> list[QColor]:
-    """The diverging map sampled at n points from −1 to 1."""
-    xs = np.array([p for p, _ in style.DIVERGING])
-    rgb = np.array([QColor(c).getRgb()[:3] for _, c in style.DIVERGING], float)
+def _lut(stops, n: int = 257) -> list[QColor]:
+    """A colour map sampled at n points from −1 to 1."""
+    xs = np.array([p for p, _ in stops])
+    rgb = np.array([QColor(c).getRgb()[:3] for _, c in stops], float)
     grid = np.linspace(0, 1, n)
     return [QColor(*(int(round(np.interp(x, xs, rgb[:, k]))) for k in range(3))) for x in grid]
 
 
-_LUT = _lut()
+_LUTS = {name: _lut(stops) for name, stops in style.COLOUR_MAPS.items()}
 _BLACK = QColor(style.NON_FINITE)
 _BLANK = QColor("#f0f0f0")
 _NODE_BOUNDS = QRectF(-3, -3, style.NODE_W + 6, style.NODE_H + 6)
-_BORDER_PEN = QPen(QColor("#5a5a5a"), 1)
 _SELECTED_PEN = QPen(QColor(style.SELECTION), 4)
 _CURRENT_PEN = QPen(QColor("#1f78b4"), 2.5)
 _FUTURE_BRUSH = QBrush(QColor(style.NOT_COMPUTED))
 _HATCH_BRUSH = QBrush(QColor("#b0b0b0"), Qt.BrushStyle.BDiagPattern)
 
 
-def colour_table(values: np.ndarray, scale: float) -> list:
+def colour_table(values: np.ndarray, scale: float, colour_map: str = "diverging") -> list:
     """Colours of a lane: a QColor per step, or a list of them per step for vector lanes."""
+    lut = _LUTS[colour_map]
     v = np.asarray(values, float)
-    idx = np.rint((np.clip(np.nan_to_num(v / scale, nan=0.0), -1, 1) * 0.5 + 0.5) * (len(_LUT) - 1)).astype(int)
+    idx = np.rint((np.clip(np.nan_to_num(v / scale, nan=0.0), -1, 1) * 0.5 + 0.5) * (len(lut) - 1)).astype(int)
     bad = ~np.isfinite(v)
     if v.ndim == 1:
-        return [_BLACK if b else _LUT[i] for i, b in zip(idx, bad)]
-    return [[_BLACK if b else _LUT[i] for i, b in zip(row, brow)] for row, brow in zip(idx, bad)]
+        return [_BLACK if b else lut[i] for i, b in zip(idx, bad)]
+    return [[_BLACK if b else lut[i] for i, b in zip(row, brow)] for row, brow in zip(idx, bad)]
 
 
 _PENS: dict[tuple[str, float, bool], QPen] = {}
@@ -124,7 +124,7 @@ class NodeItem(QGraphicsItem):
                 p.setPen(QPen(QColor(style.SELECTION), 6))
                 p.drawRect(r)
             return
-        border = _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else _BORDER_PEN)
+        border = _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else self.view.border_pen)
         if self.future:
             p.setPen(border)
             p.setBrush(_FUTURE_BRUSH)
@@ -236,7 +236,11 @@ class GraphView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
-        self.setBackgroundBrush(QColor("#ffffff"))
+        self.min_zoom = MIN_READABLE_ZOOM
+        self.theme_name, self.colour_map = "light", "diverging"
+        self.theme = style.THEMES["light"]
+        self.border_pen = QPen(QColor(self.theme["border"]), self.theme["border_width"])
+        self.setBackgroundBrush(QColor(self.theme["background"]))
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.node_font = QFont(style.FONT_FAMILY, style.FONT_POINTS)
         self.label_font = QFont(style.MATH_FAMILY, style.FONT_POINTS + 1)
@@ -301,7 +305,7 @@ class GraphView(QGraphicsView):
             top = self.row_y[first] - 30
             bottom = self.row_y[last] + style.NODE_H + 10
             band = scene.addRect(QRectF(4, top, width, bottom - top), QPen(Qt.PenStyle.NoPen),
-                                 QColor(style.LAYER_BAND[n % 2]))
+                                 QColor(self.theme["bands"][n % 2]))
             band.setZValue(-3)
             layer = self.session.scenario.model.layers[n]
             kind = "LSTM" if layer.type == "lstm" else f"RNN ({layer.activation})"
@@ -309,7 +313,7 @@ class GraphView(QGraphicsView):
             title.setBrush(QColor(style.TEXT_DIM))
             title.setPos(LEFT + 4, top + 6)
             title.setZValue(-2)
-        self.lane_labels = []
+        self.lane_labels = [(self.row_y[first] - 18, f"layer {n}") for n, (first, _) in self.model.layer_rows.items()]
         for lane in self.model.lanes:
             if lane.slot == 1:
                 pre = next((ln for ln in self.model.lanes if ln.row == lane.row and ln.slot == 0), None)
@@ -338,7 +342,7 @@ class GraphView(QGraphicsView):
             key = (lane.layer, lane.var)
             unit = self.model.unit_in(lane.layer, s.unit)
             v = lanes.get(key)
-            fills = None if v is None else colour_table(v, self.scale_value)
+            fills = None if v is None else colour_table(v, self.scale_value, self.colour_map)
             kinks = q.kink_mask(lane.layer, lane.var, unit) if lane.layer is not None and (
                 lane.var in PRE_ACTIVATIONS or lane.var == "a") else None
             eps = None
@@ -395,9 +399,9 @@ class GraphView(QGraphicsView):
             if backward and not cut and s.playhead.delta_visible(item.t):
                 f = abs(float(self.flows[item.edge][item.t - 1]))
                 width = 0.8 + 7.0 * (f / biggest if biggest and math.isfinite(f) else 0.0)
-                pen = _pen(style.FLOW if f > 0 else style.EDGE_CUT, round(width * 10) / 10)
+                pen = _pen(style.FLOW if f > 0 else self.theme["edge_cut"], round(width * self.theme["edge_width"] * 10) / 10)
             else:
-                pen = _pen(style.EDGE_CUT if cut else style.EDGE, 1.0, dashed=cut)
+                pen = _pen(self.theme["edge_cut"] if cut else self.theme["edge"], self.theme["edge_width"], dashed=cut)
             if item.pen_in_use is not pen:
                 item.pen_in_use = pen
                 item.setPen(pen)
@@ -445,8 +449,8 @@ class GraphView(QGraphicsView):
         """Fit, but never below the zoom at which node numbers stay legible; then show the top left
         (or the selection)."""
         self.fit()
-        if self.transform().m11() < MIN_READABLE_ZOOM:
-            self.zoom(MIN_READABLE_ZOOM / self.transform().m11())
+        if self.transform().m11() < self.min_zoom:
+            self.zoom(self.min_zoom / self.transform().m11())
             selection = self.session.selection
             if selection is not None:
                 self.centerOn(self.node_item(selection))
@@ -459,6 +463,21 @@ class GraphView(QGraphicsView):
         self.scale(factor, factor)
         self.zoomChanged.emit(self.transform().m11())
 
+    def set_look(self, theme: str | None = None, colour_map: str | None = None, font_points: float | None = None) -> None:
+        """Theme (light, contrast, dark), colour map (diverging, cividis) and the size of node text."""
+        if font_points is not None:
+            self.node_font.setPointSizeF(font_points)
+            self.mark_font.setPointSizeF(font_points - 2)
+            self.viewport().update()
+        if colour_map is not None and colour_map != self.colour_map:
+            self.colour_map = colour_map
+            self.refresh()
+        if theme is not None and theme != self.theme_name:
+            self.theme_name, self.theme = theme, style.THEMES[theme]
+            self.border_pen = QPen(QColor(self.theme["border"]), self.theme["border_width"])
+            self.setBackgroundBrush(QColor(self.theme["background"]))
+            self.rebuild()  # the layer bands and the edge pens are part of the scene
+
     def _on_zoom_change(self, zoom: float) -> None:
         """Antialias only when zoomed in enough to see it; thousands of edges draw much faster without."""
         self.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= LOD_DETAIL)
@@ -468,23 +487,28 @@ class GraphView(QGraphicsView):
         p.save()
         p.resetTransform()
         width = self.viewport().width()
+        header = QColor(self.theme["background"])
+        header.setAlpha(240)
+        tall = self.time_font.pointSizeF() * 2.4  # the header grows with the text (presentation)
+        wide = self.label_font.pointSizeF() * 6.5
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(255, 255, 255, 240))
-        p.drawRect(QRectF(0, 0, width, 24))
-        p.drawRect(QRectF(0, 24, 74, self.viewport().height()))
-        p.setPen(QColor(style.TEXT))
+        p.setBrush(header)
+        p.drawRect(QRectF(0, 0, width, tall))
+        p.drawRect(QRectF(0, tall, wide, self.viewport().height()))
+        p.setPen(QColor(self.theme["text"]))
         p.setFont(self.time_font)
         T = self.session.trace.steps
         for t in range(1, T + 1):
             x = LEFT + (t - 1) * COL_W + style.NODE_W + style.SLOT_GAP + style.NODE_W / 2
             cx = self.mapFromScene(QPointF(x, 0)).x()
-            if 80 < cx < width:
-                p.drawText(QRectF(cx - 40, 2, 80, 20), Qt.AlignmentFlag.AlignCenter, f"t = {t}")
+            if wide + 6 < cx < width:
+                p.drawText(QRectF(cx - 60, 0, 120, tall), Qt.AlignmentFlag.AlignCenter, f"t = {t}")
         p.setFont(self.label_font)
         for y, text in self.lane_labels:
             cy = self.mapFromScene(QPointF(0, y)).y()
-            if cy > 24:
-                p.drawText(QRectF(6, cy - 10, 68, 20), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+            if cy > tall:
+                p.drawText(QRectF(6, cy - tall / 2, wide - 6, tall), Qt.AlignmentFlag.AlignVCenter
+                           | Qt.AlignmentFlag.AlignLeft, text)
         p.restore()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
@@ -516,7 +540,7 @@ class LegendBar(QWidget):
         p.drawText(QRectF(0, 0, 44, 30), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, what)
         x0, w = 130, 160
         grad = QLinearGradient(x0, 0, x0 + w, 0)
-        for pos, c in style.DIVERGING:
+        for pos, c in style.COLOUR_MAPS[self.view.colour_map]:
             grad.setColorAt(pos, QColor(c))
         p.setBrush(QBrush(grad))
         p.setPen(QPen(QColor("#777777"), 1))

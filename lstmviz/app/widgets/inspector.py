@@ -18,14 +18,18 @@ from ..equations import Term, explain, explain_weight, fmt, weights_of
 from ..quantities import NodeRef
 from ..session import Session
 
-CSS = f"""
-body {{ font-family: '{style.FONT_FAMILY}'; font-size: {style.FONT_POINTS + 1}pt; color: {style.TEXT}; }}
-h2 {{ font-family: '{style.MATH_FAMILY}'; font-size: {style.EQUATION_POINTS + 5}pt; margin: 2px 0 0 0; }}
-h3 {{ font-size: {style.FONT_POINTS + 2}pt; color: #555555; margin: 14px 0 4px 0; }}
+def css(scale: float = 1.0) -> str:
+    """The inspector's style sheet, every size multiplied by ``scale``."""
+    pt = lambda n: f"{n * scale:.1f}pt"  # noqa: E731
+    return f"""
+body {{ font-family: '{style.FONT_FAMILY}'; font-size: {pt(style.FONT_POINTS + 1)}; color: {style.TEXT}; }}
+.title {{ font-family: '{style.MATH_FAMILY}'; font-size: {pt(style.EQUATION_POINTS + 6)}; font-weight: bold;
+          margin: 2px 0 0 0; }}
+h3 {{ font-size: {pt(style.FONT_POINTS + 2)}; color: #555555; margin: 14px 0 4px 0; }}
 .sub {{ color: {style.TEXT_DIM}; }}
-.eq {{ font-family: '{style.MATH_FAMILY}'; font-size: {style.EQUATION_POINTS}pt; margin: 4px 0; }}
+.eq {{ font-family: '{style.MATH_FAMILY}'; font-size: {pt(style.EQUATION_POINTS)}; margin: 4px 0; }}
 .math {{ font-family: '{style.MATH_FAMILY}'; }}
-.big {{ font-size: {style.EQUATION_POINTS + 3}pt; font-weight: bold; }}
+.big {{ font-size: {pt(style.EQUATION_POINTS + 3)}; font-weight: bold; }}
 .note {{ color: {style.KINK}; }}
 .future {{ color: {style.TEXT_DIM}; font-style: italic; }}
 td {{ padding: 2px 8px 2px 0; }}
@@ -48,11 +52,18 @@ class Inspector(QTextBrowser):
         self.session = session
         self.setOpenLinks(False)
         self.setFont(QFont(style.FONT_FAMILY, style.FONT_POINTS + 1))
-        self.document().setDefaultStyleSheet(CSS)
+        self.compact = False
+        self.document().setDefaultStyleSheet(css())
         self.anchorClicked.connect(self._on_anchor)
         for signal in (session.selectionChanged, session.traceChanged, session.playheadChanged, session.scenarioChanged,
                        session.snapshotsChanged):
             signal.connect(self.refresh)
+        self.refresh()
+
+    def set_scale(self, scale: float, compact: bool = False) -> None:
+        """Bigger type, and in ``compact`` form (presentation) only the node, its value and equations."""
+        self.compact = compact
+        self.document().setDefaultStyleSheet(css(scale))
         self.refresh()
 
     def refresh(self) -> None:
@@ -68,7 +79,7 @@ class Inspector(QTextBrowser):
     # -- pages -------------------------------------------------------------------------------------
     def _welcome_html(self) -> str:
         s = self.session
-        return (f"<h2>{html.escape(s.scenario.name)}</h2><p>{html.escape(s.scenario.description)}</p>"
+        return (f"<p class='title'>{html.escape(s.scenario.name)}</p><p>{html.escape(s.scenario.description)}</p>"
                 "<h3>How to read it</h3><p>Click any node of the graph to see its equation with the numbers "
                 "substituted, its ε and δ, and the terms δ is made of; click an edge to see its weight's "
                 "gradient. ← → step through the five phases of an epoch, Space plays, Home/End jump.</p>")
@@ -77,7 +88,7 @@ class Inspector(QTextBrowser):
         s = self.session
         ex = explain(s.trace, node)
         ph = s.playhead
-        parts = [f"<h2>{html.escape(node.label)}</h2><div class='sub'>{html.escape(ex.title)}</div>"]
+        parts = [f"<p class='title'>{html.escape(node.label)}</p><div class='sub'>{html.escape(ex.title)}</div>"]
         if node.var == "y" or ph.value_visible(node.t):
             parts.append(f"<p class='big'>{html.escape(fmt(ex.value))}</p>")
             parts.append(self._before(node, "value"))
@@ -100,9 +111,10 @@ class Inspector(QTextBrowser):
         else:
             parts.append(f"<p class='eq'>{html.escape(ex.delta_equation)}</p>")
             parts.append(self._before(node, "delta"))
-            parts.append(self._terms_table(ex.delta_terms, ex.delta))
+            if not self.compact:
+                parts.append(self._terms_table(ex.delta_terms, ex.delta))
             parts.append(f"<p class='sub'>under the gradient mode <b>{s.mode}</b></p>")
-        weights = weights_of(s.trace, node)
+        weights = [] if self.compact else weights_of(s.trace, node)
         if weights:
             links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(_weight_name(k, i))}</a>" for k, i in weights)
             parts.append(f"<h3>Weights into {html.escape(node.label)}</h3><p>{links}</p>")
@@ -140,7 +152,7 @@ class Inspector(QTextBrowser):
         wx = explain_weight(s.trace, key, index)
         ph = s.playhead
         k = ph.grad_steps
-        parts = [f"<h2>{html.escape(wx.label)}</h2><div class='sub'>{html.escape(key)}"
+        parts = [f"<p class='title'>{html.escape(wx.label)}</p><div class='sub'>{html.escape(key)}"
                  f"[{', '.join(map(str, index))}]</div>",
                  f"<p class='big'>{html.escape(fmt(wx.value))}</p>",
                  f"<p class='eq'>{html.escape(wx.equation)}</p>"]
