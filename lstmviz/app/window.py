@@ -536,6 +536,7 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(self._base_font.pointSizeF() * factor)
         self.setFont(font)
         self.inspector.set_scale(factor, compact=self.presenting)
+        self.transport.set_scale(factor)
         self.graph.label_font.setPointSizeF((style.FONT_POINTS + 1) * factor)
         self.graph.time_font.setPointSizeF((style.FONT_POINTS + 1) * factor)
         self.graph.min_zoom = MIN_READABLE_ZOOM * factor  # nodes and their numbers grow together

@@ -16,6 +16,7 @@ class TransportBar(QWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session = session
+        self.scale = 1.0
         self.timer = QTimer(self)
         self.timer.setInterval(PLAY_INTERVAL_MS)
         self.timer.timeout.connect(self._tick)
@@ -59,6 +60,14 @@ class TransportBar(QWidget):
         session.scenarioChanged.connect(self.stop)
         self._on_playhead_change()
 
+    def set_scale(self, factor: float) -> None:
+        """Type and buttons ``factor`` times larger (presentation mode, the interface size)."""
+        self.scale = factor
+        self.position.setFont(QFont(style.FONT_FAMILY, round((style.FONT_POINTS + 1) * factor), QFont.Weight.Bold))
+        for b in self.buttons.values():
+            b.setIconSize(QSize(round(22 * factor), round(22 * factor)))
+        self._on_playhead_change()
+
     def go_start(self) -> None:
         self.session.set_playhead(Playhead.start(self.session.trace.steps))
 
@@ -93,7 +102,8 @@ class TransportBar(QWidget):
             colour = "#1f78b4" if now else ("#dfe9f3" if done else "#f2f2f2")
             text = "#ffffff" if now else (style.TEXT if done else style.TEXT_DIM)
             label.setStyleSheet(f"background: {colour}; color: {text}; border-radius: 4px;"
-                                f"font-weight: {'bold' if now else 'normal'};")
+                                f"font-weight: {'bold' if now else 'normal'};"
+                                f"font-size: {style.FONT_POINTS * self.scale:.0f}pt;")
         t = ph.current_t
         where = f"t = {t}" if t else ("update the weights" if ph.phase == 5 else "not started")
         self.position.setText(f"{where} · epoch {self.session.epoch}")
