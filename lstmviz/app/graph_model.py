@@ -39,11 +39,14 @@ class Edge:
 class GraphModel:
     """Lanes and edge types of a model, independent of unit and time."""
 
-    def __init__(self, model: Model):
+    def __init__(self, model: Model, watches: int = 0):
         self.model = model
         self.lanes: list[Lane] = []
         self.layer_rows: dict[int, tuple[int, int]] = {}
         row = 0
+        for n in range(watches):  # watch expressions, one lane each, at the top
+            self.lanes.append(Lane(None, watch_var(n), row, 1))
+            row += 1
         for var in HEAD_LANES:
             self.lanes.append(Lane(None, var, row, 1))
             row += 1
@@ -157,3 +160,12 @@ class GraphModel:
         if layer is None:
             return 0
         return min(unit, self.model.layers[layer].hidden_size - 1)
+
+
+def watch_var(n: int) -> str:
+    """The lane name of watch n (0-based): ``watch:0``, shown as w1."""
+    return f"watch:{n}"
+
+
+def watch_index(var: str) -> int | None:
+    return int(var.split(":", 1)[1]) if var.startswith("watch:") else None

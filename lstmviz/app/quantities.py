@@ -13,7 +13,7 @@ import numpy as np
 from ..core import Trace
 from ..core.activations import ACTIVATIONS, on_kink
 from ..core.model import GATES, LSTMLayer
-from .style import DELTA_LABELS, LABELS
+from .style import DELTA_LABELS, LABELS, label
 
 PRE_ACTIVATIONS = {"a_i": "i", "a_f": "f", "a_o": "o", "a_g": "g"}
 HEAD_VARS = ("y_hat", "y", "loss")
@@ -28,7 +28,7 @@ class NodeRef:
 
     @property
     def label(self) -> str:
-        return f"{LABELS.get(self.var, self.var)}[{self.t}]"
+        return f"{label(self.var)}[{self.t}]"
 
     def at(self, t: int) -> "NodeRef":
         return NodeRef(self.layer, self.var, t, self.unit)

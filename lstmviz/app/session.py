@@ -16,7 +16,11 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from ..core import Scenario, Trace, compute, parse_mode
 from ..core.modes import GradientMode
 from ..core.edits import check_value, editable, entry_label, with_layer_option
+from ..core.model import Watch
 from ..core.train import descent_step
+from ..watch import Value, WatchError, evaluate
+from ..watch.breakpoints import Breakpoint, Hit, first_hit
+from ..watch.check import CheckResult, check
 from ..io import load_scenario, save_scenario
 from .phases import Playhead
 from .equations import fmt
@@ -31,6 +35,8 @@ class Session(QObject):
     viewChanged = Signal()       # forward/backward view or the drawn unit
     epochsChanged = Signal()
     snapshotsChanged = Signal()  # a pin added or removed, or another one compared
+    watchesChanged = Signal()    # watch values and checks recomputed, or the list changed
+    breakpointHit = Signal(str)  # playback stopped: what held, where
 
     def __init__(self, scenario: Scenario, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -58,6 +64,9 @@ class Session(QObject):
         self._auto_pin = True  # the first edit keeps a "before my edit" snapshot
         self._drag: _SetArrays | None = None
         self._recompute_pending = False
+        self.breakpoints: list[Breakpoint] = []
+        self.hit: Hit | None = None
+        self._evaluate_watches()
         self.unit = min(self.unit, max(layer.hidden_size for layer in scenario.model.layers) - 1)
         self.undo_stack.clear()
 
@@ -86,7 +95,66 @@ class Session(QObject):
     def recompute(self) -> None:
         self.trace = compute(self.scenario, self.mode)
         self.quantities = Quantities(self.trace)
+        self._evaluate_watches()
         self.traceChanged.emit()
+
+    # -- watches, checks, breakpoints ---------------------------------------------------------------
+    def _evaluate_watches(self) -> None:
+        """Every watch's value at every step and, for a watch that should equal something, its check."""
+        self.watch_values: list[Value | None] = []
+        self.watch_errors: list[str | None] = []
+        self.watch_checks: list[CheckResult | None] = []
+        named: dict[str, Value] = {}
+        for n, w in enumerate(self.scenario.watches):
+            value = error = result = None
+            try:
+                value = evaluate(w.expression, self.trace, named)
+                named[f"w{n + 1}"] = value
+                if w.equals:
+                    result = check(w.expression, w.equals, self.trace, w.tolerance, named)
+            except WatchError as e:
+                error = str(e)
+            self.watch_values.append(value)
+            self.watch_errors.append(error)
+            self.watch_checks.append(result)
+        self.watchesChanged.emit()
+
+    def set_watches(self, watches: list[Watch], text: str) -> None:
+        self.undo_stack.push(_SetWatches(self, watches, text))
+
+    def _assign_watches(self, watches: list[Watch]) -> None:
+        self.scenario.watches = list(watches)
+        gone = self.selection is not None and self.selection.var.startswith("watch:") and \
+            int(self.selection.var.split(":")[1]) >= len(watches)
+        if gone:
+            self.selection = None  # its lane is gone
+        self._evaluate_watches()
+        if gone:
+            self.selectionChanged.emit()
+        self.scenarioChanged.emit()
+        self.traceChanged.emit()
+
+    def set_breakpoints(self, breakpoints: list[Breakpoint]) -> None:
+        self.breakpoints = list(breakpoints)
+
+    def _check_breakpoints(self) -> bool:
+        """After a step: stop (select the hit, say what held) if a breakpoint holds here."""
+        ph = self.playhead
+        t = ph.current_t
+        if t is None or not self.breakpoints:
+            return False
+        try:
+            hit = first_hit(self.breakpoints, self.trace, ph.phase, t)
+        except WatchError as e:
+            hit = None
+            self.breakpointHit.emit(f"breakpoint expression refused: {e}")
+        if hit is None:
+            return False
+        self.hit = hit
+        if hit.layer is None or hit.var in layer_vars(self.scenario.model.layers[hit.layer]):
+            self.select(NodeRef(hit.layer, hit.var, hit.t, hit.unit))
+        self.breakpointHit.emit(f"breakpoint: {hit.text} — F8 continues")
+        return True
 
     # -- gradient mode ---------------------------------------------------------------------------
     def set_mode(self, text: str) -> None:
@@ -230,12 +298,21 @@ class Session(QObject):
             self.playhead = playhead
             self.playheadChanged.emit()
 
-    def step_forward(self) -> None:
+    def step_forward(self) -> bool:
+        """One step; returns True when a breakpoint holds at the new position."""
         nxt = self.playhead.forward()
         if nxt is None:
             self.descend()
-        else:
-            self.set_playhead(nxt)
+            return False
+        self.set_playhead(nxt)
+        return self._check_breakpoints()
+
+    def next_phase_stopping(self) -> None:
+        """Page Down: to the start of the next phase, unless a breakpoint holds on the way."""
+        target = self.playhead.next_phase()
+        while self.playhead != target and self.playhead.phase < 5:
+            if self.step_forward():
+                return
 
     def step_back(self) -> None:
         self.set_playhead(self.playhead.back())
@@ -329,6 +406,19 @@ class _SetArrays(QUndoCommand):
 
     def undo(self) -> None:
         self.session._assign(self.old)
+
+
+class _SetWatches(QUndoCommand):
+    def __init__(self, session: Session, watches: list[Watch], text: str):
+        super().__init__(text)
+        self.session = session
+        self.new, self.old = list(watches), list(session.scenario.watches)
+
+    def redo(self) -> None:
+        self.session._assign_watches(self.new)
+
+    def undo(self) -> None:
+        self.session._assign_watches(self.old)
 
 
 class _SetLayer(QUndoCommand):

@@ -57,3 +57,10 @@ LAYER_GAP = 40
 PHASE_SHORT = ("forward", "ε", "BPTT δ", "dE/dw", "descent")
 PHASE_NAMES = ("Forward propagation", "Synchronous backprop (ε)", "Back-propagation through time (δ)",
                "Weight gradient", "Gradient descent")
+
+
+def label(var: str) -> str:
+    """How a lane is named on screen: the course's symbol, or w1, w2… for watches."""
+    if var.startswith("watch:"):
+        return f"w{int(var.split(':', 1)[1]) + 1}"
+    return LABELS.get(var, var)

@@ -49,6 +49,7 @@ from .widgets.inspector import Inspector
 from .widgets.plots import PlotsPanel
 from .widgets.train_panel import TrainPanel
 from .widgets.transport import TransportBar
+from .widgets.watches import WatchesPanel
 from .widgets.weight_editor import WeightEditor
 
 MAX_RECENT = 8
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.history = QUndoView(session.undo_stack)
         self.history.setEmptyLabel("(as opened)")
         self.analysis = AnalysisPanel(session, self)
+        self.watches = WatchesPanel(session, self)
         self._docks()
         self._toolbars()
         self._menus()
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         session.viewChanged.connect(self._on_view_change)
         session.snapshotsChanged.connect(self._on_view_change)
         session.undo_stack.cleanChanged.connect(self._update_title)
+        session.breakpointHit.connect(lambda text: self.statusBar().showMessage(text, 0))
         self._fitted = False
         self.presenting = False
         self._normal_state = None
@@ -121,7 +124,9 @@ class MainWindow(QMainWindow):
         self.compare_dock = self._dock("Compare", self.compare, Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
         self.analysis_dock = self._dock("Analyses", self.analysis, Qt.DockWidgetArea.RightDockWidgetArea)
-        for dock in (self.weights_dock, self.train_dock, self.compare_dock, self.history_dock, self.analysis_dock):
+        self.watches_dock = self._dock("Watches", self.watches, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)
+        for dock in (self.weights_dock, self.train_dock, self.compare_dock, self.history_dock, self.analysis_dock,
+                     self.watches_dock):
             self.tabifyDockWidget(self.inspector_dock, dock)
         self.inspector_dock.raise_()
         self.plots_dock = self._dock("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -275,14 +280,15 @@ class MainWindow(QMainWindow):
         v.addAction(self._action("&Show differences from the pinned trace", "D", self._toggle_diff))
         v.addSeparator()
         for dock in (self.inspector_dock, self.weights_dock, self.train_dock, self.compare_dock, self.history_dock,
-                     self.analysis_dock, self.plots_dock):
+                     self.analysis_dock, self.watches_dock, self.plots_dock):
             v.addAction(dock.toggleViewAction())
         p = self.menuBar().addMenu("&Step")
         t = self.transport
         for text, key, slot in (("Step &forward", "Right", s.step_forward), ("Step &back", "Left", s.step_back),
                                 ("&Play / pause", "Space", t.toggle_play), ("&Start of the epoch", "Home", t.go_start),
                                 ("&End (everything computed)", "End", t.go_end),
-                                ("&Next phase", "PgDown", lambda: s.set_playhead(s.playhead.next_phase())),
+                                ("&Next phase", "PgDown", s.next_phase_stopping),
+                                ("&Continue past a breakpoint", "F8", t.continue_play),
                                 ("P&revious phase", "PgUp", lambda: s.set_playhead(s.playhead.prev_phase()))):
             p.addAction(self._action(text, key, slot))
         self.addActions(self.menuBar().actions())
@@ -554,7 +560,7 @@ class MainWindow(QMainWindow):
         if on:
             self._normal_state = (self.saveState(), self.graph.theme_name)
             for dock in (self.weights_dock, self.train_dock, self.compare_dock, self.history_dock,
-                         self.analysis_dock, self.plots_dock):
+                         self.analysis_dock, self.watches_dock, self.plots_dock):
                 dock.hide()
             self.inspector_dock.show()
             self.inspector_dock.raise_()

@@ -162,12 +162,22 @@ class Training:
 
 
 @dataclass
+class Watch:
+    """A watch expression, optionally checked against a trace quantity (see lstmviz.watch)."""
+
+    expression: str
+    equals: str | None = None
+    tolerance: float = 1e-9
+
+
+@dataclass
 class Scenario:
     name: str
     model: Model
     data: Data
     description: str = ""
     training: Training = field(default_factory=Training)
+    watches: list[Watch] = field(default_factory=list)
 
 
 def _zeros_or(value: np.ndarray | None, n: int) -> np.ndarray:

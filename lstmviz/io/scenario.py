@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..core.activations import CANDIDATE_ACTIVATIONS, CELL_OUTPUT_ACTIVATIONS, GATE_ACTIVATIONS, RNN_ACTIVATIONS
-from ..core.model import Data, Head, LSTMLayer, Model, RNNLayer, Scenario, Training
+from ..core.model import Data, Head, LSTMLayer, Model, RNNLayer, Scenario, Training, Watch
 from ..core.modes import parse_mode
 from ..core.params import param_blocks
 from .atomic import write_text_atomic
@@ -30,7 +30,8 @@ MAX_STEPS = 100_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_PARAMETERS = 20_000_000
 
-TOP_KEYS = {"format", "version", "name", "description", "model", "data", "training"}
+TOP_KEYS = {"format", "version", "name", "description", "model", "data", "training", "watches"}
+WATCH_KEYS = {"expression", "equals", "tolerance"}
 LSTM_KEYS = {"type", "hidden_size", "gate_activation", "candidate_activation", "cell_output_activation",
              "forget_gate", "peepholes", "params", "h0", "c0"}
 RNN_KEYS = {"type", "hidden_size", "activation", "params", "h0"}
@@ -138,7 +139,31 @@ def parse_scenario(doc: Any, source: str) -> Scenario:
     model = _parse_model(r, r.required(doc, "model", ""))
     data = _parse_data(r, r.required(doc, "data", ""), model)
     training = _parse_training(r, doc.get("training", {}), model)
-    return Scenario(name=name, description=description, model=model, data=data, training=training)
+    watches = _parse_watches(r, doc.get("watches", []))
+    return Scenario(name=name, description=description, model=model, data=data, training=training, watches=watches)
+
+
+def _parse_watches(r: _Reader, doc: Any) -> list[Watch]:
+    """The optional list of watch expressions (checked for safety here, evaluated later)."""
+    from ..watch import WatchError, parse
+
+    if not isinstance(doc, list):
+        raise r.fail("watches", f"must be a list, got {_kind(doc)}")
+    out = []
+    for n, w in enumerate(doc):
+        field = f"watches[{n}]"
+        w = r.obj(w, field, WATCH_KEYS)
+        expression = r.string(r.required(w, "expression", field), f"{field}.expression")
+        try:
+            parse(expression)
+        except WatchError as e:
+            raise r.fail(f"{field}.expression", f"is refused: {e}") from None
+        equals = w.get("equals")
+        if equals is not None:
+            r.string(equals, f"{field}.equals")
+        tolerance = r.number(w.get("tolerance", 1e-9), f"{field}.tolerance", positive=True)
+        out.append(Watch(expression, equals, tolerance))
+    return out
 
 
 def _parse_model(r: _Reader, doc: Any) -> Model:
@@ -318,10 +343,14 @@ def scenario_to_dict(s: Scenario) -> dict:
     tr = s.training
     training = {"learning_rate": tr.learning_rate, "gradient": tr.gradient, "clip_norm": tr.clip_norm,
                 "frozen": list(tr.frozen)}
-    return {"format": FORMAT, "version": VERSION, "name": s.name, "description": s.description,
-            "model": {"input_size": model.input_size, "layers": layers, "head": head},
-            "data": {"x": s.data.x.tolist(), "y": s.data.y.tolist(), "mask": s.data.mask.tolist()},
-            "training": training}
+    doc = {"format": FORMAT, "version": VERSION, "name": s.name, "description": s.description,
+           "model": {"input_size": model.input_size, "layers": layers, "head": head},
+           "data": {"x": s.data.x.tolist(), "y": s.data.y.tolist(), "mask": s.data.mask.tolist()},
+           "training": training}
+    if s.watches:  # optional: files without watches stay as they were
+        doc["watches"] = [{"expression": w.expression, **({"equals": w.equals} if w.equals else {}),
+                           "tolerance": w.tolerance} for w in s.watches]
+    return doc
 
 
 def dumps_scenario(s: Scenario) -> str:

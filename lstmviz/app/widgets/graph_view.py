@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, 
 
 from .. import style
 from ..equations import fmt
-from ..graph_model import Edge, GraphModel, Lane
+from ..graph_model import Edge, GraphModel, Lane, watch_index
 from ..quantities import PRE_ACTIVATIONS, NodeRef
 from ..session import Session
 
@@ -266,7 +266,7 @@ class GraphView(QGraphicsView):
         self.nodes.clear()
         self.edges.clear()
         self._selected_key = None
-        self.model = GraphModel(self.session.scenario.model)
+        self.model = GraphModel(self.session.scenario.model, len(self.session.scenario.watches))
         T = self.session.trace.steps
         self.row_y = self._row_positions()
         width = LEFT + T * COL_W
@@ -317,7 +317,7 @@ class GraphView(QGraphicsView):
         for lane in self.model.lanes:
             if lane.slot == 1:
                 pre = next((ln for ln in self.model.lanes if ln.row == lane.row and ln.slot == 0), None)
-                text = style.LABELS[lane.var] + (f"  ← {style.LABELS[pre.var]}" if pre else "")
+                text = style.label(lane.var) + (f"  ← {style.LABELS[pre.var]}" if pre else "")
                 self.lane_labels.append((self.row_y[lane.row] + style.NODE_H / 2, text))
 
     # -- refreshing ----------------------------------------------------------------------------------
@@ -330,7 +330,9 @@ class GraphView(QGraphicsView):
         base = s.compare.quantities if s.show_diff and s.compare is not None else None
         lanes = {}
         for lane in self.model.lanes:
-            if not (backward and lane.var == "y"):
+            if watch_index(lane.var) is not None:
+                lanes[(lane.layer, lane.var)] = self._watch_series(watch_index(lane.var))
+            elif not (backward and lane.var == "y"):
                 unit = self.model.unit_in(lane.layer, s.unit)
                 v = np.asarray(q.series(lane.layer, lane.var, unit, kind), float)
                 if base is not None:  # the difference from the pinned snapshot
@@ -363,6 +365,15 @@ class GraphView(QGraphicsView):
         self._mark_selection()
         self._refresh_edges(backward)
         self.scaleChanged.emit()
+
+    def _watch_series(self, n: int) -> np.ndarray:
+        """A watch's value at every step for the drawn unit (NaN where it does not evaluate)."""
+        s = self.session
+        value = s.watch_values[n] if n < len(s.watch_values) else None
+        if value is None:
+            return np.full(s.trace.steps, np.nan)
+        per_step = value.per_step(s.trace.steps)
+        return per_step[:, min(s.unit, per_step.shape[1] - 1)]
 
     def _on_playhead_change(self) -> None:
         self._apply_playhead()
@@ -412,8 +423,8 @@ class GraphView(QGraphicsView):
 
     def edge_tooltip(self, item: "EdgeItem") -> str:
         e, s = item.edge, self.session
-        src = f"{style.LABELS[e.src[1]]}[{item.t - e.lag}]"
-        dst = f"{style.LABELS[e.dst[1]]}[{item.t}]"
+        src = f"{style.label(e.src[1])}[{item.t - e.lag}]"
+        dst = f"{style.label(e.dst[1])}[{item.t}]"
         text = f"{src} → {dst}" + (f" via {e.weight}" if e.weight else "")
         if self.model.is_cut(e, s.mode, item.t):
             text += f" — cut by {s.mode}"

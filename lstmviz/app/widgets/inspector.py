@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QTextBrowser
 
 from .. import style
 from ..equations import Term, explain, explain_weight, fmt, weights_of
+from ..graph_model import watch_index
 from ..quantities import NodeRef
 from ..session import Session
 
@@ -56,7 +57,7 @@ class Inspector(QTextBrowser):
         self.document().setDefaultStyleSheet(css())
         self.anchorClicked.connect(self._on_anchor)
         for signal in (session.selectionChanged, session.traceChanged, session.playheadChanged, session.scenarioChanged,
-                       session.snapshotsChanged):
+                       session.snapshotsChanged, session.watchesChanged):
             signal.connect(self.refresh)
         self.refresh()
 
@@ -85,6 +86,8 @@ class Inspector(QTextBrowser):
                 "gradient. ← → step through the five phases of an epoch, Space plays, Home/End jump.</p>")
 
     def _node_html(self, node: NodeRef) -> str:
+        if watch_index(node.var) is not None:
+            return self._watch_html(watch_index(node.var), node.t)
         s = self.session
         ex = explain(s.trace, node)
         ph = s.playhead
@@ -118,6 +121,21 @@ class Inspector(QTextBrowser):
         if weights:
             links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(_weight_name(k, i))}</a>" for k, i in weights)
             parts.append(f"<h3>Weights into {html.escape(node.label)}</h3><p>{links}</p>")
+        return "".join(parts)
+
+    def _watch_html(self, n: int, t: int) -> str:
+        """A watch: its expression, its value at step t, and its check."""
+        s = self.session
+        w = s.scenario.watches[n]
+        parts = [f"<p class='title'>w{n + 1}[{t}]</p><p class='eq'>{html.escape(w.expression)}</p>"]
+        if s.watch_errors[n]:
+            return "".join(parts) + f"<p class='note'>{html.escape(s.watch_errors[n])}</p>"
+        value = s.watch_values[n].per_step(s.trace.steps)[t - 1]
+        parts.append(f"<p class='big'>{html.escape(fmt(value if value.size > 1 else float(value[0])))}</p>")
+        result = s.watch_checks[n]
+        if result is not None:
+            mark = "agrees" if result.agree else "differs"
+            parts.append(f"<h3>Should equal {html.escape(w.equals)}: {mark}</h3><p>{html.escape(result.message)}</p>")
         return "".join(parts)
 
     def _before(self, node: NodeRef, kind: str) -> str:

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from .. import style
+from ..graph_model import watch_index
 from ..quantities import NodeRef
 from ..session import Session
 
@@ -49,7 +50,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         for curve in (self.value_curve, self.delta_curve, self.eps_curve):
             curve.sigPointsClicked.connect(self._on_point_clicked)
         for signal in (session.traceChanged, session.playheadChanged, session.selectionChanged, session.viewChanged,
-                       session.scenarioChanged, session.epochsChanged, session.snapshotsChanged):
+                       session.scenarioChanged, session.epochsChanged, session.snapshotsChanged, session.watchesChanged):
             signal.connect(self.refresh)
         self.refresh()
 
@@ -83,6 +84,9 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         node = self.selected_lane()
         t = np.arange(1, T + 1)
         shown = np.array([ph.value_visible(k) for k in t])
+        if watch_index(node.var) is not None:
+            self._refresh_watch(watch_index(node.var), t, shown)
+            return
         values = np.asarray(q.series(node.layer, node.var, node.unit, "value"), float)
         if values.ndim == 2:  # a vector lane: plot its first component
             values = values[:, 0]
@@ -116,6 +120,16 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
             line.setVisible(s.selection is not None)
             line.setValue(node.t)
         self._refresh_heat(node, shown if s.view == "forward" else dshown)
+
+    def _refresh_watch(self, n: int, t: np.ndarray, shown: np.ndarray) -> None:
+        """A watch's curve in the value plot (it has no δ)."""
+        value = self.session.watch_values[n]
+        data = value.per_step(len(t))[:, 0] if value is not None else np.full(len(t), np.nan)
+        _set_title(self.value_plot, f"w{n + 1}[t] (watch)")
+        _set(self.value_curve, t[shown], data[shown])
+        for curve in (self.delta_curve, self.eps_curve, self.value_pinned, self.delta_pinned):
+            _set(curve, np.zeros(0), np.zeros(0))
+        _steady_range(self.value_plot, len(t), [data[shown]])
 
     def _refresh_pinned(self, node: NodeRef, t: np.ndarray) -> None:
         """The compared snapshot's curves, dashed, behind the current ones."""

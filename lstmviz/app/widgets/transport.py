@@ -93,7 +93,14 @@ class TransportBar(QWidget):
         if ph.phase >= 4 and ph.k >= ph.T or ph.phase == 5:
             self.stop()
             return
-        self.session.step_forward()
+        if self.session.step_forward():  # a breakpoint holds
+            self.stop()
+
+    def continue_play(self) -> None:
+        """F8: go on past a breakpoint."""
+        if not self.timer.isActive():
+            self.timer.start()
+            self.buttons["play"].setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause))
 
     def _on_playhead_change(self) -> None:
         ph = self.session.playhead

@@ -1,0 +1,191 @@
+"""Watches: expressions over the trace in the course's notation, checks against the engine, and
+breakpoints that stop playback."""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
+                               QWidget)
+
+from ...core.model import Watch
+from ...watch import WatchError, parse
+from ...watch.breakpoints import Breakpoint
+from .. import style
+from ..equations import explain, fmt
+from ..quantities import NodeRef, parse_node
+from ..session import Session
+
+
+class WatchesPanel(QWidget):
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        form = QFormLayout()
+        self.expression_box = QLineEdit()
+        self.expression_box.setPlaceholderText("e.g. delta_h[t]*o[t] + delta_c[t+1]*f[t+1]")
+        self.equals_box = QLineEdit()
+        self.equals_box.setPlaceholderText("optional: delta_c, grad W_f, w1 …")
+        form.addRow("watch", self.expression_box)
+        form.addRow("should equal", self.equals_box)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        add = QPushButton("Add watch")
+        add.clicked.connect(self.add_watch)
+        self.expression_box.returnPressed.connect(self.add_watch)
+        self.equals_box.returnPressed.connect(self.add_watch)
+        remove = QPushButton("Remove")
+        remove.clicked.connect(self.remove_watch)
+        row.addWidget(add)
+        row.addWidget(remove)
+        layout.addLayout(row)
+        self.message = QLabel()
+        self.message.setStyleSheet(f"color: {style.KINK};")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["", "expression", "should equal", "check"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.currentCellChanged.connect(lambda *_: self._show_details())
+        layout.addWidget(self.table, 1)
+        self.details = QTextBrowser()
+        self.details.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(self._breakpoint_box())
+        session.watchesChanged.connect(self.refresh)
+        session.scenarioChanged.connect(self.refresh)
+        self.refresh()
+
+    # -- watches ------------------------------------------------------------------------------------
+    def add_watch(self) -> bool:
+        text, equals = self.expression_box.text().strip(), self.equals_box.text().strip() or None
+        try:
+            parse(text)
+        except WatchError as e:
+            self.message.setText(f"refused: {e}")
+            return False
+        self.message.clear()
+        n = len(self.session.scenario.watches)
+        self.session.set_watches(self.session.scenario.watches + [Watch(text, equals)], f"watch w{n + 1}: {text}")
+        self.expression_box.clear()
+        self.equals_box.clear()
+        self.table.setCurrentCell(n, 1)
+        return True
+
+    def remove_watch(self) -> None:
+        row = self.table.currentRow()
+        watches = self.session.scenario.watches
+        if 0 <= row < len(watches):
+            self.session.set_watches(watches[:row] + watches[row + 1:], f"remove watch w{row + 1}")
+
+    def refresh(self) -> None:
+        s = self.session
+        current = self.table.currentRow()
+        self.table.setRowCount(len(s.scenario.watches))
+        for n, w in enumerate(s.scenario.watches):
+            status = s.watch_errors[n] or ""
+            result = s.watch_checks[n] if n < len(s.watch_checks) else None
+            if not status and result is not None:
+                status = "✓ agrees" if result.agree else f"✗ first differs at t = {result.t}, unit {result.unit}"
+            for c, text in enumerate((f"w{n + 1}", w.expression, w.equals or "", status)):
+                self.table.setItem(n, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        if 0 <= current < self.table.rowCount():
+            self.table.setCurrentCell(current, 1)
+        self._show_details()
+        self._refresh_watch_choices()
+
+    def _show_details(self) -> None:
+        s, n = self.session, self.table.currentRow()
+        if not 0 <= n < len(s.scenario.watches):
+            self.details.setHtml("<p>Type an expression over the trace — h[t], c[t−1], delta_c[t+1], W_i @ x[t], "
+                                 "sum(… for t), l1.h[t][0], dsigmoid(a_f[t]) — and optionally what it should equal. "
+                                 "Each watch is a lane in the graph (w1, w2 …) and a curve in the plots.</p>")
+            return
+        w, result = s.scenario.watches[n], s.watch_checks[n]
+        parts = [f"<p><b>w{n + 1}</b> = {html.escape(w.expression)}</p>"]
+        if s.watch_errors[n]:
+            parts.append(f"<p style='color:{style.KINK}'>{html.escape(s.watch_errors[n])}</p>")
+        elif result is not None and not result.agree:
+            parts.append(f"<p><b>{html.escape(result.message)}</b></p><table><tr><th align='left'>your terms</th>"
+                         "<th></th></tr>")
+            parts += [f"<tr><td>{html.escape(term.text)}</td><td align='right'>{html.escape(fmt(term.value))}</td></tr>"
+                      for term in result.user_terms]
+            parts.append(f"<tr><td><b>your sum</b></td><td align='right'><b>{html.escape(fmt(result.user))}</b></td>"
+                         "</tr></table>")
+            parts.append(self._engine_terms(w.equals, result))
+        elif result is not None:
+            parts.append(f"<p>✓ {html.escape(result.message)}</p>")
+        self.details.setHtml("".join(parts))
+
+    def _engine_terms(self, target: str, result) -> str:
+        """The engine's own breakdown of the target at the failing step, when it is a node's δ or value."""
+        s = self.session
+        if result.t is None:
+            return f"<p>{html.escape(target)} = {html.escape(fmt(result.engine))}</p>"
+        try:
+            node = parse_node(f"{target.replace('delta_', '').strip()}[{result.t}][{result.unit}]", s.trace)
+        except ValueError:
+            return f"<p>{html.escape(target)}[{result.t}] = {html.escape(fmt(result.engine))}</p>"
+        ex = explain(s.trace, NodeRef(node.layer, node.var, node.t, node.unit))
+        rows = "".join(f"<tr><td>{html.escape(term.text)}</td><td align='right'>{html.escape(fmt(term.value))}</td>"
+                       f"<td>{html.escape(term.note)}</td></tr>" for term in ex.delta_terms)
+        total = ex.delta if "delta" in target else ex.value
+        return (f"<table><tr><th align='left'>the engine's terms ({html.escape(ex.delta_equation)})</th></tr>{rows}"
+                f"<tr><td><b>engine</b></td><td align='right'><b>{html.escape(fmt(total))}</b></td></tr></table>")
+
+    # -- breakpoints --------------------------------------------------------------------------------
+    def _breakpoint_box(self) -> QGroupBox:
+        box = QGroupBox("Breakpoints (stop playback; F8 continues)")
+        form = QFormLayout(box)
+        self.bp_nonfinite = QCheckBox("a value, ε or δ is not finite")
+        self.bp_below = QCheckBox("‖δ‖ below")
+        self.bp_below_value = QDoubleSpinBox()
+        self.bp_below_value.setDecimals(8)
+        self.bp_below_value.setRange(0, 1e6)
+        self.bp_below_value.setValue(1e-6)
+        self.bp_above = QCheckBox("‖δ‖ above")
+        self.bp_above_value = QDoubleSpinBox()
+        self.bp_above_value.setRange(0, 1e12)
+        self.bp_above_value.setValue(100.0)
+        self.bp_saturation = QCheckBox("a gate saturates (σ̇ < 1e-3 or on a kink)")
+        self.bp_watch = QCheckBox("a watch is true")
+        self.bp_watch_choice = QComboBox()
+        form.addRow(self.bp_nonfinite)
+        form.addRow(self.bp_below, self.bp_below_value)
+        form.addRow(self.bp_above, self.bp_above_value)
+        form.addRow(self.bp_saturation)
+        form.addRow(self.bp_watch, self.bp_watch_choice)
+        for w in (self.bp_nonfinite, self.bp_below, self.bp_above, self.bp_saturation, self.bp_watch):
+            w.toggled.connect(self._on_breakpoints)
+        for w in (self.bp_below_value, self.bp_above_value):
+            w.valueChanged.connect(self._on_breakpoints)
+        self.bp_watch_choice.currentIndexChanged.connect(self._on_breakpoints)
+        return box
+
+    def _refresh_watch_choices(self) -> None:
+        self.bp_watch_choice.blockSignals(True)
+        self.bp_watch_choice.clear()
+        for n, w in enumerate(self.session.scenario.watches):
+            self.bp_watch_choice.addItem(f"w{n + 1}: {w.expression}", w.expression)
+        self.bp_watch_choice.blockSignals(False)
+        self._on_breakpoints()
+
+    def _on_breakpoints(self, *_) -> None:
+        bps = []
+        if self.bp_nonfinite.isChecked():
+            bps.append(Breakpoint("nonfinite"))
+        if self.bp_below.isChecked():
+            bps.append(Breakpoint("delta_below", self.bp_below_value.value()))
+        if self.bp_above.isChecked():
+            bps.append(Breakpoint("delta_above", self.bp_above_value.value()))
+        if self.bp_saturation.isChecked():
+            bps.append(Breakpoint("saturation"))
+        if self.bp_watch.isChecked() and self.bp_watch_choice.currentData():
+            bps.append(Breakpoint("watch", expression=self.bp_watch_choice.currentData()))
+        self.session.set_breakpoints(bps)
