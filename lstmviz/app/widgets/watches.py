@@ -5,9 +5,23 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.model import Watch
 from ...watch import WatchError, parse
@@ -52,6 +66,12 @@ class WatchesPanel(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.currentCellChanged.connect(lambda *_: self._show_details())
+        header = self.table.horizontalHeader()
+        for column, mode in ((0, QHeaderView.ResizeMode.ResizeToContents), (1, QHeaderView.ResizeMode.Stretch),
+                             (2, QHeaderView.ResizeMode.ResizeToContents), (3, QHeaderView.ResizeMode.Interactive)):
+            header.setSectionResizeMode(column, mode)
+        self.table.setColumnWidth(3, 190)
+        self.table.setWordWrap(False)
         layout.addWidget(self.table, 1)
         self.details = QTextBrowser()
         self.details.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -94,7 +114,6 @@ class WatchesPanel(QWidget):
                 status = "✓ agrees" if result.agree else f"✗ first differs at t = {result.t}, unit {result.unit}"
             for c, text in enumerate((f"w{n + 1}", w.expression, w.equals or "", status)):
                 self.table.setItem(n, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
         if 0 <= current < self.table.rowCount():
             self.table.setCurrentCell(current, 1)
         self._show_details()
@@ -156,6 +175,8 @@ class WatchesPanel(QWidget):
         self.bp_saturation = QCheckBox("a gate saturates (σ̇ < 1e-3 or on a kink)")
         self.bp_watch = QCheckBox("a watch is true")
         self.bp_watch_choice = QComboBox()
+        self.bp_watch_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.bp_watch_choice.setMinimumContentsLength(16)
         form.addRow(self.bp_nonfinite)
         form.addRow(self.bp_below, self.bp_below_value)
         form.addRow(self.bp_above, self.bp_above_value)
