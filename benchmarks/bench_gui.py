@@ -6,6 +6,7 @@ layers; from a weight edit to the repainted window ≤ 16 ms for the calculator 
 """
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,6 +27,11 @@ from lstmviz.io import load_scenario  # noqa: E402
 from lstmviz.perf import keep_freed_memory  # noqa: E402
 
 
+def fresh_settings() -> QSettings:
+    """Default layout every time (no tab of an earlier run in front)."""
+    return QSettings(tempfile.mkstemp(suffix=".ini")[1], QSettings.Format.IniFormat)
+
+
 def median_ms(fn, n=15):
     runs = []
     for _ in range(n):
@@ -43,7 +49,7 @@ def main():
     print(f"{'case':<36}{'nodes':>7}{'edges':>7}{'recompute+refresh':>19}{'repaint':>10}{'step':>8}  (ms, median)")
     for (name, scenario), zoom in [(c, z) for c in cases for z in ("fit", "readable")]:
         session = Session(scenario)
-        window = MainWindow(session, QSettings(str(Path("/tmp/lstmviz-bench.ini")), QSettings.Format.IniFormat))
+        window = MainWindow(session, fresh_settings())
         window.resize(1920, 1080)
         window.show()
         app.processEvents()
@@ -70,7 +76,7 @@ def main():
     print(f"\n{'weight edit → repainted window':<36}{'median ms':>10}{'target':>8}")
     for name, scenario, target in edit_targets:
         session = Session(scenario)
-        window = MainWindow(session, QSettings(str(Path("/tmp/lstmviz-bench.ini")), QSettings.Format.IniFormat))
+        window = MainWindow(session, fresh_settings())
         window.resize(1920, 1080)
         window.show()
         app.processEvents()

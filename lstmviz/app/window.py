@@ -129,6 +129,10 @@ class MainWindow(QMainWindow):
                      self.watches_dock):
             self.tabifyDockWidget(self.inspector_dock, dock)
         self.inspector_dock.raise_()
+        # panels skip refreshes behind another tab; bring them up to date when their tab comes up
+        self.weights_dock.visibilityChanged.connect(lambda on: on and self.weights._refresh())
+        self.compare_dock.visibilityChanged.connect(lambda on: on and self.compare._refresh_summary())
+        self.analysis_dock.visibilityChanged.connect(lambda on: on and self.analysis.refresh_if_stale())
         self.plots_dock = self._dock("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, scroll: bool = False) -> QDockWidget:

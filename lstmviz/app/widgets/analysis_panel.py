@@ -7,12 +7,26 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.analysis import gradcheck_summary, jacobian_spectrum, lag_profile, report
 from ...core.gradcheck import gradcheck
 from ..session import Session
+from . import on_screen
+
+DEBOUNCE_MS = 250
 
 
 class AnalysisPanel(QTabWidget):
@@ -20,6 +34,10 @@ class AnalysisPanel(QTabWidget):
         super().__init__(parent)
         self.session = session
         self._stale = True
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.refresh_if_stale)
         self.lag_plot = _log_plot("lag m = T − t", "norm (log scale)")
         self.lag_table = QTableWidget()
         self.addTab(_stack(self.lag_plot, self.lag_table), "Gradient vs lag")
@@ -45,13 +63,17 @@ class AnalysisPanel(QTabWidget):
             signal.connect(self._mark_stale)
 
     def _mark_stale(self) -> None:
+        """Analyses are heavy for large models: refresh a moment after the last edit, not on each one."""
         self._stale = True
         self.gradcheck_text.clear()
-        if self.isVisible():
-            self.refresh()
+        if on_screen(self):
+            self._debounce.start()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.refresh_if_stale()
+
+    def refresh_if_stale(self) -> None:
         if self._stale:
             self.refresh()
 

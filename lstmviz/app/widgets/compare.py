@@ -4,12 +4,21 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..diff import diff_traces
 from ..equations import fmt
 from ..session import Session
+from . import on_screen
 
 SHOWN = 12
 
@@ -84,8 +93,8 @@ class ComparePanel(QWidget):
         self._refresh_summary()
 
     def _refresh_summary(self) -> None:
-        if not self.isVisible():
-            return  # refreshed when shown
+        if not on_screen(self):
+            return  # refreshed when its tab comes up
         s = self.session
         if s.compare is None:
             self.summary.setHtml("<p>Pin a trace, then edit a weight or switch the gradient mode: this panel "

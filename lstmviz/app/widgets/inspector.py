@@ -19,6 +19,7 @@ from ..graph_model import watch_index
 from ..quantities import NodeRef
 from ..session import Session
 
+
 def css(scale: float = 1.0) -> str:
     """The inspector's style sheet, every size multiplied by ``scale``."""
     pt = lambda n: f"{n * scale:.1f}pt"  # noqa: E731

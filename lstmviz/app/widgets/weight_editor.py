@@ -11,14 +11,28 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGraphicsRectItem, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGraphicsRectItem,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.edits import LAYER_OPTIONS, editable, entry_label
 from ...core.model import LSTMLayer
 from .. import style
 from ..equations import fmt
 from ..session import Session
+from . import on_screen
 
 MAX_NUMBERS = 160  # cells above which numbers are no longer printed in the heat map
 SCOPES = ("cell", "row", "column", "matrix")
@@ -186,7 +200,7 @@ class WeightEditor(QWidget):
 
     def _refresh(self) -> None:
         """Redraw when shown and when the edited array or the selected entry changed."""
-        if self.key is None or not self.isVisible():
+        if self.key is None or not on_screen(self):
             return
         m = self.matrix()
         state = (self.key, self.index, self.scope_box.currentIndex())
