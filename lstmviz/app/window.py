@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.weights_dock.visibilityChanged.connect(lambda on: on and self.weights._refresh())
         self.compare_dock.visibilityChanged.connect(lambda on: on and self.compare._refresh_summary())
         self.analysis_dock.visibilityChanged.connect(lambda on: on and self.analysis.refresh_if_stale())
+        self.watches_dock.visibilityChanged.connect(lambda on: on and self.watches.refresh_if_stale())
         self.plots_dock = self._dock("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, scroll: bool = False) -> QDockWidget:

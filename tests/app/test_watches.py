@@ -6,6 +6,7 @@ from lstmviz.app.quantities import NodeRef
 
 
 def add(w, expression, equals=""):
+    w.watches_dock.raise_()  # the Watches tab in front, as a user would have it
     w.watches.expression_box.setText(expression)
     w.watches.equals_box.setText(equals)
     return w.watches.add_watch()
@@ -47,6 +48,7 @@ def test_checks_show_the_first_failing_step_and_re_run_on_every_edit(open_window
 
 def test_a_breakpoint_stops_playback_selects_the_hit_and_f8_continues(qtbot, open_window):
     w = open_window()
+    w.watches_dock.raise_()
     w.watches.bp_saturation.setChecked(True)
     w.transport.timer.setInterval(1)
     qtbot.keyClick(w, Qt.Key.Key_Space)  # play from the start: t = 1 of phase 1 computes i = CReLU(1), a kink
@@ -67,6 +69,7 @@ def test_a_breakpoint_stops_playback_selects_the_hit_and_f8_continues(qtbot, ope
 
 def test_page_down_stops_at_a_breakpoint_inside_the_phase(qtbot, open_window):
     w = open_window("calculator-rnn-1.7")
+    w.watches_dock.raise_()
     w.watches.bp_above.setChecked(True)
     w.watches.bp_above_value.setValue(1000)
     w.session.set_playhead(w.session.playhead.__class__(3, 0, 8))

@@ -267,6 +267,7 @@ class GraphView(QGraphicsView):
         self.edges: list[EdgeItem] = []
         self.flows = {}
         self._selected_key = None
+        self._forward_edges = None
         self.zoomChanged.connect(self._on_zoom_change)
         session.scenarioChanged.connect(self.rebuild)
         for signal in (session.traceChanged, session.viewChanged):
@@ -280,8 +281,10 @@ class GraphView(QGraphicsView):
         scene = self.scene()
         scene.clear()
         self.nodes.clear()
+        self.lane_items: dict[tuple[int | None, str], list[NodeItem]] = {}  # per lane, in step order
         self.edges.clear()
         self._selected_key = None
+        self._forward_edges = None
         self.model = GraphModel(self.session.scenario.model, len(self.session.scenario.watches))
         T = self.session.trace.steps
         self.row_y = self._row_positions()
@@ -294,6 +297,7 @@ class GraphView(QGraphicsView):
                 item.setPos(x, self.row_y[lane.row])
                 scene.addItem(item)
                 self.nodes[(lane.layer, lane.var, t)] = item
+                self.lane_items.setdefault((lane.layer, lane.var), []).append(item)
         for edge in self.model.edges:
             for t in range(1 + edge.lag, T + 1):
                 src = self.nodes[(*edge.src, t - edge.lag)]
@@ -368,15 +372,14 @@ class GraphView(QGraphicsView):
                 eps = q.series(lane.layer, "h", unit, "eps")
                 if base is not None:
                     eps = eps - _series_or_nan(base, lane.layer, "h", unit, "eps", eps.shape)
-            for t in range(1, T + 1):
-                item = self.nodes[(*key, t)]
-                item.has_value = v is not None
-                row = [_BLANK] if v is None else fills[t - 1]
-                item.fills = row if isinstance(row, list) else [row]
-                item.text = node_text(float(v[t - 1]), signed=base is not None) if v is not None and v.ndim == 1 \
-                    else ""
-                item.on_kink = kinks is not None and bool(kinks[t - 1])
-                item.eps_text = "ε " + node_text(float(eps[t - 1]), signed=base is not None) if eps is not None else ""
+            signed = base is not None
+            texts = [node_text(x, signed) for x in v.tolist()] if v is not None and v.ndim == 1 else [""] * T
+            rows = [[_BLANK]] * T if v is None else [r if isinstance(r, list) else [r] for r in fills]
+            on_kink = kinks.tolist() if kinks is not None else [False] * T
+            marks = ["ε " + node_text(x, signed) for x in eps.tolist()] if eps is not None else [""] * T
+            has_value = v is not None
+            for item, row, text, kink, mark in zip(self.lane_items[key], rows, texts, on_kink, marks):
+                item.has_value, item.fills, item.text, item.on_kink, item.eps_text = has_value, row, text, kink, mark
         self._apply_playhead()
         self._mark_selection()
         self._refresh_edges(backward)
@@ -399,12 +402,17 @@ class GraphView(QGraphicsView):
         """What is computed at the current phase and step: hatching, the current column, ε marks."""
         ph, backward = self.session.playhead, self.session.view == "backward"
         current = ph.current_t if ph.phase <= 3 else None
-        for (_, _, t), item in self.nodes.items():
-            item.future = item.has_value and not (ph.delta_visible(t) if backward else ph.value_visible(t))
-            item.current = current == t
-            item.kink = item.on_kink and not item.future
-            item.mark = item.eps_text if ph.eps_visible(t) and not item.future else ""
-            item.update()
+        steps = range(1, ph.T + 1)
+        not_yet = [not (ph.delta_visible(t) if backward else ph.value_visible(t)) for t in steps]
+        eps_shown = [ph.eps_visible(t) for t in steps]
+        is_current = [current == t for t in steps]
+        for items in self.lane_items.values():
+            for item, future, shown, now in zip(items, not_yet, eps_shown, is_current):
+                item.future = future = item.has_value and future
+                item.current = now
+                item.kink = item.on_kink and not future
+                item.mark = item.eps_text if shown and not future else ""
+                item.update()
 
     def _mark_selection(self) -> None:
         sel = self.session.selection
@@ -419,6 +427,13 @@ class GraphView(QGraphicsView):
 
     def _refresh_edges(self, backward: bool) -> None:
         s = self.session
+        if not backward:  # forward view: edge styles depend only on the mode's cuts, not on values
+            key = (str(s.mode), self.theme_name, len(self.edges))
+            if key == self._forward_edges:
+                return
+            self._forward_edges = key
+        else:
+            self._forward_edges = None
         self.flows = self.model.flows(s.trace, s.unit) if backward else {}
         biggest = max((float(np.nanmax(np.abs(f))) for f in self.flows.values() if np.isfinite(f).any()), default=0.0)
         for item in self.edges:

@@ -58,9 +58,16 @@ class Inspector(QTextBrowser):
         self.document().setDefaultStyleSheet(css())
         self.anchorClicked.connect(self._on_anchor)
         for signal in (session.selectionChanged, session.traceChanged, session.playheadChanged, session.scenarioChanged,
-                       session.snapshotsChanged, session.watchesChanged):
+                       session.snapshotsChanged):
             signal.connect(self.refresh)
+        session.watchesChanged.connect(self._on_watches_change)
         self.refresh()
+
+    def _on_watches_change(self) -> None:
+        """Watches are re-evaluated on every recompute: only a selected watch needs the page again."""
+        sel = self.session.selection
+        if sel is not None and watch_index(sel.var) is not None:
+            self.refresh()
 
     def set_scale(self, scale: float, compact: bool = False) -> None:
         """Bigger type, and in ``compact`` form (presentation) only the node, its value and equations."""

@@ -50,9 +50,14 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         for curve in (self.value_curve, self.delta_curve, self.eps_curve):
             curve.sigPointsClicked.connect(self._on_point_clicked)
         for signal in (session.traceChanged, session.playheadChanged, session.selectionChanged, session.viewChanged,
-                       session.scenarioChanged, session.epochsChanged, session.snapshotsChanged, session.watchesChanged):
+                       session.scenarioChanged, session.epochsChanged, session.snapshotsChanged):
             signal.connect(self.refresh)
+        session.watchesChanged.connect(self._on_watches_change)
         self.refresh()
+
+    def _on_watches_change(self) -> None:
+        if watch_index(self.selected_lane().var) is not None:
+            self.refresh()
 
     def _plot(self, row: int, col: int, title: str) -> pg.PlotItem:
         plot = self.addPlot(row=row, col=col, title=title)

@@ -30,6 +30,7 @@ from .. import style
 from ..equations import explain, fmt
 from ..quantities import NodeRef, parse_node
 from ..session import Session
+from . import on_screen
 
 
 class WatchesPanel(QWidget):
@@ -77,9 +78,17 @@ class WatchesPanel(QWidget):
         self.details.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.details, 1)
         layout.addWidget(self._breakpoint_box())
+        self._stale = True
         session.watchesChanged.connect(self.refresh)
         session.scenarioChanged.connect(self.refresh)
-        self.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh_if_stale()
+
+    def refresh_if_stale(self) -> None:
+        if self._stale:
+            self.refresh()
 
     # -- watches ------------------------------------------------------------------------------------
     def add_watch(self) -> bool:
@@ -104,6 +113,11 @@ class WatchesPanel(QWidget):
             self.session.set_watches(watches[:row] + watches[row + 1:], f"remove watch w{row + 1}")
 
     def refresh(self) -> None:
+        """The table, the details and the breakpoint choices (only when on screen: it catches up when shown)."""
+        if not on_screen(self):
+            self._stale = True
+            return
+        self._stale = False
         s = self.session
         current = self.table.currentRow()
         self.table.setRowCount(len(s.scenario.watches))
