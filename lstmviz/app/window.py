@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         self.k_spin_action = view.addWidget(self.k_spin)
         view.addSeparator()
         self.fit_action = self._action("&Fit to window (presenting: jump to the selection)", "F", self._on_fit_key)
+        self.fit_action.setIconText("Fit to window")
         view.addAction(self.fit_action)
         self.heat_action = self._action("&All-units strip", "H", self._on_heat_toggle, checkable=True)
         view.addAction(self.heat_action)
