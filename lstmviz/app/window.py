@@ -7,7 +7,14 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QFont, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -20,6 +27,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSpinBox,
+    QTabBar,
+    QTabWidget,
     QToolBar,
     QUndoView,
     QVBoxLayout,
@@ -36,9 +45,9 @@ from ..io.export import (
     trace_to_csv,
 )
 from ..io.presets import resources_dir
+from . import style
 from .exports import copy_image, export_frames, graph_image, save_graph, save_widget
 from .session import Session
-from . import style
 from .style import COLOUR_MAPS, LABELS, THEMES
 
 PRESENT_SCALE = 1.6  # type and node labels in presentation mode, on top of the interface size
@@ -125,6 +134,8 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea)
         self.analysis_dock = self._dock("Analyses", self.analysis, Qt.DockWidgetArea.RightDockWidgetArea)
         self.watches_dock = self._dock("Watches", self.watches, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)
+        # seven panels share the right side: their tabs run down its edge, where every title fits
+        self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.East)
         for dock in (self.weights_dock, self.train_dock, self.compare_dock, self.history_dock, self.analysis_dock,
                      self.watches_dock):
             self.tabifyDockWidget(self.inspector_dock, dock)
@@ -601,6 +612,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        for bar in self.findChildren(QTabBar):  # the docks' tabs: whole titles, scrolling when they do not fit
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
         if not self._fitted:
             self._fitted = True
             if self.settings.value("state") is None:  # first run: docks in proportion to the window
