@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
 from ...core.analysis import gradcheck_summary, jacobian_spectrum, lag_profile, report
 from ...core.gradcheck import gradcheck
 from ..session import Session
-from . import on_screen
+from . import LazyPanel, on_screen
 
 DEBOUNCE_MS = 250
 
 
-class AnalysisPanel(QTabWidget):
+class AnalysisPanel(LazyPanel, QTabWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session = session
@@ -68,14 +68,6 @@ class AnalysisPanel(QTabWidget):
         self.gradcheck_text.clear()
         if on_screen(self):
             self._debounce.start()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.refresh_if_stale()
-
-    def refresh_if_stale(self) -> None:
-        if self._stale:
-            self.refresh()
 
     def refresh(self) -> None:
         s = self.session

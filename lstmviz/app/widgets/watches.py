@@ -30,10 +30,10 @@ from .. import style
 from ..equations import explain, fmt
 from ..quantities import NodeRef, parse_node
 from ..session import Session
-from . import on_screen
+from . import LazyPanel, on_screen
 
 
-class WatchesPanel(QWidget):
+class WatchesPanel(LazyPanel, QWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session = session
@@ -81,14 +81,6 @@ class WatchesPanel(QWidget):
         self._stale = True
         session.watchesChanged.connect(self.refresh)
         session.scenarioChanged.connect(self.refresh)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.refresh_if_stale()
-
-    def refresh_if_stale(self) -> None:
-        if self._stale:
-            self.refresh()
 
     # -- watches ------------------------------------------------------------------------------------
     def add_watch(self) -> bool:
