@@ -55,6 +55,7 @@ class Inspector(QTextBrowser):
         self.setOpenLinks(False)
         self.setFont(QFont(style.FONT_FAMILY, style.FONT_POINTS + 1))
         self.compact = False
+        self._shown = None
         self.document().setDefaultStyleSheet(css())
         self.anchorClicked.connect(self._on_anchor)
         for signal in (session.selectionChanged, session.traceChanged, session.playheadChanged, session.scenarioChanged,
@@ -73,6 +74,7 @@ class Inspector(QTextBrowser):
         """Bigger type, and in ``compact`` form (presentation) only the node, its value and equations."""
         self.compact = compact
         self.document().setDefaultStyleSheet(css(scale))
+        self._shown = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -83,7 +85,9 @@ class Inspector(QTextBrowser):
             body = self._node_html(s.selection)
         else:
             body = self._welcome_html()
-        self.setHtml(f"<html><body>{body}</body></html>")
+        if body != self._shown:  # re-laying out the same page is most of an edit's cost here
+            self._shown = body
+            self.setHtml(f"<html><body>{body}</body></html>")
 
     # -- pages -------------------------------------------------------------------------------------
     def _welcome_html(self) -> str:

@@ -206,12 +206,11 @@ def _steady_range(plot: pg.PlotItem, T: int, series: list[np.ndarray]) -> None:
     the axes is the slow part of a refresh, and a steady scale is easier to read while editing."""
     values = np.concatenate([np.ravel(v) for v in series] + [np.zeros(1)])
     lo, hi = float(values.min()), float(values.max())
-    pad = 0.08 * (hi - lo or 1.0)
-    lo, hi = lo - pad, hi + pad
     old = getattr(plot, "_lstmviz_range", None)
-    if old is None or lo < old[0] or hi > old[1] or (hi - lo) < 0.5 * (old[1] - old[0]):
-        plot._lstmviz_range = (lo, hi)
-        plot.setYRange(lo, hi, padding=0)
+    if old is None or lo < old[0] or hi > old[1] or (hi - lo) < 0.4 * (old[1] - old[0]):
+        pad = 0.15 * (hi - lo or 1.0)  # some headroom, so that small edits keep the axes as they are
+        plot._lstmviz_range = (lo - pad, hi + pad)
+        plot.setYRange(lo - pad, hi + pad, padding=0)
     if getattr(plot, "_lstmviz_T", None) != T:
         plot._lstmviz_T = T
         plot.setXRange(0.5, T + 0.5, padding=0)
