@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         session.undo_stack.cleanChanged.connect(self._update_title)
         session.breakpointHit.connect(lambda text: self.statusBar().showMessage(text, 0))
         self._fitted = False
+        self._shown_mode = None
         self.presenting = False
         self._normal_state = None
         self.ui_zoom = 1.0
@@ -355,6 +356,9 @@ class MainWindow(QMainWindow):
 
     def _sync_mode_control(self) -> None:
         mode = self.session.mode
+        if mode == self._shown_mode:
+            return  # every recompute calls this: touch the controls only when the mode changed
+        self._shown_mode = mode
         with _blocked(self.mode_combo), _blocked(self.k_spin):
             self.mode_combo.setCurrentIndex(MODES.index(mode.kind))
             self.k_spin.setValue(mode.k or min(4, self.session.trace.steps))
