@@ -129,22 +129,42 @@ def cell(v: float) -> str:
     return f"{v:.6g}".replace("-", "−")
 
 
-def report(scenario: Scenario, gradient: str = "full", k: int = 5, layer: int | None = None) -> dict[str, list[list[str]]]:
-    """Every analysis as tables of text cells (header first): what the panel shows and the CLI prints."""
-    trace = compute(scenario, gradient)
-    lp = lag_profile(trace, layer)
+@dataclass
+class Analysis:
+    """Every analysis of one scenario under one gradient mode, computed once."""
+
+    lag: LagProfile
+    spectrum: np.ndarray
+    truncation: list[TruncationRow]
+    k: int
+
+
+def analyse(scenario: Scenario, gradient: str = "full", k: int = 5, layer: int | None = None,
+            trace: Trace | None = None) -> Analysis:
+    """Lag profile and spectrum of ``trace`` (computed under ``gradient`` if not given), truncation table."""
+    trace = trace if trace is not None else compute(scenario, gradient)
+    return Analysis(lag_profile(trace, layer), jacobian_spectrum(trace, layer), truncation_table(scenario, k), k)
+
+
+def tables(a: Analysis) -> dict[str, list[list[str]]]:
+    """The analyses as tables of text cells (header first): what the panel shows and the CLI prints."""
+    lp = a.lag
     lstm = lp.dc is not None
     lag = [["m = T − t", "‖∂h[T]/∂h[t]‖"] + (["‖∂c[T]/∂c[t]‖"] if lstm else []) + ["‖δh[t]‖"]]
     for m in range(len(lp.dh)):
         lag.append([str(m), cell(lp.dh[m])] + ([cell(lp.dc[m])] if lstm else []) + [cell(lp.delta_h[m])])
-    spectrum = [["t", "σ_max(∂h[t]/∂h[t−1])"]] + [[str(t + 1), cell(v)] for t, v in
-                                                  enumerate(jacobian_spectrum(trace, layer))]
-    modes = ("full", "cec", f"tbptt:{k}")
+    spectrum = [["t", "σ_max(∂h[t]/∂h[t−1])"]] + [[str(t + 1), cell(v)] for t, v in enumerate(a.spectrum)]
+    modes = ("full", "cec", f"tbptt:{a.k}")
     trunc = [["parameter"] + [f"‖{m}‖" for m in modes] + [f"∠ {m}" for m in modes[1:]] + [f"{m}/full" for m in modes[1:]]]
-    for row in truncation_table(scenario, k):
+    for row in a.truncation:
         trunc.append([row.param] + [cell(row.norms[m]) for m in modes] + [cell(row.angle[m]) for m in modes[1:]]
                      + [cell(row.relative[m]) for m in modes[1:]])
     return {"lag": lag, "spectrum": spectrum, "truncation": trunc}
+
+
+def report(scenario: Scenario, gradient: str = "full", k: int = 5, layer: int | None = None) -> dict[str, list[list[str]]]:
+    """``tables(analyse(...))``: what ``lstmviz analyze`` prints."""
+    return tables(analyse(scenario, gradient, k, layer))
 
 
 def gradcheck_summary(result) -> str:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.analysis import gradcheck_summary, jacobian_spectrum, lag_profile, report
+from ...core.analysis import analyse, gradcheck_summary, tables
 from ...core.gradcheck import gradcheck
 from ..session import Session
 from . import LazyPanel, on_screen
@@ -72,12 +72,12 @@ class AnalysisPanel(LazyPanel, QTabWidget):
     def refresh(self) -> None:
         s = self.session
         self._stale = False
-        mode = str(s.mode)
-        tables = report(s.scenario, mode, self.k_box.value())
-        for table, rows in ((self.lag_table, tables["lag"]), (self.spectrum_table, tables["spectrum"]),
-                            (self.truncation_table, tables["truncation"])):
+        result = analyse(s.scenario, k=self.k_box.value(), trace=s.trace)  # the lag and spectrum of the shown trace
+        cells = tables(result)
+        for table, rows in ((self.lag_table, cells["lag"]), (self.spectrum_table, cells["spectrum"]),
+                            (self.truncation_table, cells["truncation"])):
             _fill(table, rows)
-        lp = lag_profile(s.trace)
+        lp = result.lag
         m = np.arange(len(lp.dh))
         self.lag_plot.clear()
         curves = [("‖∂h[T]/∂h[t]‖", lp.dh, "#1f78b4"), ("‖δh[t]‖", lp.delta_h, "#b2182b")]
@@ -88,7 +88,7 @@ class AnalysisPanel(LazyPanel, QTabWidget):
             self.lag_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=6, symbolBrush=colour,
                                name=name)
         self.spectrum_plot.clear()
-        x, y = _positive(np.arange(1, s.trace.steps + 1), jacobian_spectrum(s.trace))
+        x, y = _positive(np.arange(1, s.trace.steps + 1), result.spectrum)
         self.spectrum_plot.plot(x, y, pen=pg.mkPen("#6a3d9a", width=2), symbol="o", symbolSize=6)
 
     def run_gradcheck(self) -> None:
