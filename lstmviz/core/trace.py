@@ -58,14 +58,18 @@ class Trace(Mapping):
 
         ``part`` is ``forward`` (values), ``backward`` (ε, δ, dx) or ``all``.
         """
-        T = self.steps
-        bad = np.zeros(T, dtype=bool)
-        for key, value in self.arrays.items():
-            if value.ndim == 0 or value.shape[0] != T or key.endswith(("/h0", "/c0")):
-                continue
+        bad = np.zeros(self.steps, dtype=bool)
+        for key, value in self.step_arrays().items():
             if part == "all" or (part == "backward") == is_backward_key(key):
-                bad |= ~np.isfinite(value.reshape(T, -1)).all(axis=1)
+                bad |= ~np.isfinite(value).all(axis=1)
         return [int(t) + 1 for t in np.flatnonzero(bad)]
+
+    def step_arrays(self) -> dict[str, np.ndarray]:
+        """Every quantity that has a value per step, as (T, n): all keys but the loss, the gradients
+        and the initial states (which are not per step even when their length happens to equal T)."""
+        T = self.steps
+        return {key: value.reshape(T, -1) for key, value in self.arrays.items()
+                if key != "loss" and not key.startswith("grad/") and not key.endswith(("/h0", "/c0"))}
 
     def contributions(self, param: str) -> np.ndarray:
         """Per-step terms (T, *shape) that sum to ``grad/<param>`` (bptt; computed on demand)."""

@@ -34,10 +34,7 @@ def trace_to_csv(trace: Trace) -> str:
     """One row per step t = 1 … T, one column per component of every per-step value and δ."""
     T = trace.steps
     names, columns = ["t"], [np.arange(1, T + 1, dtype=float)]
-    for key, value in trace.items():
-        if value.ndim == 0 or value.shape[0] != T or key.startswith("grad/"):
-            continue
-        flat = value.reshape(T, -1)
+    for key, flat in trace.step_arrays().items():
         if flat.shape[1] == 1:
             names.append(key)
             columns.append(flat[:, 0])

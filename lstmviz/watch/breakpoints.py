@@ -59,14 +59,12 @@ def _test(bp: Breakpoint, trace: Trace, phase: int, t: int) -> Hit | None:
     model = trace.scenario.model
     row = t - 1
     if bp.kind == "nonfinite":
-        for key, value in trace.items():
-            if value.ndim == 0 or value.shape[0] != trace.steps or key.startswith("grad/"):
-                continue
+        for key, value in trace.step_arrays().items():
             name = key.rsplit("/", 1)[-1]
             stage = 3 if name.startswith("delta_") or name == "dx" else (2 if name.startswith("eps_") else 1)
             if stage == phase and not np.isfinite(value[row]).all():
                 layer, var = _split(key)
-                unit = int(np.flatnonzero(~np.isfinite(np.ravel(value[row])))[0])
+                unit = int(np.flatnonzero(~np.isfinite(value[row]))[0])
                 return Hit(bp, t, layer, var, unit, f"{key}[{t}] is not finite")
         return None
     if bp.kind in ("delta_below", "delta_above") and phase == 3:

@@ -183,3 +183,16 @@ def test_every_combination_of_lstm_switches_traces_finitely():
         assert ("l0/a_f" in tr) == fg
         if not fg:
             np.testing.assert_array_equal(tr["l0/f"], 1.0)
+
+
+def test_per_step_arrays_never_include_states_or_gradients_even_when_their_length_is_T():
+    s = random_scenario([lstm(3, 3)], T=3, K=3, seed=47)  # H = D = K = T: every length coincides
+    tr = compute(s)
+    keys = set(tr.step_arrays())
+    assert "l0/h" in keys and "dx" in keys and "loss_t" in keys
+    assert not any(k.startswith("grad/") or k.endswith(("/h0", "/c0")) or k == "loss" for k in keys)
+    s.model.layers[0].h0[:] = np.nan  # a non-finite initial state is not a non-finite step
+    with np.errstate(all="ignore"):
+        tr = compute(s)
+    assert tr.nonfinite_steps("forward")[0] == 1  # it spreads into h[1], which is a step
+    assert all(v.shape[0] == 3 for v in tr.step_arrays().values())
