@@ -14,16 +14,16 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import Scenario, Trace, compute, parse_mode
-from ..core.modes import GradientMode
 from ..core.edits import check_value, editable, entry_label, with_layer_option
 from ..core.model import Watch
+from ..core.modes import GradientMode
 from ..core.train import descent_step
+from ..io import load_scenario, save_scenario
 from ..watch import Value, WatchError, evaluate
 from ..watch.breakpoints import Breakpoint, Hit, first_hit
 from ..watch.check import CheckResult, check
-from ..io import load_scenario, save_scenario
-from .phases import Playhead
 from .equations import fmt
+from .phases import Playhead
 from .quantities import NodeRef, Quantities, layer_vars
 
 

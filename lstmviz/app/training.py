@@ -11,7 +11,6 @@ from ..core.edits import editable
 from ..core.params import param_blocks
 from ..core.train import train
 
-
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports: the GUI thread is never flooded
 
 

@@ -2,7 +2,6 @@
 the playhead bar on top, menus, and a status bar that always says where we are."""
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +50,7 @@ from .session import Session
 from .style import COLOUR_MAPS, LABELS, THEMES
 
 PRESENT_SCALE = 1.6  # type and node labels in presentation mode, on top of the interface size
+from .widgets import signals_blocked
 from .widgets.analysis_panel import AnalysisPanel
 from .widgets.compare import ComparePanel
 from .widgets.graph_view import MIN_READABLE_ZOOM, GraphView, LegendBar
@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
     # -- observers -------------------------------------------------------------------------------------
     def _on_scenario_change(self) -> None:
         s = self.session
-        with _blocked(self.unit_spin):
+        with signals_blocked(self.unit_spin):
             self.unit_spin.setRange(0, s.max_units - 1)
             self.unit_spin.setValue(s.unit)
         self.unit_label_action.setVisible(s.max_units > 1)
@@ -351,7 +351,7 @@ class MainWindow(QMainWindow):
             title = (f"<b>Differences</b> from “{s.compare.name}” ({'δ' if s.view == 'backward' else 'values'}: "
                      f"now − then)")
         self.view_title.setText(title)
-        with _blocked(self.unit_spin):
+        with signals_blocked(self.unit_spin):
             self.unit_spin.setValue(s.unit)
 
     def _sync_mode_control(self) -> None:
@@ -359,7 +359,7 @@ class MainWindow(QMainWindow):
         if mode == self._shown_mode:
             return  # every recompute calls this: touch the controls only when the mode changed
         self._shown_mode = mode
-        with _blocked(self.mode_combo), _blocked(self.k_spin):
+        with signals_blocked(self.mode_combo, self.k_spin):
             self.mode_combo.setCurrentIndex(MODES.index(mode.kind))
             self.k_spin.setValue(mode.k or min(4, self.session.trace.steps))
         self.k_spin_action.setVisible(mode.kind == "tbptt")
@@ -636,13 +636,3 @@ class MainWindow(QMainWindow):
         self.settings.setValue("state", self.saveState())
         event.accept()
 
-
-@contextlib.contextmanager
-def _blocked(widget):
-    """Block a widget's signals inside ``with`` (against feedback loops). PySide6 6.12's own
-    QSignalBlocker context manager over-releases None on every use, which crashes the interpreter."""
-    widget.blockSignals(True)
-    try:
-        yield
-    finally:
-        widget.blockSignals(False)

@@ -1,4 +1,18 @@
 """Qt widgets, one file per panel. They observe the session and never compute gradients."""
+import contextlib
+
+
+@contextlib.contextmanager
+def signals_blocked(*widgets):
+    """Block the widgets' signals inside ``with`` (no feedback loops while the session's state is shown).
+    PySide6 6.12's own QSignalBlocker context manager over-releases None on every use."""
+    for w in widgets:
+        w.blockSignals(True)
+    try:
+        yield
+    finally:
+        for w in widgets:
+            w.blockSignals(False)
 
 
 def on_screen(widget) -> bool:

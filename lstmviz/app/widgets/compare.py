@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from ..diff import diff_traces
 from ..equations import fmt
 from ..session import Session
-from . import on_screen
+from . import on_screen, signals_blocked
 
 SHOWN = 12
 
@@ -56,20 +56,17 @@ class ComparePanel(QWidget):
 
     def _on_snapshots_change(self) -> None:
         s = self.session
-        self.list.blockSignals(True)
-        self.list.clear()
-        for snap in s.snapshots:
-            item = QListWidgetItem(snap.name)
-            item.setToolTip(f"E = {snap.trace.loss:.6g}, gradient {snap.trace.mode}; double-click to rename")
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-            self.list.addItem(item)
-        if s.compare in s.snapshots:
-            self.list.setCurrentRow(s.snapshots.index(s.compare))
-        self.list.blockSignals(False)
-        self.show_diff.blockSignals(True)
-        self.show_diff.setChecked(s.show_diff)
-        self.show_diff.setEnabled(s.compare is not None)
-        self.show_diff.blockSignals(False)
+        with signals_blocked(self.list, self.show_diff):
+            self.list.clear()
+            for snap in s.snapshots:
+                item = QListWidgetItem(snap.name)
+                item.setToolTip(f"E = {snap.trace.loss:.6g}, gradient {snap.trace.mode}; double-click to rename")
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+                self.list.addItem(item)
+            if s.compare in s.snapshots:
+                self.list.setCurrentRow(s.snapshots.index(s.compare))
+            self.show_diff.setChecked(s.show_diff)
+            self.show_diff.setEnabled(s.compare is not None)
         self.remove_button.setEnabled(s.compare is not None)
         self._refresh_summary()
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from ...core.params import param_blocks
 from ..session import Session
 from ..training import TrainRunner
+from . import signals_blocked
 
 
 class TrainPanel(QWidget):
@@ -78,21 +79,17 @@ class TrainPanel(QWidget):
 
     def _load_settings(self) -> None:
         tr = self.session.scenario.training
-        widgets = (self.lr_box, self.clip_check, self.clip_box, self.frozen_list)
-        for w in widgets:
-            w.blockSignals(True)
-        self.lr_box.setValue(tr.learning_rate)
-        self.clip_check.setChecked(tr.clip_norm is not None)
-        if tr.clip_norm is not None:
-            self.clip_box.setValue(tr.clip_norm)
-        self.frozen_list.clear()
-        for b in param_blocks(self.session.scenario.model):
-            item = QListWidgetItem(b.key)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked if b.key in tr.frozen else Qt.CheckState.Checked)
-            self.frozen_list.addItem(item)
-        for w in widgets:
-            w.blockSignals(False)
+        with signals_blocked(self.lr_box, self.clip_check, self.clip_box, self.frozen_list):
+            self.lr_box.setValue(tr.learning_rate)
+            self.clip_check.setChecked(tr.clip_norm is not None)
+            if tr.clip_norm is not None:
+                self.clip_box.setValue(tr.clip_norm)
+            self.frozen_list.clear()
+            for b in param_blocks(self.session.scenario.model):
+                item = QListWidgetItem(b.key)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked if b.key in tr.frozen else Qt.CheckState.Checked)
+                self.frozen_list.addItem(item)
 
     def _on_settings(self, *_) -> None:
         tr = self.session.scenario.training

@@ -30,7 +30,7 @@ from .. import style
 from ..equations import explain, fmt
 from ..quantities import NodeRef, parse_node
 from ..session import Session
-from . import LazyPanel, on_screen
+from . import LazyPanel, on_screen, signals_blocked
 
 
 class WatchesPanel(LazyPanel, QWidget):
@@ -196,11 +196,10 @@ class WatchesPanel(LazyPanel, QWidget):
         return box
 
     def _refresh_watch_choices(self) -> None:
-        self.bp_watch_choice.blockSignals(True)
-        self.bp_watch_choice.clear()
-        for n, w in enumerate(self.session.scenario.watches):
-            self.bp_watch_choice.addItem(f"w{n + 1}: {w.expression}", w.expression)
-        self.bp_watch_choice.blockSignals(False)
+        with signals_blocked(self.bp_watch_choice):
+            self.bp_watch_choice.clear()
+            for n, w in enumerate(self.session.scenario.watches):
+                self.bp_watch_choice.addItem(f"w{n + 1}: {w.expression}", w.expression)
         self._on_breakpoints()
 
     def _on_breakpoints(self, *_) -> None:

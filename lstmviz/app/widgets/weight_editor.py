@@ -32,7 +32,7 @@ from ...core.model import LSTMLayer
 from .. import style
 from ..equations import fmt
 from ..session import Session
-from . import on_screen
+from . import on_screen, signals_blocked
 
 MAX_NUMBERS = 160  # cells above which numbers are no longer printed in the heat map
 SCOPES = ("cell", "row", "column", "matrix")
@@ -148,12 +148,11 @@ class WeightEditor(QWidget):
     def _on_scenario_change(self) -> None:
         keys = list(editable(self.session.scenario))
         current = self.key if self.key in keys else keys[0]
-        self.array_box.blockSignals(True)
-        self.array_box.clear()
-        for key in keys:
-            self.array_box.addItem(_describe(key), key)
-        self.array_box.setCurrentIndex(keys.index(current))
-        self.array_box.blockSignals(False)
+        with signals_blocked(self.array_box):
+            self.array_box.clear()
+            for key in keys:
+                self.array_box.addItem(_describe(key), key)
+            self.array_box.setCurrentIndex(keys.index(current))
         self.key = None  # the layer may have been replaced: rebuild its variant controls too
         self.show_array(current)
 
@@ -178,9 +177,8 @@ class WeightEditor(QWidget):
             self.index = (0,) * len(shape)
             row = self.array_box.findData(key)
             if row != self.array_box.currentIndex():
-                self.array_box.blockSignals(True)
-                self.array_box.setCurrentIndex(row)
-                self.array_box.blockSignals(False)
+                with signals_blocked(self.array_box):
+                    self.array_box.setCurrentIndex(row)
             self._build_layer_options()
         self._refresh()
 
@@ -229,9 +227,8 @@ class WeightEditor(QWidget):
         if not self.value_box.hasFocus():
             self.value_box.setText(repr(value) if value != int(value) or abs(value) > 1e15 else f"{value:.1f}")
         if not self.slider.isSliderDown():
-            self.slider.blockSignals(True)
-            self.slider.setValue(0)
-            self.slider.blockSignals(False)
+            with signals_blocked(self.slider):
+                self.slider.setValue(0)
 
     def _draw_numbers(self, m: np.ndarray) -> None:
         """The numbers in the cells when they fit; the text items are kept while the shape stays."""
