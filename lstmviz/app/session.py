@@ -119,6 +119,14 @@ class Session(QObject):
             self.watch_checks.append(result)
         self.watchesChanged.emit()
 
+    def watch_series(self, n: int, unit: int = 0) -> np.ndarray:
+        """Watch n at every step, for ``unit`` (clipped to the watch's width); NaN if it does not evaluate."""
+        value = self.watch_values[n] if n < len(self.watch_values) else None
+        if value is None:
+            return np.full(self.trace.steps, np.nan)
+        per_step = value.per_step(self.trace.steps)
+        return per_step[:, min(unit, per_step.shape[1] - 1)]
+
     def set_watches(self, watches: list[Watch], text: str) -> None:
         self.undo_stack.push(_SetWatches(self, watches, text))
 

@@ -352,7 +352,7 @@ class GraphView(QGraphicsView):
         lanes = {}
         for lane in self.model.lanes:
             if watch_index(lane.var) is not None:
-                lanes[(lane.layer, lane.var)] = self._watch_series(watch_index(lane.var))
+                lanes[(lane.layer, lane.var)] = s.watch_series(watch_index(lane.var), s.unit)
             elif not (backward and lane.var == "y"):
                 unit = self.model.unit_in(lane.layer, s.unit)
                 v = np.asarray(q.series(lane.layer, lane.var, unit, kind), float)
@@ -385,15 +385,6 @@ class GraphView(QGraphicsView):
         self._mark_selection()
         self._refresh_edges(backward)
         self.scaleChanged.emit()
-
-    def _watch_series(self, n: int) -> np.ndarray:
-        """A watch's value at every step for the drawn unit (NaN where it does not evaluate)."""
-        s = self.session
-        value = s.watch_values[n] if n < len(s.watch_values) else None
-        if value is None:
-            return np.full(s.trace.steps, np.nan)
-        per_step = value.per_step(s.trace.steps)
-        return per_step[:, min(s.unit, per_step.shape[1] - 1)]
 
     def _on_playhead_change(self) -> None:
         self._apply_playhead()

@@ -128,8 +128,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
 
     def _refresh_watch(self, n: int, t: np.ndarray, shown: np.ndarray) -> None:
         """A watch's curve in the value plot (it has no δ)."""
-        value = self.session.watch_values[n]
-        data = value.per_step(len(t))[:, 0] if value is not None else np.full(len(t), np.nan)
+        data = self.session.watch_series(n, self.session.unit)  # the unit the graph draws
         _set_title(self.value_plot, f"w{n + 1}[t] (watch)")
         _set(self.value_curve, t[shown], data[shown])
         for curve in (self.delta_curve, self.eps_curve, self.value_pinned, self.delta_pinned):
