@@ -61,6 +61,8 @@ class GraphModel:
         self.lanes.append(Lane(None, INPUT_LANE, row, 1))
         self.rows = row + 1
         self.edges = self._edges()
+        self._cuts: dict[Edge, np.ndarray] = {}
+        self._cuts_for = None
 
     def _layer_lanes(self, n: int):
         layer = self.model.layers[n]
@@ -106,16 +108,21 @@ class GraphModel:
             return True
         return mode.kind == "cec" and edge.kind in ("recurrent", "peephole")
 
+    def cut_masks(self, mode: GradientMode, T: int) -> dict[Edge, np.ndarray]:
+        """For every edge, (T,) booleans: cut at step t (index t−1). Kept until the mode or T change."""
+        if self._cuts_for != (mode, T):
+            self._cuts = {e: np.array([self.is_cut(e, mode, t) for t in range(1, T + 1)]) for e in self.edges}
+            self._cuts_for = (mode, T)
+        return self._cuts
+
     def flows(self, trace: Trace, unit: int) -> dict[Edge, np.ndarray]:
         """(T,) gradient flow of every edge for the drawn unit (0 where the mode cuts the edge)."""
         q = Quantities(trace)
-        T = trace.steps
+        cuts = self.cut_masks(trace.mode, trace.steps)
         out: dict[Edge, np.ndarray] = {}
         for e in self.edges:
             flow = self._flow(q, e, unit)
-            for t in range(1, T + 1):
-                if self.is_cut(e, trace.mode, t):
-                    flow[t - 1] = 0.0
+            flow[cuts[e]] = 0.0
             if e.lag:
                 flow[0] = 0.0  # no node at t = 0 is drawn
             out[e] = flow

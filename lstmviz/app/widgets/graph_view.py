@@ -428,8 +428,9 @@ class GraphView(QGraphicsView):
             self._forward_edges = None
         self.flows = self.model.flows(s.trace, s.unit) if backward else {}
         biggest = max((float(np.nanmax(np.abs(f))) for f in self.flows.values() if np.isfinite(f).any()), default=0.0)
+        cuts = self.model.cut_masks(s.mode, s.trace.steps)
         for item in self.edges:
-            cut = self.model.is_cut(item.edge, s.mode, item.t)
+            cut = bool(cuts[item.edge][item.t - 1])
             if backward and not cut and s.playhead.delta_visible(item.t):
                 f = abs(float(self.flows[item.edge][item.t - 1]))
                 width = 0.8 + 7.0 * (f / biggest if biggest and math.isfinite(f) else 0.0)
