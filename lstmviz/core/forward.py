@@ -71,11 +71,10 @@ def forward(model: Model, x: np.ndarray, y: np.ndarray, mask: np.ndarray,
 def _cutter(mode: GradientMode, base: LayerForward):
     """For step t: the (h for U, c for the i/f peepholes, c for f·c) the surrogate graph reads."""
     def cut(t: int, h: np.ndarray, c: np.ndarray | None):
+        cb = base.c_prev[t] if base.c_prev is not None else None  # an RNN layer has no cell
         if mode.cuts_all_at(t):
-            cb = base.c_prev[t] if base.c_prev is not None else None
             return base.h_prev[t], cb, cb
         if not mode.recurrent_h:
-            cb = base.c_prev[t] if base.c_prev is not None else None
             return base.h_prev[t], cb, c
         return h, c, c
     return cut
