@@ -13,19 +13,15 @@ import numpy as np
 from . import __version__
 from .core import ALGORITHMS, RTRLTooLarge, compute, gradcheck, parse_mode
 from .core.gradcheck import DEFAULT_TOLERANCE
-from .io import ScenarioError, list_presets, load_scenario
 from .core.train import assign_params
+from .io import BadInput, UsageError, list_presets, load_scenario
 from .io.atomic import atomic_writer
 from .io.export import LAYOUTS, export_weights, import_weights, trace_to_csv
-from .io.scenario import dumps_scenario
 from .io.presets import DEFAULT_PRESET
+from .io.scenario import dumps_scenario
 from .perf import keep_freed_memory
 
 EXIT_BAD_INPUT = 2
-
-
-class UsageError(Exception):
-    """A bad argument or file: printed as one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -120,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             return export_frames_command(args.scenario, args.out, args.size, args.view, args.present)
         return {"trace": _trace, "gradcheck": _gradcheck, "presets": _presets, "analyze": _analyze,
                 "weights": _weights}[command](args)
-    except (ScenarioError, UsageError, RTRLTooLarge) as e:
+    except (BadInput, RTRLTooLarge) as e:
         print(f"lstmviz: {e}" if isinstance(e, RTRLTooLarge) else str(e), file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -15,12 +15,14 @@ LSTMVIZ = Path(sys.executable).with_name("lstmviz")
 
 
 def expected_lstm_keys(n=0, forget=True):
-    """The trace keys the engine issue specifies for one LSTM layer (written out, not taken from the code)."""
+    """The trace keys of one LSTM layer as docs/engine.md lists them (written out, not taken from the code)."""
     values = ["a_i", "a_f", "a_o", "a_g", "i", "f", "o", "g", "c", "h", "h0", "c0"]
-    deltas = ["delta_h", "delta_c", "delta_i", "delta_f", "delta_o", "delta_g", "eps_h"]
+    deltas = ["delta_h", "delta_c", "delta_i", "delta_f", "delta_o", "delta_g", "eps_h",
+              "delta_a_i", "delta_a_f", "delta_a_o", "delta_a_g"]
     params = [f"{k}_{g}" for g in "ifog" for k in "WUb"]
     if not forget:
         values.remove("a_f")
+        deltas.remove("delta_a_f")
         params = [p for p in params if not p.endswith("_f")]
     return {f"l{n}/{k}" for k in values + deltas} | {f"grad/l{n}/{p}" for p in params}
 

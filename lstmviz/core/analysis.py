@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .backward import lstm_local
+from .backward import cell_carry, lstm_local
 from .model import GATES, LSTMLayer, Scenario
 from .trace import Trace, compute
 
@@ -51,9 +51,7 @@ def step_jacobians(trace: Trace, n: int) -> np.ndarray:
     loc = lstm_local(layer, lf)
     U = {g: layer.params.get(f"U_{g}", np.zeros((H, H))) for g in GATES}
     dc_dh = sum(loc.Q[:, k, :, None] * U[g][None] for k, g in enumerate(GATES) if g != "o")
-    dc_dc_diag = lf.G[:, H:2 * H].copy()
-    if layer.peepholes:
-        dc_dc_diag += loc.Q[:, 0] * layer.peephole("i") + loc.Q[:, 1] * layer.peephole("f")
+    dc_dc_diag = cell_carry(layer, lf, loc)
     M = np.zeros((T, 2 * H, 2 * H))
     M[:, :H, :H] = loc.Ro[:, :, None] * U["o"][None] + loc.Kc[:, :, None] * dc_dh
     M[:, :H, H:] = np.einsum("th,hk->thk", loc.Kc * dc_dc_diag, np.eye(H))

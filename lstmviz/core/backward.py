@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .forward import Forward, LayerForward
-from .model import GATES, Head, LSTMLayer, Model, RNNLayer
+from .forward import Forward, LSTMForward
+from .keys import Key
+from .model import GATES, PEEPHOLE_GATES, Head, LSTMLayer, Model, gate_block, gate_view
 from .modes import GradientMode
 
 
@@ -41,14 +42,27 @@ class LSTMLocal:
 
 
 @dataclass
-class LayerBackward:
-    dA: np.ndarray     # δ of the pre-activations, (T, 4H) stacked for LSTM, (T, H) for RNN
+class RNNBackward:
+    dA: np.ndarray     # δ of the pre-activation (T, H)
     dH: np.ndarray     # δh (T, H)
     eps_h: np.ndarray  # ε_h (T, H)
     dX: np.ndarray     # δ of the layer's input (T, D_in)
     eps_x: np.ndarray | None  # ε of the input (T, D_in), same-step only; None for the bottom layer
     grads: dict[str, np.ndarray]
-    dC: np.ndarray | None = None
+
+
+@dataclass
+class LSTMBackward:
+    dA: np.ndarray     # δ of the pre-activations, (T, 4H) stacked in gate order
+    dH: np.ndarray     # δh (T, H)
+    dC: np.ndarray     # δc (T, H)
+    eps_h: np.ndarray  # ε_h (T, H)
+    dX: np.ndarray     # δ of the layer's input (T, D_in)
+    eps_x: np.ndarray | None  # ε of the input (T, D_in), same-step only; None for the bottom layer
+    grads: dict[str, np.ndarray]
+
+
+LayerBackward = LSTMBackward | RNNBackward
 
 
 @dataclass
@@ -67,26 +81,35 @@ class Backward:
         return out
 
 
-def lstm_local(layer: LSTMLayer, lf: LayerForward) -> LSTMLocal:
+def lstm_local(layer: LSTMLayer, lf: LSTMForward) -> LSTMLocal:
     T, H = lf.H.shape
+    gates, cand = gate_block(H, "i", "o"), gate_block(H, "g")
     D = np.empty((T, 4 * H))
-    D[:, :3 * H] = ACTIVATIONS[layer.gate_activation].df(lf.A[:, :3 * H], lf.G[:, :3 * H])
-    D[:, 3 * H:] = ACTIVATIONS[layer.candidate_activation].df(lf.A[:, 3 * H:], lf.G[:, 3 * H:])
+    D[:, gates] = ACTIVATIONS[layer.gate_activation].df(lf.A[:, gates], lf.G[:, gates])
+    D[:, cand] = ACTIVATIONS[layer.candidate_activation].df(lf.A[:, cand], lf.G[:, cand])
     if not layer.forget_gate:
-        D[:, H:2 * H] = 0.0
-    D4 = D.reshape(T, 4, H)
-    G4 = lf.G.reshape(T, 4, H)
+        D[:, gate_block(H, "f")] = 0.0
+    i, f, o, g = (GATES.index(k) for k in "ifog")
+    D4, G4 = gate_view(D), gate_view(lf.G)
     dS = ACTIVATIONS[layer.cell_output_activation].df(lf.C, lf.S)
     Q = np.empty((T, 4, H))
-    np.multiply(G4[:, 3], D4[:, 0], out=Q[:, 0])
-    np.multiply(lf.c_prev, D4[:, 1], out=Q[:, 1])
-    Q[:, 2] = 0.0
-    np.multiply(G4[:, 0], D4[:, 3], out=Q[:, 3])
-    Ro = lf.S * D4[:, 2]
-    Kc = G4[:, 2] * dS
+    np.multiply(G4[:, g], D4[:, i], out=Q[:, i])
+    np.multiply(lf.c_prev, D4[:, f], out=Q[:, f])
+    Q[:, o] = 0.0
+    np.multiply(G4[:, i], D4[:, g], out=Q[:, g])
+    Ro = lf.S * D4[:, o]
+    Kc = G4[:, o] * dS
     if layer.peepholes:
         Kc += layer.peephole("o") * Ro
     return LSTMLocal(Q=Q, Ro=Ro, Kc=Kc, D=D, dS=dS)
+
+
+def cell_carry(layer: LSTMLayer, lf: LSTMForward, loc: LSTMLocal, peepholes: bool = True) -> np.ndarray:
+    """∂c[t]/∂c[t−1] (diagonal, (T, H)): f[t], plus the i/f peephole paths when ``peepholes``."""
+    carry = lf.G[:, gate_block(lf.H.shape[1], "f")].copy()
+    if layer.peepholes and peepholes:
+        carry += layer.peephole("i") * loc.Q[:, GATES.index("i")] + layer.peephole("f") * loc.Q[:, GATES.index("f")]
+    return carry
 
 
 def head_backward(head: Head, h_top: np.ndarray, dv: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -126,13 +149,11 @@ def _lstm_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBac
     T, H = lf.H.shape
     loc = lstm_local(layer, lf)
     W, UT = lf.W, np.ascontiguousarray(lf.U.T)
-    f = lf.G[:, H:2 * H]
-    Fc = f.copy()
-    if layer.peepholes and mode.recurrent_h:
-        Fc += layer.peephole("i") * loc.Q[:, 0] + layer.peephole("f") * loc.Q[:, 1]
+    Fc = cell_carry(layer, lf, loc, peepholes=mode.recurrent_h)
     dA = np.empty((T, 4, H))
     dH = np.empty((T, H))
     dC = np.empty((T, H))
+    o_row = GATES.index("o")
     zero = np.zeros(H)
     dh_rec, dc_rec = zero, zero
     Q, Ro, Kc = loc.Q, loc.Ro, loc.Kc
@@ -142,28 +163,25 @@ def _lstm_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBac
         dc += dc_rec
         da = dA[t]
         np.multiply(Q[t], dc, out=da)
-        np.multiply(Ro[t], dh, out=da[2])
+        np.multiply(Ro[t], dh, out=da[o_row])
         dh_rec = UT @ da.reshape(-1) if through_h else zero
         dc_rec = dc * Fc[t] if through_c else zero
     dA2 = dA.reshape(T, 4 * H)
     gW, gU, gb = dA2.T @ inp, dA2.T @ lf.h_prev, dA2.sum(axis=0)
     grads: dict[str, np.ndarray] = {}
-    for k, g in enumerate(GATES):
-        if g in layer.gates:
-            rows = slice(k * H, (k + 1) * H)
-            grads[f"W_{g}"], grads[f"U_{g}"], grads[f"b_{g}"] = gW[rows], gU[rows], gb[rows]
+    for g in layer.gates:
+        rows = gate_block(H, g)
+        grads[f"W_{g}"], grads[f"U_{g}"], grads[f"b_{g}"] = gW[rows], gU[rows], gb[rows]
     if layer.peepholes:
-        grads["p_i"] = np.sum(dA[:, 0] * lf.c_prev, axis=0)
-        if layer.forget_gate:
-            grads["p_f"] = np.sum(dA[:, 1] * lf.c_prev, axis=0)
-        grads["p_o"] = np.sum(dA[:, 2] * lf.C, axis=0)
+        for g in PEEPHOLE_GATES:
+            grads[f"p_{g}"] = np.sum(dA[:, GATES.index(g)] * (lf.C if g == "o" else lf.c_prev), axis=0)
     grads = {name: grads[name] for name in layer.param_shapes()}
     eps_x = None
     if need_eps_x:
         sync = Q * (eps * Kc)[:, None, :]
-        sync[:, 2] = Ro * eps
+        sync[:, o_row] = Ro * eps
         eps_x = sync.reshape(T, 4 * H) @ W
-    return LayerBackward(dA=dA2, dH=dH, eps_h=eps, dX=dA2 @ W, eps_x=eps_x, grads=grads, dC=dC)
+    return LSTMBackward(dA=dA2, dH=dH, eps_h=eps, dX=dA2 @ W, eps_x=eps_x, grads=grads, dC=dC)
 
 
 def _rnn_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBackward:
@@ -183,28 +201,22 @@ def _rnn_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBack
         dh_rec = da @ U if through_h else zero
     grads = {"W": dA.T @ inp, "U": dA.T @ lf.h_prev, "b": dA.sum(axis=0)}
     eps_x = (eps * D) @ p["W"] if need_eps_x else None
-    return LayerBackward(dA=dA, dH=dH, eps_h=eps, dX=dA @ p["W"], eps_x=eps_x, grads=grads)
+    return RNNBackward(dA=dA, dH=dH, eps_h=eps, dX=dA @ p["W"], eps_x=eps_x, grads=grads)
 
 
 def contributions(model: Model, fw: Forward, bw: Backward, param: str) -> np.ndarray:
     """Per-step terms (T, *shape) that sum over t to the gradient of ``param`` (``l0/W_i``, ``head/b_y``…)."""
-    prefix, name = param.split("/", 1)
-    if prefix == "head":
+    key = Key.parse(param)
+    if key.is_head:
         dv = fw.head.dv
-        return np.einsum("tk,th->tkh", dv, fw.layers[-1].H) if name == "W_y" else dv.copy()
-    n = int(prefix[1:])
+        return np.einsum("tk,th->tkh", dv, fw.layers[-1].H) if key.name == "W_y" else dv.copy()
+    n = key.layer
     layer, lf, lb = model.layers[n], fw.layers[n], bw.layers[n]
-    H = lf.H.shape[1]
-    if isinstance(layer, RNNLayer):
-        da = lb.dA
-    else:
-        kind, gate = name.split("_")
-        da = lb.dA[:, GATES.index(gate) * H:(GATES.index(gate) + 1) * H]
-        name = kind
-        if kind == "p":
-            return da * (lf.C if gate == "o" else lf.c_prev)
-    if name == "W":
+    da = lb.dA[:, gate_block(lf.H.shape[1], key.gate)] if isinstance(layer, LSTMLayer) else lb.dA
+    if key.kind == "p":
+        return da * (lf.C if key.gate == "o" else lf.c_prev)
+    if key.kind == "W":
         return np.einsum("th,td->thd", da, fw_input(fw, n))
-    if name == "U":
+    if key.kind == "U":
         return np.einsum("th,tk->thk", da, lf.h_prev)
     return da.copy()

@@ -10,16 +10,17 @@ import math
 
 import numpy as np
 
+from .activations import CANDIDATE_ACTIVATIONS, CELL_OUTPUT_ACTIVATIONS, GATE_ACTIVATIONS, RNN_ACTIVATIONS
+from .keys import Key
 from .model import LSTMLayer, Scenario
 from .params import param_blocks
 
 DATA_KEYS = ("data/x", "data/y", "data/mask")
 LAYER_OPTIONS = {
-    "lstm": {"gate_activation": ("sigmoid", "crelu"),
-             "candidate_activation": ("tanh", "linear", "crelu", "relu", "sigmoid"),
-             "cell_output_activation": ("tanh", "linear"),
-             "forget_gate": (True, False), "peepholes": (True, False)},
-    "rnn": {"activation": ("linear", "tanh", "sigmoid", "relu", "crelu")},
+    "lstm": {"gate_activation": GATE_ACTIVATIONS, "candidate_activation": CANDIDATE_ACTIVATIONS,
+             "cell_output_activation": CELL_OUTPUT_ACTIVATIONS, "forget_gate": (True, False),
+             "peepholes": (True, False)},
+    "rnn": {"activation": RNN_ACTIVATIONS},
 }
 
 
@@ -40,10 +41,10 @@ def editable(scenario: Scenario) -> dict[str, np.ndarray]:
 
 def entry_label(key: str, index: tuple[int, ...]) -> str:
     """``b_i[0]``, ``W_f[1, 0]``, ``x[3, 0]`` (data rows are steps, counted from 1 as in the course)."""
-    name = key.split("/", 1)[1]
-    if key.startswith("data/"):
+    k = Key.parse(key)
+    if k.is_data:
         index = (index[0] + 1,) + tuple(index[1:])
-    return f"{name}[{', '.join(str(i) for i in index)}]"
+    return f"{k.name}[{', '.join(str(i) for i in index)}]"
 
 
 def check_value(scenario: Scenario, key: str, value: float) -> str | None:

@@ -16,23 +16,37 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .model import Head, LSTMLayer, Model, RNNLayer
+from .model import GATES, Head, LSTMLayer, Model, RNNLayer, gate_block, gate_view
 from .modes import GradientMode
 
 
 @dataclass
-class LayerForward:
-    """What one layer computed. ``A`` and ``G`` are stacked (T, 4H) for LSTM, (T, H) for RNN."""
+class LSTMForward:
+    """What one LSTM layer computed. ``A`` and ``G`` are stacked (T, 4H) in gate order (see gate_block)."""
+
+    A: np.ndarray        # pre-activations a_i, a_f, a_o, a_g
+    G: np.ndarray        # gate values i, f, o and the candidate g
+    C: np.ndarray        # cell c (T, H)
+    S: np.ndarray        # σ_out(c) (T, H)
+    H: np.ndarray        # output h (T, H)
+    h_prev: np.ndarray   # the h each step read (h0 first; a frozen value on a cut edge)
+    c_prev: np.ndarray   # the c each step read
+    W: np.ndarray        # the stacked input and recurrent matrices this pass used
+    U: np.ndarray
+
+
+@dataclass
+class RNNForward:
+    """What one vanilla RNN layer computed, (T, H) each."""
 
     A: np.ndarray
     H: np.ndarray
     h_prev: np.ndarray
-    G: np.ndarray | None = None
-    C: np.ndarray | None = None
-    c_prev: np.ndarray | None = None
-    S: np.ndarray | None = None  # σ_out(c)
-    W: np.ndarray | None = None  # the (stacked) input and recurrent matrices this pass used
-    U: np.ndarray | None = None
+    W: np.ndarray
+    U: np.ndarray
+
+
+LayerForward = LSTMForward | RNNForward
 
 
 @dataclass
@@ -71,7 +85,7 @@ def forward(model: Model, x: np.ndarray, y: np.ndarray, mask: np.ndarray,
 def _cutter(mode: GradientMode, base: LayerForward):
     """For step t: the (h for U, c for the i/f peepholes, c for f·c) the surrogate graph reads."""
     def cut(t: int, h: np.ndarray, c: np.ndarray | None):
-        cb = base.c_prev[t] if base.c_prev is not None else None  # an RNN layer has no cell
+        cb = base.c_prev[t] if isinstance(base, LSTMForward) else None  # an RNN layer has no cell
         if mode.cuts_all_at(t):
             return base.h_prev[t], cb, cb
         if not mode.recurrent_h:
@@ -80,13 +94,14 @@ def _cutter(mode: GradientMode, base: LayerForward):
     return cut
 
 
-def _lstm_forward(layer: LSTMLayer, x: np.ndarray, cut) -> LayerForward:
+def _lstm_forward(layer: LSTMLayer, x: np.ndarray, cut) -> LSTMForward:
     T, H = len(x), layer.hidden_size
-    H2, H3 = 2 * H, 3 * H
+    IF, IFO = gate_block(H, "i", "f"), gate_block(H, "i", "o")
+    bi, bf, bo, bg = (gate_block(H, g) for g in GATES)
     W, U, b = layer.stacked()
     A = x @ W.T
     A += b
-    A4 = A.reshape(T, 4, H)
+    A4 = gate_view(A)
     UT = np.ascontiguousarray(U.T)
     gate = ACTIVATIONS[layer.gate_activation].f
     cand = ACTIVATIONS[layer.candidate_activation].f
@@ -112,26 +127,26 @@ def _lstm_forward(layer: LSTMLayer, x: np.ndarray, cut) -> LayerForward:
         a += hg @ UT
         gates = G[t]
         if peep:
-            A4[t, :2] += p_if * cp
-            gate(a[:H2], out=gates[:H2])
+            A4[t, :2] += p_if * cp  # the i and f blocks
+            gate(a[IF], out=gates[IF])
         else:  # o does not depend on c[t]: all three gates at once
-            gate(a[:H3], out=gates[:H3])
+            gate(a[IFO], out=gates[IFO])
         if no_forget:
-            gates[H:H2] = 1.0
-        g = cand(a[H3:], out=gates[H3:])
-        c = np.multiply(gates[H:H2], cc, out=C[t])
-        c += gates[:H] * g
+            gates[bf] = 1.0
+        g = cand(a[bg], out=gates[bg])
+        c = np.multiply(gates[bf], cc, out=C[t])
+        c += gates[bi] * g
         if peep:
-            a[H2:H3] += p_o * c
-            gate(a[H2:H3], out=gates[H2:H3])
-        h = np.multiply(gates[H2:H3], out(c, out=S[t]), out=Hs[t])
+            a[bo] += p_o * c
+            gate(a[bo], out=gates[bo])
+        h = np.multiply(gates[bo], out(c, out=S[t]), out=Hs[t])
     if cut is None:
         _shift(h_prev, layer.h0, Hs)
         _shift(c_prev, layer.c0, C)
-    return LayerForward(A=A, H=Hs, h_prev=h_prev, G=G, C=C, c_prev=c_prev, S=S, W=W, U=U)
+    return LSTMForward(A=A, G=G, C=C, S=S, H=Hs, h_prev=h_prev, c_prev=c_prev, W=W, U=U)
 
 
-def _rnn_forward(layer: RNNLayer, x: np.ndarray, cut) -> LayerForward:
+def _rnn_forward(layer: RNNLayer, x: np.ndarray, cut) -> RNNForward:
     T, H = len(x), layer.hidden_size
     p = layer.params
     A = x @ p["W"].T + p["b"]
@@ -146,7 +161,7 @@ def _rnn_forward(layer: RNNLayer, x: np.ndarray, cut) -> LayerForward:
         a = A[t]
         a += hg @ UT
         h = act(a, out=Hs[t])
-    return LayerForward(A=A, H=Hs, h_prev=h_prev, W=p["W"], U=p["U"])
+    return RNNForward(A=A, H=Hs, h_prev=h_prev, W=p["W"], U=p["U"])
 
 
 def _shift(prev: np.ndarray, first: np.ndarray, seq: np.ndarray) -> None:

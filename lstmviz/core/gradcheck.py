@@ -17,7 +17,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .forward import Forward, forward
-from .model import GATES, LSTMLayer, Scenario
+from .model import LSTMLayer, Scenario, gate_block
 from .params import index_label, param_array, param_blocks
 from .trace import compute
 
@@ -113,9 +113,6 @@ def _activation_inputs(layer, lf):
     if not isinstance(layer, LSTMLayer):
         yield layer.activation, lf.A
         return
-    H = layer.hidden_size
-    for k, g in enumerate(GATES):
-        if g == "f" and not layer.forget_gate:
-            continue
+    for g in layer.gates:
         act = layer.candidate_activation if g == "g" else layer.gate_activation
-        yield act, lf.A[:, k * H:(k + 1) * H]
+        yield act, lf.A[:, gate_block(layer.hidden_size, g)]

@@ -13,12 +13,25 @@ Conventions used everywhere in lstmviz:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 
 GATES = ("i", "f", "o", "g")
 """The LSTM gate order, defined once. Stacked matrices use this order block by block."""
+
+
+def gate_block(H: int, *gates: str) -> slice:
+    """The columns of one gate, or of consecutive gates, in an array stacked in :data:`GATES` order.
+
+    ``gate_block(H, "f")`` is ``slice(H, 2H)``; ``gate_block(H, "i", "o")`` covers i, f and o.
+    """
+    first, last = GATES.index(gates[0]), GATES.index(gates[-1])
+    return slice(first * H, (last + 1) * H)
+
+
+def gate_view(stacked: np.ndarray) -> np.ndarray:
+    """A (…, 4H) array stacked in gate order as a (…, 4, H) view: ``[..., GATES.index(g), :]`` is gate g."""
+    return stacked.reshape(*stacked.shape[:-1], len(GATES), stacked.shape[-1] // len(GATES))
 
 PEEPHOLE_GATES = ("i", "f", "o")
 
@@ -103,7 +116,7 @@ class RNNLayer:
         return {"W": (H, D), "U": (H, H), "b": (H,)}
 
 
-Layer = Union[LSTMLayer, RNNLayer]
+Layer = LSTMLayer | RNNLayer
 
 
 @dataclass

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .keys import Key
 from .model import Model
 
 
@@ -27,9 +28,9 @@ def param_blocks(model: Model, include_head: bool = True) -> list[ParamBlock]:
     for prefix, _, shapes in model.param_groups():
         if prefix == "head" and not include_head:
             continue
-        layer = None if prefix == "head" else int(prefix[1:])
         for name, shape in shapes.items():
-            blocks.append(ParamBlock(f"{prefix}/{name}", layer, name, tuple(shape), offset))
+            key = Key(prefix, name)
+            blocks.append(ParamBlock(str(key), key.layer, name, tuple(shape), offset))
             offset += blocks[-1].size
     return blocks
 

@@ -20,7 +20,8 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .backward import head_backward, lstm_local
 from .forward import Forward
-from .model import GATES, LSTMLayer, Model
+from .keys import Key
+from .model import GATES, LSTMLayer, Model, gate_block, gate_view
 from .modes import GradientMode
 from .params import param_blocks
 
@@ -60,8 +61,9 @@ class _Immediate:
         for b in blocks:
             if b.layer != n:
                 continue
-            kind, _, gate = b.name.partition("_")
-            base = GATES.index(gate) * H if gate else 0
+            key = Key.parse(b.key)
+            kind, gate = key.kind, key.gate
+            base = gate_block(H, gate).start if gate else 0
             j = np.arange(H)
             if kind in ("W", "U"):
                 width = b.shape[1]
@@ -126,19 +128,19 @@ def _run(model: Model, fw: Forward, mode: GradientMode, blocks, P: int) -> np.nd
 def _lstm_step(layer: LSTMLayer, lf, loc, imm: _Immediate, dA: np.ndarray, Sc_prev: np.ndarray,
                t: int, reset: bool, mode: GradientMode):
     H = layer.hidden_size
-    dA4 = dA.reshape(4, H, -1)
+    i, f, o, g = (GATES.index(k) for k in "ifog")
+    dA4 = dA.reshape(len(GATES), H, -1)  # gate blocks of the (4H, P) sensitivities
     if reset:
         Sc_prev = np.zeros_like(Sc_prev)
     elif layer.peepholes and mode.recurrent_h:
-        dA4[0] += layer.peephole("i")[:, None] * Sc_prev
-        dA4[1] += layer.peephole("f")[:, None] * Sc_prev
-    f = lf.G[t, H:2 * H]
+        dA4[i] += layer.peephole("i")[:, None] * Sc_prev
+        dA4[f] += layer.peephole("f")[:, None] * Sc_prev
+    G4 = gate_view(lf.G[t])
     Q = loc.Q[t]
-    Sc = f[:, None] * Sc_prev + Q[0][:, None] * dA4[0] + Q[1][:, None] * dA4[1] + Q[3][:, None] * dA4[3]
-    dAo = dA4[2].copy()
+    Sc = G4[f][:, None] * Sc_prev + Q[i][:, None] * dA4[i] + Q[f][:, None] * dA4[f] + Q[g][:, None] * dA4[g]
+    dAo = dA4[o].copy()
     if layer.peepholes:
         dAo += layer.peephole("o")[:, None] * Sc
-        imm.add_output_peephole(dAo, lf.C[t], 2 * H)
-    o = lf.G[t, 2 * H:3 * H]
-    Sh = loc.Ro[t][:, None] * dAo + (o * loc.dS[t])[:, None] * Sc
+        imm.add_output_peephole(dAo, lf.C[t], gate_block(H, "o").start)
+    Sh = loc.Ro[t][:, None] * dAo + (G4[o] * loc.dS[t])[:, None] * Sc
     return Sh, Sc

@@ -1,12 +1,13 @@
 """``compute``: one call from a scenario to every named quantity (the trace).
 
-Trace keys (also the keys of ``lstmviz trace --out FILE.npz``), documented in docs/trace.md:
+Trace keys (also the keys of ``lstmviz trace --out FILE.npz``), documented in docs/engine.md:
 
 * ``x`` (T,D), ``y_hat`` (T,K), ``loss`` (scalar E), ``loss_t`` (T), ``dx`` (T,D) = dE/dx[t]
 * per layer n (0 = bottom): ``l{n}/a_i a_f a_o a_g i f o g c h`` (rnn: ``a h``), ``l{n}/h0`` and
   ``l{n}/c0`` (LSTM); without a forget gate ``a_f`` is absent and ``f`` is all ones
-* backward, under the gradient mode: ``l{n}/delta_h delta_c delta_i delta_f delta_o delta_g``
-  (rnn: ``delta_a delta_h``) and ``l{n}/eps_h``
+* backward, under the gradient mode: ``l{n}/delta_h delta_c delta_i delta_f delta_o delta_g``,
+  the pre-activations' ``l{n}/delta_a_i delta_a_f delta_a_o delta_a_g`` (rnn: ``delta_a delta_h``)
+  and ``l{n}/eps_h``
 * ``grad/l{n}/<param>`` for every layer parameter, ``grad/head/W_y`` and ``grad/head/b_y``
 """
 from __future__ import annotations
@@ -18,7 +19,8 @@ import numpy as np
 
 from .backward import Backward, backward, contributions
 from .forward import Forward, forward
-from .model import GATES, LSTMLayer, Scenario
+from .keys import Key
+from .model import GATES, LSTMLayer, Scenario, gate_block
 from .modes import GradientMode, parse_mode
 from .rtrl import rtrl_gradients
 
@@ -78,8 +80,8 @@ class Trace(Mapping):
 
 def is_backward_key(key: str) -> bool:
     """Whether a trace key holds a backward quantity (ε, δ, dx or a gradient)."""
-    name = key.rsplit("/", 1)[-1]
-    return key.startswith("grad/") or name == "dx" or name.startswith(("delta_", "eps_"))
+    k = Key.parse(key)
+    return k.grad or k.name == "dx" or k.name.startswith(("delta_", "eps_"))
 
 
 def compute(scenario: Scenario, gradient: str | GradientMode = "full", algorithm: str = "bptt") -> Trace:
@@ -120,20 +122,19 @@ def _layer_arrays(p: str, layer, lf, lb) -> dict[str, np.ndarray]:
                 f"{p}/delta_a": lb.dA, f"{p}/delta_h": lb.dH, f"{p}/eps_h": lb.eps_h}
     H = layer.hidden_size
     out: dict[str, np.ndarray] = {}
-    for k, g in enumerate(GATES):
-        cols = slice(k * H, (k + 1) * H)
-        if g != "f" or layer.forget_gate:
-            out[f"{p}/a_{g}"] = lf.A[:, cols]
-        out[f"{p}/{g}"] = lf.G[:, cols]
+    for g in GATES:
+        if g in layer.gates:
+            out[f"{p}/a_{g}"] = lf.A[:, gate_block(H, g)]
+        out[f"{p}/{g}"] = lf.G[:, gate_block(H, g)]
     out.update({f"{p}/c": lf.C, f"{p}/h": lf.H, f"{p}/h0": layer.h0, f"{p}/c0": layer.c0})
-    G4 = lf.G.reshape(-1, 4, H)
     out.update({
         f"{p}/delta_h": lb.dH,
         f"{p}/delta_c": lb.dC,
-        f"{p}/delta_i": lb.dC * G4[:, 3],
+        f"{p}/delta_i": lb.dC * out[f"{p}/g"],
         f"{p}/delta_f": lb.dC * lf.c_prev,
         f"{p}/delta_o": lb.dH * lf.S,
-        f"{p}/delta_g": lb.dC * G4[:, 0],
+        f"{p}/delta_g": lb.dC * out[f"{p}/i"],
         f"{p}/eps_h": lb.eps_h,
     })
+    out.update({f"{p}/delta_a_{g}": lb.dA[:, gate_block(H, g)] for g in layer.gates})
     return out

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..core import Trace
 from ..core.model import LSTMLayer, Scenario
-from .scenario import ScenarioError
+from .errors import ScenarioError
 
 LAYOUTS = ("pytorch", "keras")
 FOREIGN_ORDER = ("i", "f", "g", "o")  # PyTorch and Keras both put the candidate third (lstmviz: i, f, o, g)
@@ -115,9 +115,8 @@ def import_weights(scenario: Scenario, path: str | Path, layout: str) -> dict[st
             W = _get(arrays, f"layer{k}/kernel", (D, 4 * H), source).T
             U = _get(arrays, f"layer{k}/recurrent_kernel", (H, 4 * H), source).T
             b = _get(arrays, f"layer{k}/bias", (4 * H,), source)
-        for block, g in enumerate(FOREIGN_ORDER):
-            rows = slice(block * H, (block + 1) * H)
-            values[f"l{k}/W_{g}"], values[f"l{k}/U_{g}"], values[f"l{k}/b_{g}"] = W[rows], U[rows], b[rows]
+        for name, stacked in (("W", W), ("U", U), ("b", b)):  # the foreign blocks, in the foreign order
+            values.update({f"l{k}/{name}_{g}": block for g, block in zip(FOREIGN_ORDER, np.split(stacked, 4))})
     head = scenario.model.head
     if head.type == "linear":
         K, H = head.params["W_y"].shape

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .scenario import ScenarioError
+from .errors import ScenarioError
 
 DEFAULT_PRESET = "calculator-lstm"
 

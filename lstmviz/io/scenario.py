@@ -21,6 +21,8 @@ from ..core.model import Data, Head, LSTMLayer, Model, RNNLayer, Scenario, Train
 from ..core.modes import parse_mode
 from ..core.params import param_blocks
 from .atomic import write_text_atomic
+from .errors import ScenarioError
+from .presets import resolve_scenario
 
 FORMAT = "lstmviz.scenario"
 VERSION = 1
@@ -36,14 +38,6 @@ LSTM_KEYS = {"type", "hidden_size", "gate_activation", "candidate_activation", "
              "forget_gate", "peepholes", "params", "h0", "c0"}
 RNN_KEYS = {"type", "hidden_size", "activation", "params", "h0"}
 TRAINING_KEYS = {"learning_rate", "gradient", "clip_norm", "frozen"}
-
-
-class ScenarioError(ValueError):
-    """A bad scenario: ``str(err)`` is one line, ``<file>: <field> <what is wrong>``."""
-
-    def __init__(self, source: str, field: str | None, message: str):
-        self.source, self.field, self.message = source, field, message
-        super().__init__(f"{source}: {field} {message}" if field else f"{source}: {message}")
 
 
 class _Reader:
@@ -297,8 +291,6 @@ def _parse_training(r: _Reader, doc: Any, model: Model) -> Training:
 
 def load_scenario(path: str | os.PathLike) -> Scenario:
     """Read a scenario file, or a preset by name; raise ScenarioError with a one-line message."""
-    from .presets import resolve_scenario
-
     source = str(path)
     p = resolve_scenario(source)
     try:

@@ -3,7 +3,7 @@
 Kinds: ``nonfinite`` (a value, ε or δ is NaN or infinite), ``delta_below`` / ``delta_above`` (‖δh‖ or
 ‖δc‖ of a layer under / over a threshold: vanishing or exploding), ``saturation`` (a gate's σ̇ below
 1e-3, or a pre-activation on a CReLU kink), ``watch`` (a watch expression is non-zero). A condition is
-tested on what the current phase computes at step t: values in phase 1, ε in phase 2, δ in phase 3.
+tested on what the current phase computes at step t (see :func:`computed_in`).
 """
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import numpy as np
 
 from ..core import Trace
 from ..core.activations import ACTIVATIONS, on_kink
-from ..core.model import GATES, LSTMLayer
+from ..core.keys import Key
+from ..core.model import LSTMLayer
+from ..core.phases import Phase
 from .evaluator import evaluate
 
 KINDS = ("nonfinite", "delta_below", "delta_above", "saturation", "watch")
@@ -45,7 +47,7 @@ class Hit:
     text: str
 
 
-def first_hit(breakpoints: list[Breakpoint], trace: Trace, phase: int, t: int) -> Hit | None:
+def first_hit(breakpoints: list[Breakpoint], trace: Trace, phase: Phase, t: int) -> Hit | None:
     """The first enabled breakpoint that holds for what ``phase`` computed at step ``t`` (1-based)."""
     for bp in breakpoints:
         if bp.enabled:
@@ -55,51 +57,71 @@ def first_hit(breakpoints: list[Breakpoint], trace: Trace, phase: int, t: int) -
     return None
 
 
-def _test(bp: Breakpoint, trace: Trace, phase: int, t: int) -> Hit | None:
-    model = trace.scenario.model
+def _test(bp: Breakpoint, trace: Trace, phase: Phase, t: int) -> Hit | None:
+    test = {"nonfinite": _nonfinite, "delta_below": _delta_norm, "delta_above": _delta_norm,
+            "saturation": _saturation, "watch": _watch}[bp.kind]
+    return test(bp, trace, phase, t)
+
+
+def computed_in(key: str) -> Phase:
+    """The phase that computes a per-step trace quantity: values in 1, ε in 2, δ (and dx) in 3."""
+    name = Key.parse(key).name
+    if name.startswith("delta_") or name == "dx":
+        return Phase.BPTT
+    return Phase.SYNC if name.startswith("eps_") else Phase.FORWARD
+
+
+def _nonfinite(bp: Breakpoint, trace: Trace, phase: Phase, t: int) -> Hit | None:
     row = t - 1
-    if bp.kind == "nonfinite":
-        for key, value in trace.step_arrays().items():
-            name = key.rsplit("/", 1)[-1]
-            stage = 3 if name.startswith("delta_") or name == "dx" else (2 if name.startswith("eps_") else 1)
-            if stage == phase and not np.isfinite(value[row]).all():
-                layer, var = _split(key)
-                unit = int(np.flatnonzero(~np.isfinite(value[row]))[0])
-                return Hit(bp, t, layer, var, unit, f"{key}[{t}] is not finite")
-        return None
-    if bp.kind in ("delta_below", "delta_above") and phase == 3:
+    for key, value in trace.step_arrays().items():
+        if computed_in(key) == phase and not np.isfinite(value[row]).all():
+            layer, var = _node_of(key)
+            unit = int(np.flatnonzero(~np.isfinite(value[row]))[0])
+            return Hit(bp, t, layer, var, unit, f"{key}[{t}] is not finite")
+    return None
+
+
+def _delta_norm(bp: Breakpoint, trace: Trace, phase: Phase, t: int) -> Hit | None:
+    model, row = trace.scenario.model, t - 1
+    if phase == Phase.BPTT:
         for n, layer in enumerate(model.layers):
             for var in ("h", "c") if isinstance(layer, LSTMLayer) else ("h",):
                 norm = float(np.linalg.norm(trace[f"l{n}/delta_{var}"][row]))
                 if (bp.kind == "delta_below" and norm < bp.threshold) or (bp.kind == "delta_above" and norm > bp.threshold):
                     unit = int(np.argmax(np.abs(trace[f"l{n}/delta_{var}"][row])))
                     return Hit(bp, t, n, var, unit, f"‖δ{var}[{t}]‖ = {norm:.3g} in layer {n}")
-        return None
-    if bp.kind == "saturation" and phase == 1:
+    return None
+
+
+def _saturation(bp: Breakpoint, trace: Trace, phase: Phase, t: int) -> Hit | None:
+    model, row = trace.scenario.model, t - 1
+    if phase == Phase.FORWARD:
         for n, layer in enumerate(model.layers):
             if not isinstance(layer, LSTMLayer):
                 continue
             act = ACTIVATIONS[layer.gate_activation]
-            for g in GATES[:3]:
-                if g == "f" and not layer.forget_gate:
-                    continue
+            for g in (g for g in layer.gates if g != "g"):  # the gates proper, not the candidate
                 a, y = trace[f"l{n}/a_{g}"][row], trace[f"l{n}/{g}"][row]
                 bad = (act.df(a, y) < SATURATED) | on_kink(layer.gate_activation, a)
                 if bad.any():
                     unit = int(np.flatnonzero(bad)[0])
                     return Hit(bp, t, n, f"a_{g}", unit, f"gate {g} saturates at t = {t} (layer {n}, unit {unit})")
-        return None
-    if bp.kind == "watch" and phase == 1 and bp.expression:
-        value = evaluate(bp.expression, trace).per_step(trace.steps)[row]
+    return None
+
+
+def _watch(bp: Breakpoint, trace: Trace, phase: Phase, t: int) -> Hit | None:
+    if phase == Phase.FORWARD and bp.expression:
+        value = evaluate(bp.expression, trace).per_step(trace.steps)[t - 1]
         if np.any(value != 0):
-            top = len(model.layers) - 1
+            top = len(trace.scenario.model.layers) - 1
             return Hit(bp, t, top, "h", 0, f"{bp.expression} holds at t = {t}")
     return None
 
 
-def _split(key: str) -> tuple[int | None, str]:
-    prefix, _, name = key.rpartition("/")
-    name = name[len("delta_"):] if name.startswith("delta_") else ("h" if name == "eps_h" else name)
-    if prefix.startswith("l"):
-        return int(prefix[1:]), name
+def _node_of(key: str) -> tuple[int | None, str]:
+    """The graph node a per-step trace key belongs to: ``l0/delta_c`` → (0, "c"), ``dx`` → (None, "x")."""
+    k = Key.parse(key)
+    name = k.name[len("delta_"):] if k.name.startswith("delta_") else ("h" if k.name == "eps_h" else k.name)
+    if k.layer is not None:
+        return k.layer, name
     return None, {"loss_t": "loss", "dx": "x"}.get(name, name)

@@ -46,7 +46,7 @@ def target_expression(target: str) -> str:
     if m:
         s = f"l{m.group(1)}.{m.group(2)}"
     bare = s.split(".")[-1]
-    if bare in STEP_VARS + GLOBAL_STEP_VARS or bare.startswith("delta_a_"):
+    if bare in STEP_VARS + GLOBAL_STEP_VARS:
         return s + "[t]"
     return s
 

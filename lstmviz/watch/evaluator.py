@@ -24,14 +24,13 @@ import numpy as np
 
 from ..core import Trace
 from ..core.activations import ACTIVATIONS
-from ..core.model import GATES, LSTMLayer
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
 MAX_CELLS = 10_000_000  # largest array an expression may build
 MAX_EXPONENT = 100
 STEP_VARS = ("a_i", "a_f", "a_o", "a_g", "i", "f", "o", "g", "c", "h", "a", "delta_h", "delta_c", "delta_i",
-             "delta_f", "delta_o", "delta_g", "delta_a", "eps_h")
+             "delta_f", "delta_o", "delta_g", "delta_a", "delta_a_i", "delta_a_f", "delta_a_o", "delta_a_g", "eps_h")
 GLOBAL_STEP_VARS = ("x", "y_hat", "y", "loss", "dx")
 INITIAL = {"h": "h0", "c": "c0"}
 _QUALIFIER = re.compile(r"^l(\d+)$")
@@ -190,11 +189,6 @@ class _Evaluator:
             data = {"x": tr["x"], "y_hat": tr["y_hat"], "loss": tr["loss_t"], "dx": tr["dx"],
                     "y": np.asarray(tr.scenario.data.y, float)}[name]
             return Value(data.reshape(self.T, -1), True)
-        if name.startswith("delta_a_") and isinstance(layer, LSTMLayer):
-            H = layer.hidden_size
-            k = GATES.index(name[-1]) if name[-1] in GATES else -1
-            if k >= 0:
-                return Value(tr.backward.layers[n].dA[:, k * H:(k + 1) * H], True)
         if name in STEP_VARS and f"l{n}/{name}" in tr:
             return Value(tr[f"l{n}/{name}"], True)
         if name.startswith("grad_"):
@@ -272,11 +266,8 @@ class _Evaluator:
         col = _column(node)
         if isinstance(node.op, ast.MatMult):
             return self._matmul(left, right, col)
-        try:
-            if left.timed and right.timed or not (left.timed or right.timed):
-                data = BINARY[type(node.op)](left.data, right.data)
-            else:  # a constant applies to every step
-                data = BINARY[type(node.op)](left.data, right.data)
+        try:  # a constant broadcasts over the steps of a timed value
+            data = BINARY[type(node.op)](left.data, right.data)
         except ValueError as e:
             raise WatchError(f"shapes do not match ({e})", col) from None
         return Value(data, left.timed or right.timed)
