@@ -21,7 +21,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from lstmviz.app.launch import dispose  # noqa: E402
-from lstmviz.app.session import Session  # noqa: E402
+from lstmviz.app.qt.session import qt_session  # noqa: E402
 from lstmviz.app.window import MainWindow  # noqa: E402
 from lstmviz.io import load_scenario  # noqa: E402
 from lstmviz.perf import keep_freed_memory  # noqa: E402
@@ -48,7 +48,7 @@ def main():
              ("T=64, H=16, two layers", random_scenario([lstm(8, 16), lstm(16, 16)], T=64, K=4))]
     print(f"{'case':<36}{'nodes':>7}{'edges':>7}{'recompute+refresh':>19}{'repaint':>10}{'step':>8}  (ms, median)")
     for (name, scenario), zoom in [(c, z) for c in cases for z in ("fit", "readable")]:
-        session = Session(scenario)
+        session = qt_session(scenario)
         window = MainWindow(session, fresh_settings())
         window.resize(1920, 1080)
         window.show()
@@ -57,25 +57,25 @@ def main():
         app.processEvents()
 
         def recompute():
-            session.recompute()
+            session.document.retrace()
             app.processEvents()
 
         def repaint():
             window.graph.viewport().repaint()
 
         def step():
-            session.step_back() if session.playhead.k else session.step_forward()
+            session.playback.step_back() if session.playback.playhead.k else session.playback.step_forward()
             app.processEvents()
             window.graph.viewport().repaint()
         print(f"{name + ', ' + zoom + ' zoom':<36}{len(window.graph.nodes):>7}{len(window.graph.edges):>7}{median_ms(recompute):>19.1f}"
               f"{median_ms(repaint):>10.1f}{median_ms(step):>8.1f}")
-        session.undo_stack.setClean()
+        session.history.set_clean()
     edit_targets = [("calculator-lstm", load_scenario("calculator-lstm"), 16),
                     ("D=8, H=16, T=64", random_scenario([lstm(8, 16)], T=64, K=4), 16),
                     ("D=64, H=128, T=512", random_scenario([lstm(64, 128)], T=512, K=10), 100)]
     print(f"\n{'weight edit → repainted window':<36}{'median ms':>10}{'target':>8}")
     for name, scenario, target in edit_targets:
-        session = Session(scenario)
+        session = qt_session(scenario)
         window = MainWindow(session, fresh_settings())
         window.resize(1920, 1080)
         window.show()
@@ -85,11 +85,11 @@ def main():
         values = iter(np.linspace(0.5, 1.5, 1000))
 
         def edit():  # the edit, then the event loop's turn that repaints what changed
-            session.set_entry("l0/b_i", (0,), float(next(values)))
+            session.document.set_entry("l0/b_i", (0,), float(next(values)))
             app.processEvents()
         ms = median_ms(edit)
         print(f"{name:<36}{ms:>10.1f}{target:>8}  {'ok' if ms <= target else 'SLOW'}")
-        session.undo_stack.setClean()
+        session.history.set_clean()
     dispose(app)
 
 

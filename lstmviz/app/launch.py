@@ -23,8 +23,7 @@ def parse_size(text: str) -> tuple[int, int]:
 def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", select: str | None = None,
            phase: str | None = None, step: int | None = None, view: str = "forward", unit: int = 0,
            present: bool = False) -> int:
-    from ..cli import UsageError
-    from ..io import load_scenario
+    from ..io import UsageError, load_scenario
 
     try:
         width, height = parse_size(size)
@@ -41,13 +40,13 @@ def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", se
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from .session import Session
+    from .qt.session import qt_session
     from .window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("lstmviz")
     app.setOrganizationName("lstmviz")
-    session = Session(scenario, Path(spec) if Path(spec).is_file() else None)
+    session = qt_session(scenario, Path(spec) if Path(spec).is_file() else None)
     try:
         apply_view_options(session, select, phase, step, view, unit)
     except ValueError as e:
@@ -57,13 +56,13 @@ def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", se
             window = MainWindow(session, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
             window.resize(width, height)
             if present:
-                window.set_presentation(True)
+                window.presenter.set_presentation(True)
             return _screenshot(app, window, screenshot)
     window = MainWindow(session)
     window.resize(width, height)
     window.show()
     if present:
-        window.set_presentation(True)
+        window.presenter.set_presentation(True)
     code = app.exec()
     dispose(app)
     return code
@@ -80,31 +79,29 @@ def dispose(app) -> None:
 
 def apply_view_options(session, select, phase, step, view, unit) -> None:
     """The --select/--phase/--step/--view/--unit options; ValueError with a one-line reason."""
-    from .phases import Playhead, parse_phase
-    from .quantities import parse_node
+    from ..core.phases import Phase
+    from .model import Playhead, parse_node
 
-    T = session.trace.steps
+    trace, views = session.document.trace, session.view
     if unit:
-        if not 0 <= unit < session.max_units:
-            raise ValueError(f"--unit must be 0 to {session.max_units - 1}, got {unit}")
-        session.set_unit(unit)
-    session.set_view(view)
+        if not 0 <= unit < views.max_units:
+            raise ValueError(f"--unit must be 0 to {views.max_units - 1}, got {unit}")
+        views.set_unit(unit)
+    views.set_view(view)
     if phase is not None or step is not None:
-        p = parse_phase(phase) if phase is not None else 1
-        k = T if step is None else step
-        if p == 5:
-            k = 0
-        elif not 0 <= k <= T:
-            raise ValueError(f"--step must be 0 to {T}, got {step}")
-        session.set_playhead(Playhead(p, k, T))
+        p = Phase.parse(phase) if phase is not None else Phase.FORWARD
+        try:
+            session.playback.set_playhead(Playhead.at(p, step, trace.steps))
+        except ValueError:
+            raise ValueError(f"--step must be 0 to {trace.steps}, got {step}") from None
     if select:
-        session.select(parse_node(select, session.trace))
+        views.select(parse_node(select, trace))
 
 
 def _screenshot(app, window, path: str) -> int:
-    from ..cli import UsageError
+    from ..io import UsageError
 
-    if window.presenting:  # offscreen "full screen" is the screen's size: keep the requested one
+    if window.presenter.presenting:  # offscreen "full screen" is the screen's size: keep the requested one
         window.showNormal()
         window.resize(window.size())
     window.show()
@@ -113,7 +110,7 @@ def _screenshot(app, window, path: str) -> int:
     window.graph.fit_readable()
     app.processEvents()
     ok = window.grab().save(path)
-    window.session.undo_stack.setClean()
+    window.history.set_clean()
     dispose(app)
     if not ok:
         raise UsageError(f"{path}: cannot be written as PNG")
@@ -122,8 +119,7 @@ def _screenshot(app, window, path: str) -> int:
 
 def export_frames_command(spec: str, out: str, size: str, view: str, present: bool) -> int:
     """``lstmviz export-frames``: the window at every step of the five phases, as numbered PNGs."""
-    from ..cli import UsageError
-    from ..io import load_scenario
+    from ..io import UsageError, load_scenario
 
     try:
         width, height = parse_size(size)
@@ -134,25 +130,25 @@ def export_frames_command(spec: str, out: str, size: str, view: str, present: bo
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from .exports import export_frames
-    from .session import Session
+    from .qt.session import qt_session
     from .window import MainWindow
+    from .window.exports import export_frames
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    session = Session(scenario)
-    session.set_view(view)
+    session = qt_session(scenario)
+    session.view.set_view(view)
     with tempfile.TemporaryDirectory() as tmp:
         window = MainWindow(session, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
         window.resize(width, height)
         if present:
-            window.set_presentation(True)
+            window.presenter.set_presentation(True)
             window.showNormal()
             window.resize(width, height)
         window.show()
         app.processEvents()
         window.graph.fit_readable()
         try:
-            frames = export_frames(session, window.grab, out, app.processEvents)
+            frames = export_frames(session.playback, window.grab, out, app.processEvents)
         except OSError as e:
             raise UsageError(f"{out}: cannot be written ({e})") from None
         finally:

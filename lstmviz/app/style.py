@@ -1,21 +1,40 @@
-"""Colours, fonts and the lane order: the one place that defines how things look.
+"""How things look and what they are called: colours, fonts, sizes, the lane order and the names of
+quantities and phases. The one place that defines them.
 
-Plain data (hex strings, point sizes), no Qt imports, so that the Qt-free graph model can use the
-lane order too.
+Plain data (hex strings, point sizes), no Qt imports, so that the Qt-free application model can use
+the lane order and the names too. Numbers are formatted in :mod:`lstmviz.app.numbers`.
 """
 from __future__ import annotations
 
+from ..core.phases import Phase
+
+# -- lanes -----------------------------------------------------------------------------------------
 # Lanes of one LSTM layer, top to bottom on screen; each is (pre-activation, value) or (None, value).
 LSTM_LANES = (("a_o", "o"), (None, "h"), (None, "c"), ("a_g", "g"), ("a_f", "f"), ("a_i", "i"))
 RNN_LANES = (("a", "h"),)
 HEAD_LANES = ("loss", "y", "y_hat")  # above the top layer, top to bottom
 INPUT_LANE = "x"                      # below the bottom layer
 
+# -- names of quantities and phases ------------------------------------------------------------------
 LABELS = {"x": "x", "y_hat": "ŷ", "y": "y", "loss": "E", "g": "c̃", "a_g": "a_c̃",
           "i": "i", "f": "f", "o": "o", "c": "c", "h": "h", "a": "a",
           "a_i": "a_i", "a_f": "a_f", "a_o": "a_o"}
 DELTA_LABELS = {"y_hat": "δv", "loss": "δE", "x": "δx"}
+PHASE_SHORT = {Phase.FORWARD: "forward", Phase.SYNC: "ε", Phase.BPTT: "BPTT δ", Phase.GRAD: "dE/dw",
+               Phase.DESCENT: "descent"}
+PHASE_NAMES = {Phase.FORWARD: "Forward propagation", Phase.SYNC: "Synchronous backprop (ε)",
+               Phase.BPTT: "Back-propagation through time (δ)", Phase.GRAD: "Weight gradient",
+               Phase.DESCENT: "Gradient descent"}
 
+
+def label(var: str) -> str:
+    """How a lane is named on screen: the course's symbol, or w1, w2… for watches."""
+    if var.startswith("watch:"):
+        return f"w{int(var.split(':', 1)[1]) + 1}"
+    return LABELS.get(var, var)
+
+
+# -- colour maps and graph themes ----------------------------------------------------------------------
 # Diverging colour map (blue − white − red), colour-blind safe, light at zero: (position, hex).
 DIVERGING = ((0.0, "#2166ac"), (0.25, "#67a9cf"), (0.5, "#f7f7f7"), (0.75, "#ef8a62"), (1.0, "#b2182b"))
 # Sequential, colour-blind safe and monotonic in lightness (cividis): survives greyscale and projectors.
@@ -31,36 +50,44 @@ THEMES = {
     "dark": {"background": "#15171c", "bands": ("#1f232b", "#24221c"), "border": "#c8c8c8", "text": "#f0f0f0",
              "edge": "#9aa0aa", "edge_cut": "#4a4e56", "border_width": 1.5, "edge_width": 1.5},
 }
-NOT_COMPUTED = "#d9d9d9"   # future values: hatched grey
-NON_FINITE = "#000000"
-SELECTION = "#ffb000"
-EDGE = "#7f7f7f"
-EDGE_CUT = "#c8c8c8"       # an edge the gradient mode cuts
-FLOW = "#6a3d9a"           # gradient flow in the backward view
-LAYER_BAND = ("#f4f6fa", "#fbfaf4")
+
+# -- colours ------------------------------------------------------------------------------------------
 TEXT = "#1a1a1a"
 TEXT_DIM = "#808080"
-KINK = "#d95f02"
+TEXT_ON_DARK = "#ffffff"   # numbers on a dark node
+HEADING = "#555555"        # the inspector's section titles
+LINK = "#1f5fa8"
+KINK = "#d95f02"           # kinks, notes and refusals
+SELECTION = "#ffb000"
+CURRENT = "#1f78b4"        # the step computed last; the current phase
+NOT_COMPUTED = "#d9d9d9"   # future values: hatched grey
+HATCH = "#b0b0b0"
+NO_VALUE = "#f0f0f0"       # a node with nothing to show (a target in the backward view)
+NON_FINITE = "#000000"
+FLOW = "#6a3d9a"           # gradient flow in the backward view
+LEGEND_FRAME = "#777777"
+EXPORT_BACKGROUND = "#ffffff"
+PHASE_DONE = "#dfe9f3"
+PHASE_TODO = "#f2f2f2"
 
+PLOT_BACKGROUND = "#ffffff"
+PLOT_VALUE = "#1f78b4"
+PLOT_DELTA = "#b2182b"
+PLOT_EPS = "#6a3d9a"
+PLOT_CELL = "#33a02c"
+PLOT_LOSS = "#7f7f7f"
+PLOT_PINNED = "#9e9e9e"    # the compared snapshot, dashed
+PLOT_EPOCHS = "#33a02c"
+PLOT_ZERO = "#c8c8c8"
+
+# -- fonts and sizes -------------------------------------------------------------------------------------
 FONT_FAMILY = "DejaVu Sans"
 MATH_FAMILY = "DejaVu Serif"  # variable names and equations; it also places the tilde of c̃ correctly
 FONT_POINTS = 10           # node numbers and labels at zoom 1
 EQUATION_POINTS = 13       # the inspector's equations
-MONO_FAMILY = "DejaVu Sans Mono"
 
 NODE_W, NODE_H = 62, 30    # scene units
 SLOT_GAP = 14              # between a pre-activation and its value
 COLUMN_GAP = 46            # between time steps
 ROW_H = 52
 LAYER_GAP = 40
-
-PHASE_SHORT = ("forward", "ε", "BPTT δ", "dE/dw", "descent")
-PHASE_NAMES = ("Forward propagation", "Synchronous backprop (ε)", "Back-propagation through time (δ)",
-               "Weight gradient", "Gradient descent")
-
-
-def label(var: str) -> str:
-    """How a lane is named on screen: the course's symbol, or w1, w2… for watches."""
-    if var.startswith("watch:"):
-        return f"w{int(var.split(':', 1)[1]) + 1}"
-    return LABELS.get(var, var)

@@ -163,6 +163,11 @@ class Data:
     def steps(self) -> int:
         return len(self.x)
 
+    @property
+    def targets(self) -> np.ndarray:
+        """y as float64: the (T, K) targets for mse, each step's class index (T,) for softmax_xent."""
+        return np.asarray(self.y, dtype=np.float64)
+
 
 @dataclass
 class Training:

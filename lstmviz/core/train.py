@@ -8,22 +8,28 @@ from .params import param_array, param_blocks
 from .trace import Trace
 
 
+def trained_keys(scenario: Scenario, frozen: tuple[str, ...] = ()) -> list[str]:
+    """Every parameter key (``l0/W_i``…) that gradient descent moves."""
+    return [b.key for b in param_blocks(scenario.model) if b.key not in frozen]
+
+
+def clip_scale(scenario: Scenario, trace: Trace, clip_norm: float | None, frozen: tuple[str, ...] = ()) -> float:
+    """The factor the gradient is scaled by: clip_norm / ‖g‖ when the global norm of the trained
+    parameters' gradient is longer than ``clip_norm``, else 1 (frozen parameters do not count)."""
+    if clip_norm is None:
+        return 1.0
+    norm = float(np.sqrt(sum(np.sum(trace[f"grad/{k}"] ** 2) for k in trained_keys(scenario, frozen))))
+    return clip_norm / norm if norm > clip_norm else 1.0
+
+
 def descent_step(scenario: Scenario, trace: Trace, learning_rate: float, clip_norm: float | None = None,
                  frozen: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    """New values θ − η·dE/dθ for every trainable parameter (keys ``l0/W_i``…), nothing modified.
-
-    With ``clip_norm`` the gradient of the trainable parameters is scaled down to that global norm
-    when it is longer; frozen parameters keep their values and do not count in the norm.
-    """
-    keys = [b.key for b in param_blocks(scenario.model) if b.key not in frozen]
-    grads = {k: trace[f"grad/{k}"] for k in keys}
-    scale = 1.0
-    if clip_norm is not None:
-        norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
-        if norm > clip_norm:
-            scale = clip_norm / norm
+    """New values θ − η·s·dE/dθ for every trainable parameter (keys ``l0/W_i``…), nothing modified;
+    s is :func:`clip_scale`. Frozen parameters keep their values."""
+    scale = clip_scale(scenario, trace, clip_norm, frozen)
     blocks = {b.key: b for b in param_blocks(scenario.model)}
-    return {k: param_array(scenario.model, blocks[k]) - learning_rate * scale * grads[k] for k in keys}
+    return {k: param_array(scenario.model, blocks[k]) - learning_rate * scale * trace[f"grad/{k}"]
+            for k in trained_keys(scenario, frozen)}
 
 
 def assign_params(scenario: Scenario, values: dict[str, np.ndarray]) -> None:

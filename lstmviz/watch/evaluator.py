@@ -187,7 +187,7 @@ class _Evaluator:
         tr, layer = self.trace, self.model.layers[n]
         if name in GLOBAL_STEP_VARS:
             data = {"x": tr["x"], "y_hat": tr["y_hat"], "loss": tr["loss_t"], "dx": tr["dx"],
-                    "y": np.asarray(tr.scenario.data.y, float)}[name]
+                    "y": tr.scenario.data.targets}[name]
             return Value(data.reshape(self.T, -1), True)
         if name in STEP_VARS and f"l{n}/{name}" in tr:
             return Value(tr[f"l{n}/{name}"], True)

@@ -3,7 +3,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from lstmviz.app.launch import dispose
-from lstmviz.app.session import Session
+from lstmviz.app.qt.session import qt_session
 from lstmviz.app.window import MainWindow
 from lstmviz.io import load_scenario
 
@@ -19,7 +19,7 @@ def open_window(qapp, qtbot, settings):
     windows = []
 
     def make(spec="calculator-lstm", size=(1600, 1000)):
-        session = Session(load_scenario(spec))
+        session = qt_session(load_scenario(spec))
         window = MainWindow(session, settings)
         window.resize(*size)
         window.show()
@@ -30,7 +30,7 @@ def open_window(qapp, qtbot, settings):
     yield make
     for window in windows:
         try:
-            window.session.undo_stack.setClean()
+            window.session.history.set_clean()
         except RuntimeError:  # already closed and deleted by the test
             pass
     dispose(qapp)

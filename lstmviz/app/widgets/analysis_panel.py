@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 
 from ...core.analysis import analyse, gradcheck_summary, tables
 from ...core.gradcheck import gradcheck
-from ..session import Session
-from . import LazyPanel, on_screen
+from .. import style
+from ..model.session import Session
+from ..qt.binding import LazyPanel, observe, on_screen
 
 DEBOUNCE_MS = 250
 
@@ -32,8 +33,7 @@ DEBOUNCE_MS = 250
 class AnalysisPanel(LazyPanel, QTabWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
-        self.session = session
-        self._stale = True
+        self.document = session.document
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -59,8 +59,7 @@ class AnalysisPanel(LazyPanel, QTabWidget):
         self.gradcheck_button.clicked.connect(self.run_gradcheck)
         self.gradcheck_text = QTextBrowser()
         self.addTab(_stack(self.gradcheck_button, self.gradcheck_text), "Gradcheck")
-        for signal in (session.traceChanged, session.scenarioChanged):
-            signal.connect(self._mark_stale)
+        observe(self, (self.document.trace_changed, self._mark_stale), (self.document.structure_changed, self._mark_stale))
 
     def _mark_stale(self) -> None:
         """Analyses are heavy for large models: refresh a moment after the last edit, not on each one."""
@@ -69,10 +68,9 @@ class AnalysisPanel(LazyPanel, QTabWidget):
         if on_screen(self):
             self._debounce.start()
 
-    def refresh(self) -> None:
-        s = self.session
-        self._stale = False
-        result = analyse(s.scenario, k=self.k_box.value(), trace=s.trace)  # the lag and spectrum of the shown trace
+    def _update(self) -> None:
+        doc = self.document
+        result = analyse(doc.scenario, k=self.k_box.value(), trace=doc.trace)  # the lag and spectrum of the shown trace
         cells = tables(result)
         for table, rows in ((self.lag_table, cells["lag"]), (self.spectrum_table, cells["spectrum"]),
                             (self.truncation_table, cells["truncation"])):
@@ -80,22 +78,22 @@ class AnalysisPanel(LazyPanel, QTabWidget):
         lp = result.lag
         m = np.arange(len(lp.dh))
         self.lag_plot.clear()
-        curves = [("‖∂h[T]/∂h[t]‖", lp.dh, "#1f78b4"), ("‖δh[t]‖", lp.delta_h, "#b2182b")]
+        curves = [("‖∂h[T]/∂h[t]‖", lp.dh, style.PLOT_VALUE), ("‖δh[t]‖", lp.delta_h, style.PLOT_DELTA)]
         if lp.dc is not None:
-            curves.insert(1, ("‖∂c[T]/∂c[t]‖", lp.dc, "#33a02c"))
+            curves.insert(1, ("‖∂c[T]/∂c[t]‖", lp.dc, style.PLOT_CELL))
         for name, values, colour in curves:
             x, y = _positive(m, values)
             self.lag_plot.plot(x, y, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=6, symbolBrush=colour,
                                name=name)
         self.spectrum_plot.clear()
-        x, y = _positive(np.arange(1, s.trace.steps + 1), result.spectrum)
-        self.spectrum_plot.plot(x, y, pen=pg.mkPen("#6a3d9a", width=2), symbol="o", symbolSize=6)
+        x, y = _positive(np.arange(1, doc.trace.steps + 1), result.spectrum)
+        self.spectrum_plot.plot(x, y, pen=pg.mkPen(style.PLOT_EPS, width=2), symbol="o", symbolSize=6)
 
     def run_gradcheck(self) -> None:
-        s = self.session
-        result = gradcheck(s.scenario, str(s.mode), max_entries=2000)
+        doc = self.document
+        result = gradcheck(doc.scenario, str(doc.mode), max_entries=2000)
         lines = [f"<p><b>{gradcheck_summary(result)}</b></p><p>{len(result.entries)} of {result.total_entries} "
-                 f"entries checked under {s.mode}.</p>"]
+                 f"entries checked under {doc.mode}.</p>"]
         for e in sorted(result.entries, key=lambda e: -e.error)[:15]:
             mark = " <i>(on a kink)</i>" if e.kink else ""
             lines.append(f"{e.label}: analytic {e.analytic:.8g}, numeric {e.numeric:.8g}, error {e.error:.1e}{mark}<br>")
@@ -103,7 +101,7 @@ class AnalysisPanel(LazyPanel, QTabWidget):
 
 
 def _log_plot(bottom: str, left: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="w")
+    plot = pg.PlotWidget(background=style.PLOT_BACKGROUND)
     plot.setLogMode(y=True)
     plot.setLabel("bottom", bottom)
     plot.setLabel("left", left)

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..diff import diff_traces
-from ..equations import fmt
-from ..session import Session
-from . import on_screen, signals_blocked
+from ..model.diff import diff_traces
+from ..model.session import Session
+from ..numbers import fmt, fmt_precise
+from ..qt.binding import observe, on_screen, signals_blocked
 
 SHOWN = 12
 
@@ -26,13 +26,13 @@ SHOWN = 12
 class ComparePanel(QWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.session, self.comparison = session, session.comparison
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         buttons = QHBoxLayout()
         self.pin_button = QPushButton("Pin current trace")
         self.pin_button.setToolTip("Keep these values, δ and gradients to compare with later (Ctrl+P)")
-        self.pin_button.clicked.connect(lambda: session.pin())
+        self.pin_button.clicked.connect(lambda: self.comparison.pin())
         self.remove_button = QPushButton("Remove")
         self.remove_button.clicked.connect(self._remove)
         buttons.addWidget(self.pin_button)
@@ -44,61 +44,65 @@ class ComparePanel(QWidget):
         self.list.itemChanged.connect(self._on_renamed)
         layout.addWidget(self.list)
         self.show_diff = QCheckBox("Show the differences in the graph (D)")
-        self.show_diff.toggled.connect(lambda on: session.set_compare(session.compare, on))
+        self.show_diff.toggled.connect(lambda on: self.comparison.set_compare(self.comparison.compare, on))
         layout.addWidget(self.show_diff)
         self.summary = QTextBrowser()
         self.summary.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.summary, 1)
-        session.snapshotsChanged.connect(self._on_snapshots_change)
-        session.traceChanged.connect(self._refresh_summary)
-        session.scenarioChanged.connect(self._on_snapshots_change)
-        self._on_snapshots_change()
+        observe(self, (self.comparison.changed, self.refresh), (session.document.structure_changed, self.refresh),
+                (session.document.trace_changed, self.refresh_summary))
+        self.refresh()
 
-    def _on_snapshots_change(self) -> None:
-        s = self.session
+    def refresh(self) -> None:
+        """The list of snapshots, then the summary against the compared one."""
+        c = self.comparison
         with signals_blocked(self.list, self.show_diff):
             self.list.clear()
-            for snap in s.snapshots:
+            for snap in c.snapshots:
                 item = QListWidgetItem(snap.name)
-                item.setToolTip(f"E = {snap.trace.loss:.6g}, gradient {snap.trace.mode}; double-click to rename")
+                item.setToolTip(f"E = {fmt_precise(snap.trace.loss)}, gradient {snap.trace.mode}; "
+                                "double-click to rename")
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 self.list.addItem(item)
-            if s.compare in s.snapshots:
-                self.list.setCurrentRow(s.snapshots.index(s.compare))
-            self.show_diff.setChecked(s.show_diff)
-            self.show_diff.setEnabled(s.compare is not None)
-        self.remove_button.setEnabled(s.compare is not None)
-        self._refresh_summary()
+            if c.compare in c.snapshots:
+                self.list.setCurrentRow(c.snapshots.index(c.compare))
+            self.show_diff.setChecked(c.show_diff)
+            self.show_diff.setEnabled(c.compare is not None)
+        self.remove_button.setEnabled(c.compare is not None)
+        self.refresh_summary()
 
     def _on_row(self, row: int) -> None:
-        s = self.session
-        if 0 <= row < len(s.snapshots):
-            s.set_compare(s.snapshots[row])
+        c = self.comparison
+        if 0 <= row < len(c.snapshots):
+            c.set_compare(c.snapshots[row])
 
     def _on_renamed(self, item: QListWidgetItem) -> None:
         row = self.list.row(item)
         name = item.text().strip()
-        if 0 <= row < len(self.session.snapshots) and name:
-            self.session.rename_snapshot(self.session.snapshots[row], name)
+        if 0 <= row < len(self.comparison.snapshots) and name:
+            self.comparison.rename(self.comparison.snapshots[row], name)
 
     def _remove(self) -> None:
-        if self.session.compare is not None:
-            self.session.remove_snapshot(self.session.compare)
+        if self.comparison.compare is not None:
+            self.comparison.remove(self.comparison.compare)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._refresh_summary()
+        self.refresh_summary()
 
-    def _refresh_summary(self) -> None:
+    def refresh_summary(self) -> None:
+        """What changed against the compared snapshot (only when on screen: it catches up when shown)."""
         if not on_screen(self):
-            return  # refreshed when its tab comes up
+            return
         s = self.session
-        if s.compare is None:
+        compare = self.comparison.compare
+        if compare is None:
             self.summary.setHtml("<p>Pin a trace, then edit a weight or switch the gradient mode: this panel "
                                  "lists the gradients that changed sign, vanished or appeared.</p>")
             return
-        d = diff_traces(s.compare.trace, s.trace)
-        parts = [f"<p><b>{html.escape(s.compare.name)}</b> ({s.compare.trace.mode}) → now ({s.trace.mode})</p>",
+        trace = s.document.trace
+        d = diff_traces(compare.trace, trace)
+        parts = [f"<p><b>{html.escape(compare.name)}</b> ({compare.trace.mode}) → now ({trace.mode})</p>",
                  f"<p>E: {fmt(d.loss_old)} → {fmt(d.loss_new)}<br>δ values changed: {d.changed_deltas} of "
                  f"{d.total_deltas}</p>"]
         for title, changes in (("changed sign", d.sign_flips), ("vanished", d.vanished), ("appeared", d.appeared)):

@@ -13,11 +13,16 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QTextBrowser
 
+from ...core.keys import Key
+from ...core.phases import Phase
+from ...core.train import clip_scale
 from .. import style
-from ..equations import Term, explain, explain_weight, fmt, weights_of
-from ..graph_model import watch_index
-from ..quantities import NodeRef
-from ..session import Session
+from ..model.equations import Term, explain, explain_weight, weights_of
+from ..model.graph_model import watch_index
+from ..model.quantities import NodeRef
+from ..model.session import Session
+from ..numbers import fmt
+from ..qt.binding import observe
 
 
 def css(scale: float = 1.0) -> str:
@@ -27,7 +32,7 @@ def css(scale: float = 1.0) -> str:
 body {{ font-family: '{style.FONT_FAMILY}'; font-size: {pt(style.FONT_POINTS + 1)}; color: {style.TEXT}; }}
 .title {{ font-family: '{style.MATH_FAMILY}'; font-size: {pt(style.EQUATION_POINTS + 6)}; font-weight: bold;
           margin: 2px 0 0 0; }}
-h3 {{ font-size: {pt(style.FONT_POINTS + 2)}; color: #555555; margin: 14px 0 4px 0; }}
+h3 {{ font-size: {pt(style.FONT_POINTS + 2)}; color: {style.HEADING}; margin: 14px 0 4px 0; }}
 .sub {{ color: {style.TEXT_DIM}; }}
 .eq {{ font-family: '{style.MATH_FAMILY}'; font-size: {pt(style.EQUATION_POINTS)}; margin: 4px 0; }}
 .math {{ font-family: '{style.MATH_FAMILY}'; }}
@@ -35,7 +40,7 @@ h3 {{ font-size: {pt(style.FONT_POINTS + 2)}; color: #555555; margin: 14px 0 4px
 .note {{ color: {style.KINK}; }}
 .future {{ color: {style.TEXT_DIM}; font-style: italic; }}
 td {{ padding: 2px 8px 2px 0; }}
-a {{ color: #1f5fa8; text-decoration: none; }}
+a {{ color: {style.LINK}; text-decoration: none; }}
 """
 
 
@@ -58,15 +63,16 @@ class Inspector(QTextBrowser):
         self._shown = None
         self.document().setDefaultStyleSheet(css())
         self.anchorClicked.connect(self._on_anchor)
-        for signal in (session.selectionChanged, session.traceChanged, session.playheadChanged, session.scenarioChanged,
-                       session.snapshotsChanged):
-            signal.connect(self.refresh)
-        session.watchesChanged.connect(self._on_watches_change)
+        doc = session.document
+        observe(self, *((signal, self.refresh) for signal in (
+            session.view.selection_changed, doc.trace_changed, session.playback.playhead_changed,
+            doc.structure_changed, doc.training_changed, session.comparison.changed)),
+            (doc.watches_changed, self._on_watches_change))
         self.refresh()
 
     def _on_watches_change(self) -> None:
         """Watches are re-evaluated on every recompute: only a selected watch needs the page again."""
-        sel = self.session.selection
+        sel = self.session.view.selection
         if sel is not None and watch_index(sel.var) is not None:
             self.refresh()
 
@@ -78,11 +84,11 @@ class Inspector(QTextBrowser):
         self.refresh()
 
     def refresh(self) -> None:
-        s = self.session
-        if s.selected_weight is not None:
-            body = self._weight_html(*s.selected_weight)
-        elif s.selection is not None:
-            body = self._node_html(s.selection)
+        view = self.session.view
+        if view.selected_weight is not None:
+            body = self._weight_html(*view.selected_weight)
+        elif view.selection is not None:
+            body = self._node_html(view.selection)
         else:
             body = self._welcome_html()
         if body != self._shown:  # re-laying out the same page is most of an edit's cost here
@@ -91,8 +97,8 @@ class Inspector(QTextBrowser):
 
     # -- pages -------------------------------------------------------------------------------------
     def _welcome_html(self) -> str:
-        s = self.session
-        return (f"<p class='title'>{html.escape(s.scenario.name)}</p><p>{html.escape(s.scenario.description)}</p>"
+        scenario = self.session.document.scenario
+        return (f"<p class='title'>{html.escape(scenario.name)}</p><p>{html.escape(scenario.description)}</p>"
                 "<h3>How to read it</h3><p>Click any node of the graph to see its equation with the numbers "
                 "substituted, its ε and δ, and the terms δ is made of; click an edge to see its weight's "
                 "gradient. ← → step through the five phases of an epoch, Space plays, Home/End jump.</p>")
@@ -100,9 +106,9 @@ class Inspector(QTextBrowser):
     def _node_html(self, node: NodeRef) -> str:
         if watch_index(node.var) is not None:
             return self._watch_html(watch_index(node.var), node.t)
-        s = self.session
-        ex = explain(s.trace, node)
-        ph = s.playhead
+        doc = self.session.document
+        ex = explain(doc.trace, node)
+        ph = self.session.playback.playhead
         parts = [f"<p class='title'>{html.escape(node.label)}</p><div class='sub'>{html.escape(ex.title)}</div>"]
         if node.var == "y" or ph.value_visible(node.t):
             parts.append(f"<p class='big'>{html.escape(fmt(ex.value))}</p>")
@@ -128,8 +134,8 @@ class Inspector(QTextBrowser):
             parts.append(self._before(node, "delta"))
             if not self.compact:
                 parts.append(self._terms_table(ex.delta_terms, ex.delta))
-            parts.append(f"<p class='sub'>under the gradient mode <b>{s.mode}</b></p>")
-        weights = [] if self.compact else weights_of(s.trace, node)
+            parts.append(f"<p class='sub'>under the gradient mode <b>{doc.mode}</b></p>")
+        weights = [] if self.compact else weights_of(doc.trace, node)
         if weights:
             links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(_weight_name(k, i))}</a>" for k, i in weights)
             parts.append(f"<h3>Weights into {html.escape(node.label)}</h3><p>{links}</p>")
@@ -137,14 +143,13 @@ class Inspector(QTextBrowser):
 
     def _watch_html(self, n: int, t: int) -> str:
         """A watch: its expression, its value at step t, and its check."""
-        s = self.session
-        w = s.scenario.watches[n]
+        doc = self.session.document
+        w, watch = doc.scenario.watches[n], doc.watches[n]
         parts = [f"<p class='title'>w{n + 1}[{t}]</p><p class='eq'>{html.escape(w.expression)}</p>"]
-        if s.watch_errors[n]:
-            return "".join(parts) + f"<p class='note'>{html.escape(s.watch_errors[n])}</p>"
-        value = s.watch_values[n].per_step(s.trace.steps)[t - 1]
-        parts.append(f"<p class='big'>{html.escape(fmt(value if value.size > 1 else float(value[0])))}</p>")
-        result = s.watch_checks[n]
+        if watch.error:
+            return "".join(parts) + f"<p class='note'>{html.escape(watch.error)}</p>"
+        parts.append(f"<p class='big'>{html.escape(fmt(doc.watches.at(n, t)))}</p>")
+        result = watch.check
         if result is not None:
             mark = "agrees" if result.agree else "differs"
             parts.append(f"<h3>Should equal {html.escape(w.equals)}: {mark}</h3><p>{html.escape(result.message)}</p>")
@@ -152,16 +157,16 @@ class Inspector(QTextBrowser):
 
     def _before(self, node: NodeRef, kind: str) -> str:
         """``then → now`` against the compared snapshot, when there is one."""
-        s = self.session
-        if s.compare is None:
+        snap = self.session.comparison.compare
+        if snap is None:
             return ""
-        try:
-            old = s.compare.quantities.series(node.layer, node.var, node.unit, kind)[node.t - 1]
-        except (KeyError, IndexError):
-            return f"<p class='sub'>“{html.escape(s.compare.name)}” has no {html.escape(node.label)}</p>"
-        new = (s.quantities.value if kind == "value" else s.quantities.delta)(node)
+        old = snap.at(node, kind)
+        if old is None:
+            return f"<p class='sub'>“{html.escape(snap.name)}” has no {html.escape(node.label)}</p>"
+        q = self.session.document.quantities
+        new = (q.value if kind == "value" else q.delta)(node)
         what = "value" if kind == "value" else "δ"
-        return (f"<p class='sub'>{what} in “{html.escape(s.compare.name)}”: {html.escape(fmt(old))} → now "
+        return (f"<p class='sub'>{what} in “{html.escape(snap.name)}”: {html.escape(fmt(old))} → now "
                 f"{html.escape(fmt(new))}</p>")
 
     def _terms_table(self, terms: list[Term], total) -> str:
@@ -178,9 +183,9 @@ class Inspector(QTextBrowser):
         return "<table width='100%'>" + "".join(rows) + "</table>"
 
     def _weight_html(self, key: str, index: tuple[int, ...]) -> str:
-        s = self.session
-        wx = explain_weight(s.trace, key, index)
-        ph = s.playhead
+        doc = self.session.document
+        wx = explain_weight(doc.trace, key, index)
+        ph = self.session.playback.playhead
         k = ph.grad_steps
         parts = [f"<p class='title'>{html.escape(wx.label)}</p><div class='sub'>{html.escape(key)}"
                  f"[{', '.join(map(str, index))}]</div>",
@@ -205,23 +210,33 @@ class Inspector(QTextBrowser):
                         f"<td align='right'>{html.escape(fmt(term.value))}</td>"
                         f"<td align='right' class='sub'>Σ {html.escape(fmt(running))}</td></tr>")
         parts.append("<h3>Per-step contributions</h3><table>" + "".join(rows) + "</table>")
-        if ph.phase == 5:
-            tr = s.scenario.training
-            frozen = key in tr.frozen
-            new = wx.value if frozen else wx.value - tr.learning_rate * wx.grad
-            parts.append(f"<h3>Gradient descent</h3><p class='eq'>{html.escape(wx.label)} ← {html.escape(fmt(wx.value))}"
-                         f" − {tr.learning_rate:g}·{html.escape(fmt(wx.grad))} = <b>{html.escape(fmt(new))}</b>"
-                         + (" (frozen: unchanged)" if frozen else "") + "</p>")
+        if ph.phase == Phase.DESCENT:
+            parts.append(self._descent_html(wx))
         return "".join(parts)
+
+    def _descent_html(self, wx) -> str:
+        """Phase 5: the value the update gives this entry — the very update stepping on applies."""
+        doc = self.session.document
+        tr = doc.scenario.training
+        if wx.key in tr.frozen:
+            return (f"<h3>Gradient descent</h3><p class='eq'>{html.escape(wx.label)} = {html.escape(fmt(wx.value))}"
+                    " (frozen: unchanged)</p>")
+        new = float(doc.descent_update()[wx.key][wx.index])
+        scale = clip_scale(doc.scenario, doc.trace, tr.clip_norm, tr.frozen)
+        step = f"{tr.learning_rate:g}·{html.escape(fmt(wx.grad))}"
+        if scale != 1.0:
+            step = f"{tr.learning_rate:g}·{scale:.3g}·{html.escape(fmt(wx.grad))} (clipped to ‖g‖ = {tr.clip_norm:g})"
+        return (f"<h3>Gradient descent</h3><p class='eq'>{html.escape(wx.label)} ← {html.escape(fmt(wx.value))}"
+                f" − {step} = <b>{html.escape(fmt(new))}</b></p>")
 
     def _on_anchor(self, url: QUrl) -> None:
         kind, _, rest = url.toString().partition(":")
         if kind == "node":
             layer, var, t, unit = rest.split("/")
-            self.session.select(NodeRef(None if layer == "-" else int(layer), var, int(t), int(unit)))
+            self.session.view.select(NodeRef(None if layer == "-" else int(layer), var, int(t), int(unit)))
         elif kind == "weight":
             key, _, idx = rest.rpartition("/")
-            self.session.select_weight(key, tuple(int(i) for i in idx.split(",")))
+            self.session.view.select_weight(key, tuple(int(i) for i in idx.split(",")))
 
 
 def _eps_name(node: NodeRef) -> str:
@@ -229,4 +244,4 @@ def _eps_name(node: NodeRef) -> str:
 
 
 def _weight_name(key: str, index: tuple[int, ...]) -> str:
-    return f"{key.split('/')[1]}[{', '.join(map(str, index))}]"
+    return f"{Key.parse(key).name}[{', '.join(map(str, index))}]"

@@ -1,4 +1,8 @@
-"""Training: learning rate, clipping, frozen parameters, one step or N epochs in the background."""
+"""Training: learning rate, clipping, frozen parameters, one step or N epochs in the background.
+
+Every setting is an undoable change of the document (and marks it unsaved); the run itself goes
+through the training runner of the Qt layer and lands as one undo entry.
+"""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -18,48 +22,27 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.params import param_blocks
-from ..session import Session
-from ..training import TrainRunner
-from . import signals_blocked
+from ..model.session import Session
+from ..numbers import fmt_precise
+from ..qt.binding import observe, signals_blocked
+from ..qt.training import TrainRunner
 
 
 class TrainPanel(QWidget):
-    def __init__(self, session: Session, parent=None):
+    def __init__(self, session: Session, runner: TrainRunner, parent=None):
         super().__init__(parent)
-        self.session = session
-        self.runner = TrainRunner(session, self)
+        self.session, self.document, self.runner = session, session.document, runner
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        form = QFormLayout()
-        self.lr_box = QDoubleSpinBox()
-        self.lr_box.setDecimals(5)
-        self.lr_box.setRange(1e-5, 100.0)
-        self.lr_box.setSingleStep(0.01)
-        self.lr_box.valueChanged.connect(self._on_settings)
-        form.addRow("learning rate η", self.lr_box)
-        clip_row = QHBoxLayout()
-        self.clip_check = QCheckBox("clip the gradient norm to")
-        self.clip_box = QDoubleSpinBox()
-        self.clip_box.setRange(1e-4, 1e6)
-        self.clip_box.setValue(1.0)
-        self.clip_check.toggled.connect(self._on_settings)
-        self.clip_box.valueChanged.connect(self._on_settings)
-        clip_row.addWidget(self.clip_check)
-        clip_row.addWidget(self.clip_box)
-        form.addRow("clipping", clip_row)
-        self.epochs_box = QSpinBox()
-        self.epochs_box.setRange(1, 1_000_000)
-        self.epochs_box.setValue(100)
-        form.addRow("epochs", self.epochs_box)
-        layout.addLayout(form)
+        layout.addLayout(self._settings_form())
         layout.addWidget(QLabel("Trained parameters (untick to freeze):"))
         self.frozen_list = QListWidget()
-        self.frozen_list.itemChanged.connect(self._on_settings)
+        self.frozen_list.itemChanged.connect(self._on_frozen)
         layout.addWidget(self.frozen_list, 1)
         buttons = QHBoxLayout()
         self.step_button = QPushButton("One step")
         self.step_button.setToolTip("Phase 5: one gradient-descent update (as → past the last phase)")
-        self.step_button.clicked.connect(session.descend)
+        self.step_button.clicked.connect(session.playback.descend)
         self.train_button = QPushButton("Train")
         self.train_button.clicked.connect(lambda: self.runner.start(self.epochs_box.value()))
         self.stop_button = QPushButton("Stop")
@@ -74,29 +57,64 @@ class TrainPanel(QWidget):
         self.runner.started.connect(self._on_started)
         self.runner.progress.connect(self.progress.setValue)
         self.runner.done.connect(self._on_done)
-        session.scenarioChanged.connect(self._load_settings)
-        self._load_settings()
+        observe(self, (self.document.structure_changed, self.refresh), (self.document.training_changed, self.refresh))
+        self.refresh()
 
-    def _load_settings(self) -> None:
-        tr = self.session.scenario.training
+    def _settings_form(self) -> QFormLayout:
+        form = QFormLayout()
+        self.lr_box = QDoubleSpinBox()
+        self.lr_box.setDecimals(5)
+        self.lr_box.setRange(1e-5, 100.0)
+        self.lr_box.setSingleStep(0.01)
+        self.lr_box.setKeyboardTracking(False)  # a typed value counts when it is complete (Enter, focus out)
+        self.lr_box.valueChanged.connect(self._on_learning_rate)
+        form.addRow("learning rate η", self.lr_box)
+        clip_row = QHBoxLayout()
+        self.clip_check = QCheckBox("clip the gradient norm to")
+        self.clip_box = QDoubleSpinBox()
+        self.clip_box.setRange(1e-4, 1e6)
+        self.clip_box.setValue(1.0)
+        self.clip_box.setKeyboardTracking(False)
+        self.clip_check.toggled.connect(self._on_clipping)
+        self.clip_box.valueChanged.connect(self._on_clipping)
+        clip_row.addWidget(self.clip_check)
+        clip_row.addWidget(self.clip_box)
+        form.addRow("clipping", clip_row)
+        self.epochs_box = QSpinBox()
+        self.epochs_box.setRange(1, 1_000_000)
+        self.epochs_box.setValue(100)
+        form.addRow("epochs", self.epochs_box)
+        return form
+
+    def refresh(self) -> None:
+        """Show the document's training settings (after opening, an undo or a redo)."""
+        tr = self.document.scenario.training
         with signals_blocked(self.lr_box, self.clip_check, self.clip_box, self.frozen_list):
             self.lr_box.setValue(tr.learning_rate)
             self.clip_check.setChecked(tr.clip_norm is not None)
             if tr.clip_norm is not None:
                 self.clip_box.setValue(tr.clip_norm)
             self.frozen_list.clear()
-            for b in param_blocks(self.session.scenario.model):
+            for b in param_blocks(self.document.scenario.model):
                 item = QListWidgetItem(b.key)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked if b.key in tr.frozen else Qt.CheckState.Checked)
                 self.frozen_list.addItem(item)
 
-    def _on_settings(self, *_) -> None:
-        tr = self.session.scenario.training
-        tr.learning_rate = self.lr_box.value()
-        tr.clip_norm = self.clip_box.value() if self.clip_check.isChecked() else None
-        tr.frozen = tuple(self.frozen_list.item(i).text() for i in range(self.frozen_list.count())
-                          if self.frozen_list.item(i).checkState() == Qt.CheckState.Unchecked)
+    def _on_learning_rate(self, value: float) -> None:
+        old = self.document.scenario.training.learning_rate
+        self.document.set_training(f"learning rate {fmt_precise(old)} → {fmt_precise(value)}", learning_rate=value)
+
+    def _on_clipping(self, *_) -> None:
+        clip = self.clip_box.value() if self.clip_check.isChecked() else None
+        text = f"clip the gradient norm to {fmt_precise(clip)}" if clip is not None else "no gradient clipping"
+        self.document.set_training(text, clip_norm=clip)
+
+    def _on_frozen(self, item: QListWidgetItem) -> None:
+        frozen = tuple(self.frozen_list.item(i).text() for i in range(self.frozen_list.count())
+                       if self.frozen_list.item(i).checkState() == Qt.CheckState.Unchecked)
+        what = "freeze" if item.checkState() == Qt.CheckState.Unchecked else "train"
+        self.document.set_training(f"{what} {item.text()}", frozen=frozen)
 
     def _on_started(self, epochs: int) -> None:
         self.progress.setRange(0, epochs)

@@ -27,16 +27,17 @@ from ...core.model import Watch
 from ...watch import WatchError, parse
 from ...watch.breakpoints import Breakpoint
 from .. import style
-from ..equations import explain, fmt
-from ..quantities import NodeRef, parse_node
-from ..session import Session
-from . import LazyPanel, on_screen, signals_blocked
+from ..model.equations import explain
+from ..model.quantities import parse_node
+from ..model.session import Session
+from ..numbers import fmt
+from ..qt.binding import LazyPanel, observe, signals_blocked
 
 
 class WatchesPanel(LazyPanel, QWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.session, self.document = session, session.document
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         form = QFormLayout()
@@ -78,9 +79,7 @@ class WatchesPanel(LazyPanel, QWidget):
         self.details.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.details, 1)
         layout.addWidget(self._breakpoint_box())
-        self._stale = True
-        session.watchesChanged.connect(self.refresh)
-        session.scenarioChanged.connect(self.refresh)
+        observe(self, (self.document.watches_changed, self.refresh), (self.document.structure_changed, self.refresh))
 
     # -- watches ------------------------------------------------------------------------------------
     def add_watch(self) -> bool:
@@ -91,31 +90,27 @@ class WatchesPanel(LazyPanel, QWidget):
             self.message.setText(f"refused: {e}")
             return False
         self.message.clear()
-        n = len(self.session.scenario.watches)
-        self.session.set_watches(self.session.scenario.watches + [Watch(text, equals)], f"watch w{n + 1}: {text}")
+        watches = self.document.scenario.watches
+        self.document.set_watches(watches + [Watch(text, equals)], f"watch w{len(watches) + 1}: {text}")
         self.expression_box.clear()
         self.equals_box.clear()
-        self.table.setCurrentCell(n, 1)
+        self.table.setCurrentCell(len(watches), 1)
         return True
 
     def remove_watch(self) -> None:
         row = self.table.currentRow()
-        watches = self.session.scenario.watches
+        watches = self.document.scenario.watches
         if 0 <= row < len(watches):
-            self.session.set_watches(watches[:row] + watches[row + 1:], f"remove watch w{row + 1}")
+            self.document.set_watches(watches[:row] + watches[row + 1:], f"remove watch w{row + 1}")
 
-    def refresh(self) -> None:
+    def _update(self) -> None:
         """The table, the details and the breakpoint choices (only when on screen: it catches up when shown)."""
-        if not on_screen(self):
-            self._stale = True
-            return
-        self._stale = False
-        s = self.session
+        doc = self.document
         current = self.table.currentRow()
-        self.table.setRowCount(len(s.scenario.watches))
-        for n, w in enumerate(s.scenario.watches):
-            status = s.watch_errors[n] or ""
-            result = s.watch_checks[n] if n < len(s.watch_checks) else None
+        self.table.setRowCount(len(doc.scenario.watches))
+        for n, w in enumerate(doc.scenario.watches):
+            status = doc.watches[n].error or ""
+            result = doc.watches[n].check
             if not status and result is not None:
                 status = "✓ agrees" if result.agree else f"✗ first differs at t = {result.t}, unit {result.unit}"
             for c, text in enumerate((f"w{n + 1}", w.expression, w.equals or "", status)):
@@ -126,16 +121,16 @@ class WatchesPanel(LazyPanel, QWidget):
         self._refresh_watch_choices()
 
     def _show_details(self) -> None:
-        s, n = self.session, self.table.currentRow()
-        if not 0 <= n < len(s.scenario.watches):
+        doc, n = self.document, self.table.currentRow()
+        if not 0 <= n < len(doc.scenario.watches):
             self.details.setHtml("<p>Type an expression over the trace — h[t], c[t−1], delta_c[t+1], W_i @ x[t], "
                                  "sum(… for t), l1.h[t][0], dsigmoid(a_f[t]) — and optionally what it should equal. "
                                  "Each watch is a lane in the graph (w1, w2 …) and a curve in the plots.</p>")
             return
-        w, result = s.scenario.watches[n], s.watch_checks[n]
+        w, result, error = doc.scenario.watches[n], doc.watches[n].check, doc.watches[n].error
         parts = [f"<p><b>w{n + 1}</b> = {html.escape(w.expression)}</p>"]
-        if s.watch_errors[n]:
-            parts.append(f"<p style='color:{style.KINK}'>{html.escape(s.watch_errors[n])}</p>")
+        if error:
+            parts.append(f"<p style='color:{style.KINK}'>{html.escape(error)}</p>")
         elif result is not None and not result.agree:
             parts.append(f"<p><b>{html.escape(result.message)}</b></p><table><tr><th align='left'>your terms</th>"
                          "<th></th></tr>")
@@ -150,14 +145,14 @@ class WatchesPanel(LazyPanel, QWidget):
 
     def _engine_terms(self, target: str, result) -> str:
         """The engine's own breakdown of the target at the failing step, when it is a node's δ or value."""
-        s = self.session
+        trace = self.document.trace
         if result.t is None:
             return f"<p>{html.escape(target)} = {html.escape(fmt(result.engine))}</p>"
         try:
-            node = parse_node(f"{target.replace('delta_', '').strip()}[{result.t}][{result.unit}]", s.trace)
+            node = parse_node(f"{target.replace('delta_', '').strip()}[{result.t}][{result.unit}]", trace)
         except ValueError:
             return f"<p>{html.escape(target)}[{result.t}] = {html.escape(fmt(result.engine))}</p>"
-        ex = explain(s.trace, NodeRef(node.layer, node.var, node.t, node.unit))
+        ex = explain(trace, node)
         rows = "".join(f"<tr><td>{html.escape(term.text)}</td><td align='right'>{html.escape(fmt(term.value))}</td>"
                        f"<td>{html.escape(term.note)}</td></tr>" for term in ex.delta_terms)
         total = ex.delta if "delta" in target else ex.value
@@ -198,7 +193,7 @@ class WatchesPanel(LazyPanel, QWidget):
     def _refresh_watch_choices(self) -> None:
         with signals_blocked(self.bp_watch_choice):
             self.bp_watch_choice.clear()
-            for n, w in enumerate(self.session.scenario.watches):
+            for n, w in enumerate(self.document.scenario.watches):
                 self.bp_watch_choice.addItem(f"w{n + 1}: {w.expression}", w.expression)
         self._on_breakpoints()
 
@@ -214,4 +209,4 @@ class WatchesPanel(LazyPanel, QWidget):
             bps.append(Breakpoint("saturation"))
         if self.bp_watch.isChecked() and self.bp_watch_choice.currentData():
             bps.append(Breakpoint("watch", expression=self.bp_watch_choice.currentData()))
-        self.session.set_breakpoints(bps)
+        self.session.playback.set_breakpoints(bps)

@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.edits import LAYER_OPTIONS, editable, entry_label
+from ...core.keys import Key
 from ...core.model import LSTMLayer
 from .. import style
-from ..equations import fmt
-from ..session import Session
-from . import on_screen, signals_blocked
+from ..model.session import Session
+from ..numbers import fmt, fmt_exact
+from ..qt.binding import observe, on_screen, signals_blocked
 
 MAX_NUMBERS = 160  # cells above which numbers are no longer printed in the heat map
 SCOPES = ("cell", "row", "column", "matrix")
@@ -55,28 +56,53 @@ class ValueBox(QLineEdit):
         self.stepped.emit(1 if event.angleDelta().y() > 0 else -1)
 
 
+class ClickableImage(pg.ImageItem):
+    """The heat map: a click reports the cell under the mouse."""
+
+    def __init__(self, on_click, **kwargs):
+        super().__init__(**kwargs)
+        self.on_click = on_click
+
+    def mouseClickEvent(self, event) -> None:
+        if self.on_click(event.pos()):
+            event.accept()
+
+
 class WeightEditor(QWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session = session
+        self.document = session.document
         self.key: str | None = None
         self.index: tuple[int, ...] = (0, 0)
         self._drawn_state = None
         self._drawn = None
         self._numbers_shape = None
+        self.drag_origin = 0.0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.array_box = QComboBox()
         self.array_box.setToolTip("Which parameter, initial state or data array to edit")
         self.array_box.currentIndexChanged.connect(self._on_array_chosen)
         layout.addWidget(self.array_box)
-        self.plot = pg.PlotWidget(background="w")
+        layout.addWidget(self._heat_map(), 1)
+        layout.addLayout(self._entry_form())
+        self.layer_group = QGroupBox("Layer variant")
+        self.layer_form = QFormLayout(self.layer_group)
+        self.option_widgets: dict[str, QWidget] = {}
+        layout.addWidget(self.layer_group)
+        observe(self, (self.document.structure_changed, self._on_structure_change),
+                (self.document.trace_changed, self.refresh), (session.view.selection_changed, self._on_selection_change))
+        self._on_structure_change()
+
+    def _heat_map(self) -> pg.PlotWidget:
+        self.plot = pg.PlotWidget(background=style.PLOT_BACKGROUND)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.invertY(True)
         self.plot.setMinimumHeight(160)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = ClickableImage(self._on_cell_clicked, axisOrder="row-major")
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=pg.ColorMap([p for p, _ in style.DIVERGING],
                                                              [c for _, c in style.DIVERGING]), interactive=False,
@@ -86,9 +112,9 @@ class WeightEditor(QWidget):
         self.selection_box.setPen(QPen(QColor(style.SELECTION), 0.08))
         self.plot.addItem(self.selection_box)
         self.numbers: list[pg.TextItem] = []
-        self.image.mouseClickEvent = self._on_image_click
-        layout.addWidget(self.plot, 1)
+        return self.plot
 
+    def _entry_form(self) -> QFormLayout:
         form = QFormLayout()
         self.entry_label = QLabel()
         self.entry_label.setFont(QFont(style.MATH_FAMILY, style.FONT_POINTS + 2))
@@ -118,7 +144,11 @@ class WeightEditor(QWidget):
         self.message.setStyleSheet(f"color: {style.KINK};")
         self.message.setWordWrap(True)
         form.addRow("", self.message)
-        scope_row = QHBoxLayout()
+        form.addRow("selection", self._scope_row())
+        return form
+
+    def _scope_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
         self.scope_box = QComboBox()
         self.scope_box.addItems(["this cell", "its row", "its column", "whole matrix"])
         self.scope_box.currentIndexChanged.connect(self._show_selection)
@@ -132,21 +162,12 @@ class WeightEditor(QWidget):
         zero = QPushButton("Zero")
         zero.clicked.connect(lambda: self._scale(0.0))
         for w in (self.scope_box, self.factor_box, scale, zero):
-            scope_row.addWidget(w)
-        form.addRow("selection", scope_row)
-        layout.addLayout(form)
-        self.layer_group = QGroupBox("Layer variant")
-        self.layer_form = QFormLayout(self.layer_group)
-        self.option_widgets: dict[str, QWidget] = {}
-        layout.addWidget(self.layer_group)
-        session.scenarioChanged.connect(self._on_scenario_change)
-        session.traceChanged.connect(self._refresh)
-        session.selectionChanged.connect(self._on_selection_change)
-        self._on_scenario_change()
+            row.addWidget(w)
+        return row
 
     # -- what is edited --------------------------------------------------------------------------
-    def _on_scenario_change(self) -> None:
-        keys = list(editable(self.session.scenario))
+    def _on_structure_change(self) -> None:
+        keys = list(editable(self.document.scenario))
         current = self.key if self.key in keys else keys[0]
         with signals_blocked(self.array_box):
             self.array_box.clear()
@@ -161,14 +182,14 @@ class WeightEditor(QWidget):
             self.show_array(self.array_box.itemData(row))
 
     def _on_selection_change(self) -> None:
-        if self.session.selected_weight is not None:
-            key, index = self.session.selected_weight
+        if self.session.view.selected_weight is not None:
+            key, index = self.session.view.selected_weight
             self.show_entry(key, index)
 
     def show_entry(self, key: str, index: tuple[int, ...]) -> None:
         self.show_array(key)
         self.index = tuple(index)
-        self._refresh()
+        self.refresh()
 
     def show_array(self, key: str) -> None:
         if key != self.key:
@@ -180,11 +201,11 @@ class WeightEditor(QWidget):
                 with signals_blocked(self.array_box):
                     self.array_box.setCurrentIndex(row)
             self._build_layer_options()
-        self._refresh()
+        self.refresh()
 
     @property
     def array(self) -> np.ndarray:
-        return editable(self.session.scenario)[self.key]
+        return editable(self.document.scenario)[self.key]
 
     def matrix(self) -> np.ndarray:
         """The array as rows × columns (vectors are one column)."""
@@ -194,9 +215,9 @@ class WeightEditor(QWidget):
     # -- drawing -----------------------------------------------------------------------------------
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._refresh()
+        self.refresh()
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
         """Redraw when shown and when the edited array or the selected entry changed."""
         if self.key is None or not on_screen(self):
             return
@@ -206,29 +227,29 @@ class WeightEditor(QWidget):
             return
         self._drawn_state, self._drawn = state, m.copy()
         scale = float(np.abs(m[np.isfinite(m)]).max()) if np.isfinite(m).any() else 1.0
-        scale = scale or 1.0
         self.image.setImage(m, autoLevels=False)
         self.image.setRect(QRectF(0, 0, m.shape[1], m.shape[0]))
-        self.colorbar.setLevels((-scale, scale))
+        self.colorbar.setLevels((-(scale or 1.0), scale or 1.0))
         self._draw_numbers(m)
-        rows, cols = m.shape
-        self.plot.getPlotItem().setLabel("left", "step t" if self.key.startswith("data/") else "unit (row)")
-        self.plot.getPlotItem().setLabel("bottom", "column" if cols > 1 else "")
-        for axis, n in (("bottom", cols), ("left", rows)):  # integer labels in the middle of the cells
-            every = max(1, n // 8)
-            self.plot.getPlotItem().getAxis(axis).setTicks([[(i + 0.5, str(i + (1 if axis == "left" and
-                                                                              self.key.startswith("data/") else 0)))
-                                                            for i in range(0, n, every)], []])
-        self.plot.setXRange(0, cols, padding=0.02)
-        self.plot.setYRange(0, rows, padding=0.02)
+        self._draw_axes(*m.shape)
         self._show_selection()
-        value = float(self.array[self.index])
         self.entry_label.setText(entry_label(self.key, self.index))
         if not self.value_box.hasFocus():
-            self.value_box.setText(repr(value) if value != int(value) or abs(value) > 1e15 else f"{value:.1f}")
+            self.value_box.setText(fmt_exact(self.array[self.index]))
         if not self.slider.isSliderDown():
             with signals_blocked(self.slider):
                 self.slider.setValue(0)
+
+    def _draw_axes(self, rows: int, cols: int) -> None:
+        """Integer labels in the middle of the cells; data rows are steps, counted from 1."""
+        item, data = self.plot.getPlotItem(), Key.parse(self.key).is_data
+        item.setLabel("left", "step t" if data else "unit (row)")
+        item.setLabel("bottom", "column" if cols > 1 else "")
+        for axis, n, first in (("bottom", cols, 0), ("left", rows, 1 if data else 0)):
+            every = max(1, n // 8)
+            item.getAxis(axis).setTicks([[(i + 0.5, str(i + first)) for i in range(0, n, every)], []])
+        self.plot.setXRange(0, cols, padding=0.02)
+        self.plot.setYRange(0, rows, padding=0.02)
 
     def _draw_numbers(self, m: np.ndarray) -> None:
         """The numbers in the cells when they fit; the text items are kept while the shape stays."""
@@ -265,19 +286,19 @@ class WeightEditor(QWidget):
         cols = [i[1] if len(i) > 1 else 0 for i in cells]
         self.selection_box.setRect(QRectF(min(cols), min(rows), max(cols) - min(cols) + 1, max(rows) - min(rows) + 1))
 
-    def _on_image_click(self, event) -> None:
-        pos = event.pos()
+    def _on_cell_clicked(self, pos) -> bool:
         m = self.matrix()
         r, c = int(pos.y()), int(pos.x())
-        if 0 <= r < m.shape[0] and 0 <= c < m.shape[1]:
-            self.index = (r, c) if self.array.ndim == 2 else (r,)
-            self.message.clear()
-            self._refresh()
-            event.accept()
+        if not (0 <= r < m.shape[0] and 0 <= c < m.shape[1]):
+            return False
+        self.index = (r, c) if self.array.ndim == 2 else (r,)
+        self.message.clear()
+        self.refresh()
+        return True
 
     # -- editing -----------------------------------------------------------------------------------
     def _commit(self, value: float) -> None:
-        problem = self.session.set_entry(self.key, self.index, value)
+        problem = self.document.set_entry(self.key, self.index, value)
         self.message.setText(problem or "")
 
     def _on_typed(self) -> None:
@@ -295,25 +316,25 @@ class WeightEditor(QWidget):
 
     def _on_drag_start(self) -> None:
         self.drag_origin = float(self.array[self.index])
-        self.session.begin_drag(self.key)
+        self.document.begin_drag(self.key)
 
     def _on_drag(self, position: int) -> None:
-        self.session.drag_to(self.key, self.index, self._slider_value(position))
+        self.document.drag_to(self.key, self.index, self._slider_value(position))
 
     def _slider_value(self, position: int) -> float:
         return self.drag_origin + 2.0 * position / 1000.0
 
     def _on_drag_end(self) -> None:
-        self.session.end_drag(self.key, self.index)
-        self._refresh()
+        self.document.end_drag(self.key, self.index)
+        self.refresh()
 
     def _scale(self, factor: float) -> None:
         cells = self._selection()
         values = [float(self.array[i]) * factor for i in cells]
         scope = SCOPES[self.scope_box.currentIndex()]
-        name = entry_label(self.key, self.index) if scope == "cell" else f"{self.key.split('/', 1)[1]} ({scope})"
+        name = entry_label(self.key, self.index) if scope == "cell" else f"{Key.parse(self.key).name} ({scope})"
         what = "zeroed" if factor == 0 else f"× {factor:g}"
-        problem = self.session.set_entries(self.key, cells, values, text=f"{name} {what}")
+        problem = self.document.set_entries(self.key, cells, values, text=f"{name} {what}")
         self.message.setText(problem or "")
 
     # -- layer variants ------------------------------------------------------------------------------
@@ -321,31 +342,29 @@ class WeightEditor(QWidget):
         while self.layer_form.rowCount():
             self.layer_form.removeRow(0)
         self.option_widgets = {}
-        prefix = self.key.split("/", 1)[0]
-        if not prefix.startswith("l"):
+        n = Key.parse(self.key).layer
+        if n is None:
             self.layer_group.hide()
             return
-        n = int(prefix[1:])
-        layer = self.session.scenario.model.layers[n]
+        layer = self.document.scenario.model.layers[n]
         self.layer_group.setTitle(f"Layer {n} variant ({'LSTM' if isinstance(layer, LSTMLayer) else 'RNN'})")
         for option, choices in LAYER_OPTIONS[layer.type].items():
             if isinstance(choices[0], bool):
                 w = QCheckBox()
                 w.setChecked(getattr(layer, option))
-                w.toggled.connect(lambda on, o=option, n=n: self.session.set_layer_option(n, o, on))
+                w.toggled.connect(lambda on, o=option, n=n: self.document.set_layer_option(n, o, on))
             else:
                 w = QComboBox()
                 w.addItems(choices)
                 w.setCurrentText(getattr(layer, option))
-                w.currentTextChanged.connect(lambda text, o=option, n=n: self.session.set_layer_option(n, o, text))
+                w.currentTextChanged.connect(lambda text, o=option, n=n: self.document.set_layer_option(n, o, text))
             self.layer_form.addRow(option.replace("_", " "), w)
             self.option_widgets[option] = w
         self.layer_group.show()
 
 
 def _describe(key: str) -> str:
-    prefix, name = key.split("/", 1)
-    kind = name.split("_")[0]
-    what = NAMES.get(kind, NAMES.get(name, ""))
-    where = "data" if prefix == "data" else ("head" if prefix == "head" else f"layer {prefix[1:]}")
-    return f"{where} · {name}" + (f" ({what})" if what else "")
+    k = Key.parse(key)
+    what = NAMES.get(k.kind, NAMES.get(k.name, ""))
+    where = "data" if k.is_data else ("head" if k.is_head else f"layer {k.layer}")
+    return f"{where} · {k.name}" + (f" ({what})" if what else "")

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from helpers import lstm, random_scenario, rnn
 
-from lstmviz.app.graph_model import GraphModel
-from lstmviz.app.quantities import NodeRef, Quantities, parse_node
+from lstmviz.app.model.graph_model import GraphModel
+from lstmviz.app.model.quantities import NodeRef, Quantities, parse_node
 from lstmviz.core import compute
 from lstmviz.io import load_scenario
 

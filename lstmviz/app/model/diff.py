@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import Trace
-from ..core.edits import entry_label
+from ...core import Trace
+from ...core.edits import entry_label
+from ...core.keys import Key
 
 VANISH = 1e-12  # relative to the largest gradient of the trace
 
@@ -20,7 +21,7 @@ class GradientChange:
 
     @property
     def label(self) -> str:
-        return f"{self.key.split('/')[0]}/{entry_label(self.key, self.index)}"
+        return f"{Key.parse(self.key).scope}/{entry_label(self.key, self.index)}"
 
 
 @dataclass
@@ -49,7 +50,7 @@ def diff_traces(old: Trace, new: Trace) -> TraceDiff:
                        for index in zip(*np.nonzero(mask))]
     changed = total = 0
     for k in new.keys():
-        name = k.rsplit("/", 1)[-1]
+        name = Key.parse(k).name
         if name.startswith("delta_") and k in old and old[k].shape == new[k].shape:
             total += new[k].size
             changed += int(np.sum(~np.isclose(old[k], new[k], rtol=1e-12, atol=0.0)))

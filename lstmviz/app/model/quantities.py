@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import Trace
-from ..core.activations import ACTIVATIONS, on_kink
-from ..core.model import GATES, LSTMLayer
-from .style import DELTA_LABELS, LABELS, label
+from ...core import Trace
+from ...core.activations import ACTIVATIONS, on_kink
+from ...core.model import LSTMLayer
+from ..style import DELTA_LABELS, LABELS, label
 
 PRE_ACTIVATIONS = {"a_i": "i", "a_f": "f", "a_o": "o", "a_g": "g"}
 HEAD_VARS = ("y_hat", "y", "loss")
@@ -30,7 +30,7 @@ class NodeRef:
     def label(self) -> str:
         return f"{label(self.var)}[{self.t}]"
 
-    def at(self, t: int) -> "NodeRef":
+    def at(self, t: int) -> NodeRef:
         return NodeRef(self.layer, self.var, t, self.unit)
 
     def describe(self, trace: Trace) -> str:
@@ -66,11 +66,15 @@ def parse_node(text: str, trace: Trace) -> NodeRef:
     return node
 
 
+def unit_of(model, layer: int | None, unit: int) -> int:
+    """A unit number clipped to a layer's width (layers may differ in width); 0 for the head and the input."""
+    return 0 if layer is None else min(unit, model.layers[layer].hidden_size - 1)
+
+
 def layer_vars(layer) -> tuple[str, ...]:
     if not isinstance(layer, LSTMLayer):
         return ("a", "h")
-    gates = [g for g in GATES if g != "f" or layer.forget_gate]
-    return tuple(f"a_{g}" for g in gates) + tuple(gates) + ("c", "h")
+    return tuple(f"a_{g}" for g in layer.gates) + layer.gates + ("c", "h")
 
 
 class Quantities:
@@ -93,12 +97,8 @@ class Quantities:
     def _value_series(self, layer, var, unit):
         tr = self.trace
         if layer is None:
-            return {"x": tr["x"], "y_hat": tr["y_hat"], "loss": tr["loss_t"], "y": self._targets()}[var]
+            return {"x": tr["x"], "y_hat": tr["y_hat"], "loss": tr["loss_t"], "y": self.data.targets}[var]
         return tr[f"l{layer}/{var}"][:, unit]
-
-    def _targets(self) -> np.ndarray:
-        y = self.data.y
-        return y.astype(np.float64) if y.ndim == 1 else y
 
     def _delta_series(self, layer, var, unit):
         tr = self.trace
@@ -110,13 +110,6 @@ class Quantities:
             if var == "loss":
                 return np.where(self.data.mask != 0, 1.0, 0.0)
             return np.full(tr.steps, np.nan)
-        lb = tr.backward.layers[layer]
-        if var in PRE_ACTIVATIONS or var == "a":
-            if var == "a":
-                return lb.dA[:, unit]
-            H = self.model.layers[layer].hidden_size
-            k = GATES.index(PRE_ACTIVATIONS[var])
-            return lb.dA[:, k * H + unit]
         return tr[f"l{layer}/delta_{var}"][:, unit]
 
     def _eps_series(self, layer, var, unit):
@@ -153,6 +146,16 @@ class Quantities:
         out_var = "h" if node.var == "a" else PRE_ACTIVATIONS[node.var]
         y = self.value(NodeRef(node.layer, out_var, node.t, node.unit))
         return float(ACTIVATIONS[act].df(np.array([a]), np.array([y]))[0])
+
+    def squashed_cell(self, layer: int, unit: int) -> np.ndarray:
+        """σ_out(c[t]) of an LSTM unit, (T,): what o[t] multiplies to give h[t]."""
+        return self.trace.forward.layers[layer].S[:, unit]
+
+    def output_slope(self, layer: int, unit: int) -> np.ndarray:
+        """σ̇_out(c[t]) of an LSTM unit, (T,): how much h[t]/o[t] moves with c[t]."""
+        lf = self.trace.forward.layers[layer]
+        act = ACTIVATIONS[self.model.layers[layer].cell_output_activation]
+        return act.df(lf.C[:, unit], lf.S[:, unit])
 
     def on_kink(self, node: NodeRef) -> bool:
         act = self.activation_of(node)

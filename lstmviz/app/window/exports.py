@@ -9,7 +9,9 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
 
-from .phases import Playhead
+from .. import style
+from ..model.phases import Playhead
+from ..model.playback import Playback
 
 SCALE = 2  # PNGs at twice the screen resolution
 
@@ -49,7 +51,7 @@ def widget_image(widget: QWidget, scale: float = SCALE) -> QImage:
     size = widget.size() * scale
     image = QImage(size, QImage.Format.Format_ARGB32)
     image.setDevicePixelRatio(scale)
-    image.fill(QColor("white"))
+    image.fill(QColor(style.EXPORT_BACKGROUND))
     painter = QPainter(image)
     QWidget.render(widget, painter, QPoint(0, 0))  # QGraphicsView (the plots) overrides render()
     painter.end()
@@ -73,16 +75,15 @@ def copy_image(image: QImage) -> None:
     QGuiApplication.clipboard().setImage(image)
 
 
-def export_frames(session, grab, out_dir: str | Path, process_events) -> list[Path]:
+def export_frames(playback: Playback, grab, out_dir: str | Path, process_events) -> list[Path]:
     """One PNG per playhead position through phases 1–5 (the weights are not moved):
     ``frame_0001.png`` … in ``out_dir``. ``grab()`` returns the picture of the moment."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    T = session.trace.steps
     saved = []
-    ph: Playhead | None = Playhead.start(T)
+    ph: Playhead | None = Playhead.start(playback.playhead.T)
     while ph is not None:
-        session.set_playhead(ph)
+        playback.set_playhead(ph)
         process_events()
         path = out / f"frame_{len(saved) + 1:04d}.png"
         if not grab().save(str(path)):

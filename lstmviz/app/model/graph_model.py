@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import Trace
-from ..core.activations import ACTIVATIONS
-from ..core.model import LSTMLayer, Model
-from ..core.modes import GradientMode
-from .quantities import Quantities
-from .style import HEAD_LANES, INPUT_LANE, LSTM_LANES, RNN_LANES
+from ...core import Trace
+from ...core.keys import Key
+from ...core.model import LSTMLayer, Model
+from ...core.modes import GradientMode
+from ..style import HEAD_LANES, INPUT_LANE, LSTM_LANES, RNN_LANES, label
+from .quantities import Quantities, unit_of
 
 
 @dataclass(frozen=True)
@@ -129,44 +129,65 @@ class GraphModel:
         return out
 
     def _flow(self, q: Quantities, e: Edge, unit: int) -> np.ndarray:
-        (sl, sv), (dl, dv) = e.src, e.dst
-        u = self.unit_in(dl, unit)
-        delta = lambda layer, var: np.array(q.series(layer, var, self.unit_in(layer, unit), "delta"), dtype=float)  # noqa: E731
-        value = lambda layer, var: q.series(layer, var, self.unit_in(layer, unit), "value")  # noqa: E731
         if e.kind in ("input", "layer", "recurrent"):
-            gate = dv[2:] if dv.startswith("a_") else ""
-            W = self.model.layers[dl].params[("U" if e.kind == "recurrent" else "W") + (f"_{gate}" if gate else "")]
-            d_a = delta(dl, dv)
-            if e.kind == "input":  # δx[t] is a vector: the size of this unit's term δa[t]·W[u, :]
-                return d_a * W[u, 0] if W.shape[1] == 1 else np.abs(d_a) * np.linalg.norm(W[u])
-            src_unit = self.unit_in(sl, unit)
-            return d_a * W[u, src_unit]
-        if e.kind == "activation":
-            return delta(dl, sv)
-        if e.kind == "peephole":
-            return delta(dl, dv) * self.model.layers[dl].params[f"p_{dv[2:]}"][u]
-        if e.kind == "cell":
-            if sv == "c":
-                return delta(dl, "c") * value(dl, "f")
-            return delta(dl, sv)  # δi = δc·c̃, δf = δc·c[t−1], δc̃ = δc·i: the cell's flow into each input
-        if e.kind == "output":
-            if sv == "o":
-                return delta(dl, "o")
-            lf = q.trace.forward.layers[dl]
-            act = ACTIVATIONS[self.model.layers[dl].cell_output_activation]
-            return delta(dl, "h") * value(dl, "o") * act.df(lf.C, lf.S)[:, u]
+            return self._weight_flow(q, e, unit)
         if e.kind == "head":
+            (sl, _), _ = e.src, e.dst
             return np.array(q.series(sl, "h", self.unit_in(sl, unit), "eps"), dtype=float)
-        if sv == "y_hat":  # ŷ → E: ∂E/∂v
-            dvv = q.trace.forward.head.dv
-            return np.linalg.norm(dvv, axis=1) if dvv.shape[1] > 1 else dvv[:, 0].copy()
-        return np.zeros(q.trace.steps)
+        if e.kind == "loss":
+            if e.src[1] != "y_hat":
+                return np.zeros(q.trace.steps)
+            dv = q.trace.forward.head.dv  # ŷ → E: ∂E/∂v
+            return np.linalg.norm(dv, axis=1) if dv.shape[1] > 1 else dv[:, 0].copy()
+        return self._cell_flow(q, e, unit)
+
+    def _weight_flow(self, q: Quantities, e: Edge, unit: int) -> np.ndarray:
+        """δa[t]·w along x → a, h⁽ˡ⁻¹⁾ → a or h[t−1] → a (the edge's weight entry for the drawn unit)."""
+        (sl, _), (dl, dv) = e.src, e.dst
+        u = self.unit_in(dl, unit)
+        W = self.model.layers[dl].params[Key.parse(e.weight).name]
+        d_a = np.array(q.series(dl, dv, u, "delta"), dtype=float)
+        if e.kind == "input":  # δx[t] is a vector: the size of this unit's term δa[t]·W[u, :]
+            return d_a * W[u, 0] if W.shape[1] == 1 else np.abs(d_a) * np.linalg.norm(W[u])
+        return d_a * W[u, self.unit_in(sl, unit)]
+
+    def _cell_flow(self, q: Quantities, e: Edge, unit: int) -> np.ndarray:
+        """Within an LSTM cell: activations, the cell's inputs, c[t−1] → c[t], the output, the peepholes."""
+        (_, sv), (dl, dv) = e.src, e.dst
+        u = self.unit_in(dl, unit)
+        delta = lambda var: np.array(q.series(dl, var, u, "delta"), dtype=float)  # noqa: E731
+        if e.kind == "activation":
+            return delta(sv)
+        if e.kind == "peephole":
+            return delta(dv) * self.model.layers[dl].params[Key.parse(e.weight).name][u]
+        if e.kind == "cell":  # δc[t]·f[t] along c[t−1] → c[t]; δi = δc·c̃, δf = δc·c[t−1], δc̃ = δc·i otherwise
+            return delta("c") * q.series(dl, "f", u, "value") if sv == "c" else delta(sv)
+        if sv == "o":  # the output: o → h and c → h
+            return delta("o")
+        return delta("h") * q.series(dl, "o", u, "value") * q.output_slope(dl, u)
 
     def unit_in(self, layer: int | None, unit: int) -> int:
         """The selected unit, clipped to a layer's size (layers may differ in width)."""
-        if layer is None:
-            return 0
-        return min(unit, self.model.layers[layer].hidden_size - 1)
+        return unit_of(self.model, layer, unit)
+
+    def weight_entry(self, edge: Edge, unit: int) -> tuple[str, tuple[int, ...]]:
+        """The entry of the edge's weight that links the drawn unit's nodes: ``("l0/U_f", (2, 2))``."""
+        key = Key.parse(edge.weight)
+        u = self.unit_in(edge.dst[0], unit)
+        if key.kind == "p" or key.name == "b_y":
+            return edge.weight, (u,)
+        if key.is_head:
+            return edge.weight, (0, self.unit_in(edge.src[0], unit))
+        return edge.weight, (u, 0 if edge.src[0] is None else self.unit_in(edge.src[0], unit))
+
+    def lane_titles(self) -> list[tuple[int, str]]:
+        """(row, name) of every row: the value's name, with its pre-activation's after an arrow."""
+        titles = []
+        for lane in self.lanes:
+            if lane.slot == 1:
+                pre = next((ln for ln in self.lanes if ln.row == lane.row and ln.slot == 0), None)
+                titles.append((lane.row, label(lane.var) + (f"  ← {label(pre.var)}" if pre else "")))
+        return titles
 
 
 def watch_var(n: int) -> str:

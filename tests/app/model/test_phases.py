@@ -1,5 +1,6 @@
 """The five phases of an epoch: what is computed at each position."""
-from lstmviz.app.phases import Playhead, parse_phase
+from lstmviz.app.model.phases import Playhead
+from lstmviz.core.phases import Phase
 
 
 def test_walk_through_all_phases_forward_and_back():
@@ -32,4 +33,4 @@ def test_phase_jumps_and_names():
     assert Playhead(2, 3, T).prev_phase() == Playhead(2, 0, T)
     assert Playhead(2, 0, T).prev_phase() == Playhead(1, 0, T)
     assert Playhead(4, 2, T).next_phase() == Playhead(5, 0, T)
-    assert parse_phase("bptt") == 3 and parse_phase("5") == 5
+    assert Phase.parse("bptt") == 3 and Phase.parse("5") == 5

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from helpers import lstm, random_scenario, rnn
 
-from lstmviz.app.equations import explain, explain_weight, fmt, weights_of
-from lstmviz.app.quantities import HEAD_VARS, NodeRef, Quantities, layer_vars
+from lstmviz.app.model.equations import explain, explain_weight, weights_of
+from lstmviz.app.model.quantities import HEAD_VARS, NodeRef, Quantities, layer_vars
 from lstmviz.core import compute
 from lstmviz.core.params import param_blocks
 from lstmviz.io import load_scenario
@@ -191,13 +191,3 @@ def test_weights_of():
 
 
 # -- numbers ----------------------------------------------------------------------------------------
-def test_fmt():
-    assert fmt(0) == "0.00"
-    assert fmt(-0.4) == "−0.40"
-    assert fmt(1.2e-5) == "1.2e-05"
-    assert fmt(-12345.0) == "−1.23e+04"
-    assert fmt(float("inf")) == "inf" and fmt(float("-inf")) == "−inf" and fmt(float("nan")) == "nan"
-    assert fmt(np.array([0.1, -2.0])) == "[0.10, −2.00]"
-    assert fmt(np.arange(8.0)) == "[0.00, 1.00, 2.00, 3.00, 4.00, 5.00, …]"
-    assert fmt(3.6, short=True) == "3.60" and fmt(0.0, short=True) == "0.00"
-    assert fmt(-1234.5, short=True) == "−1.2e+03" and fmt(1.23e-5, short=True) == "1.2e-05"

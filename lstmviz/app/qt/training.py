@@ -7,9 +7,11 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from ..core.edits import editable
-from ..core.params import param_blocks
-from ..core.train import train
+from ...core.edits import editable
+from ...core.params import param_blocks
+from ...core.train import train
+from ..model.document import Document
+from ..model.playback import Playback
 
 PROGRESS_INTERVAL = 0.1  # seconds between progress reports: the GUI thread is never flooded
 
@@ -44,15 +46,15 @@ class TrainWorker(QObject):
 
 
 class TrainRunner(QObject):
-    """Starts one worker thread at a time and hands its result to the session as one undo entry."""
+    """Starts one worker thread at a time and hands its result to the playback as one undo entry."""
 
     started = Signal(int)
     progress = Signal(int)
     done = Signal()
 
-    def __init__(self, session, parent=None):
+    def __init__(self, document: Document, playback: Playback, parent: QObject | None = None):
         super().__init__(parent)
-        self.session = session
+        self.document, self.playback = document, playback
         self.thread: QThread | None = None
         self.worker: TrainWorker | None = None
 
@@ -63,9 +65,9 @@ class TrainRunner(QObject):
     def start(self, epochs: int) -> None:
         if self.running:
             return
-        s = self.session
-        tr = s.scenario.training
-        self.worker = TrainWorker(s.scenario, epochs, str(s.mode), tr.learning_rate, tr.clip_norm, tr.frozen)
+        doc = self.document
+        tr = doc.scenario.training
+        self.worker = TrainWorker(doc.scenario, epochs, str(doc.mode), tr.learning_rate, tr.clip_norm, tr.frozen)
         self.thread = QThread(self)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
@@ -79,7 +81,7 @@ class TrainRunner(QObject):
             self.worker.stop_requested = True
 
     def _on_progress(self, n: int, losses: list[float]) -> None:
-        self.session.show_training_losses(losses)
+        self.playback.show_training_losses(losses)
         self.progress.emit(n)
 
     def _on_finished(self, values, losses) -> None:
@@ -89,7 +91,7 @@ class TrainRunner(QObject):
         self.worker.deleteLater()
         self.thread = self.worker = None
         if losses:
-            self.session.apply_training(values, list(losses))
+            self.playback.apply_training(values, list(losses))
         self.done.emit()
 
     def wait(self) -> None:

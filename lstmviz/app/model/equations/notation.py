@@ -1,0 +1,93 @@
+"""The course's notation written out with numbers: products, sums, symbols, superscripts, cut notes."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ....core.model import LSTMLayer
+from ....core.modes import GradientMode
+from ...numbers import fmt
+from ...style import LABELS
+from ..quantities import PRE_ACTIVATIONS
+from .terms import Term
+
+ACTIVATION_NAMES = {"crelu": "CReLU", "relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "linear": "linear"}
+MAX_PRODUCTS = 4     # products a dot product is written out with
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def product(*values) -> str:
+    """'−0.30·1.00·(−2.00)': factors after the first are bracketed when negative."""
+    return "·".join([fmt(values[0])] + [bracket(fmt(v)) for v in values[1:]])
+
+
+def bracket(text: str) -> str:
+    return f"({text})" if text.startswith("−") else text
+
+
+def sum_text(parts: list[str]) -> str:
+    """'1.00 − 0.30 + 2.00' from ['1.00', '−0.30', '2.00']."""
+    out = parts[0]
+    for p in parts[1:]:
+        out += f" − {p[1:]}" if p.startswith("−") else f" + {p}"
+    return out
+
+
+def dot_text(a: np.ndarray, b: np.ndarray) -> str:
+    """Σ_j a[j]·b[j] written out (the first few products)."""
+    products = [product(x, y) for x, y in zip(a[:MAX_PRODUCTS], b[:MAX_PRODUCTS])]
+    return sum_text(products) + (" + …" if len(a) > MAX_PRODUCTS else "")
+
+
+def squeeze(v) -> float | np.ndarray:
+    """A one-element vector as a float; longer vectors stay arrays."""
+    a = np.asarray(v, dtype=np.float64)
+    return float(a.reshape(-1)[0]) if a.size == 1 else a
+
+
+def symbol(name: str, scalar: bool) -> str:
+    """'W_g' → 'W_c̃', or the course's scalar 'w_c̃' for a 1×1 weight."""
+    base, _, sub = name.partition("_")
+    base = base.lower() if scalar else base
+    return base + (f"_{LABELS.get(sub, sub)}" if sub else "")
+
+
+def param_label(array: np.ndarray, name: str, index: tuple[int, ...]) -> str:
+    if array.size == 1:
+        return symbol(name, True)
+    return f"{symbol(name, False)}[{', '.join(map(str, index))}]"
+
+
+def param_name(mat: str, pre: str) -> str:
+    """The parameter of matrix kind ``mat`` (W, U, b, p) feeding pre-activation ``pre`` (a_i → W_i; a → W)."""
+    return mat if pre == "a" else f"{mat}_{pre[2:]}"
+
+
+def pre_vars(layer) -> tuple[str, ...]:
+    return tuple(f"a_{g}" for g in layer.gates) if isinstance(layer, LSTMLayer) else ("a",)
+
+
+def out_var(pre: str) -> str:
+    """The value a pre-activation produces: a_i → i, a → h."""
+    return PRE_ACTIVATIONS.get(pre, "h")
+
+
+def act_name(name: str) -> str:
+    return ACTIVATION_NAMES.get(name, name)
+
+
+def cut_note(mode: GradientMode, t: int, path: str) -> str:
+    """Why ``mode`` cuts a path arriving at step t (1-based) from step t−1; "" when it carries error.
+
+    ``path`` is "cell" (c[t−1] → c[t], kept by cec) or anything else (h → gates, peepholes).
+    """
+    if mode.cuts_all_at(t - 1):
+        return f"cut: tbptt chunk boundary (a chunk starts at t = {t})"
+    if path != "cell" and not mode.recurrent_h:
+        return "cut by cec (Gers' truncation)"
+    return ""
+
+
+def cut_terms(terms: list[Term], note: str) -> list[Term]:
+    return [replace(term, numbers="—", value=0.0, note=note) for term in terms] if note else terms

@@ -1,0 +1,134 @@
+"""Playback: where the playhead stands in the five phases, the epochs so far, and the breakpoints (Qt-free).
+
+Stepping past phase 5 applies the update (an undoable command) and starts the next epoch. After a
+step, the breakpoints are tested on what the new position computed; after every retrace the current
+hit is tested again, so that an edit that removes its cause also clears it.
+"""
+from __future__ import annotations
+
+import numpy as np
+from psygnal import Signal
+
+from ...core.phases import Phase
+from ...watch import WatchError
+from ...watch.breakpoints import Breakpoint, Hit, first_hit
+from .commands import Descend, Train
+from .document import Document
+from .phases import Playhead
+
+
+class Playback:
+    playhead_changed = Signal()
+    epochs_changed = Signal()     # an epoch ended (or was undone), or a training run reported progress
+    breakpoint_hit = Signal(str)  # playback stopped: what held, where (or why a breakpoint could not be tested)
+
+    def __init__(self, document: Document):
+        self.document = document
+        self.breakpoints: list[Breakpoint] = []
+        self.reset()
+        document.trace_changed.connect(self._recheck_hit, priority=10)
+
+    def reset(self) -> None:
+        """A new document: everything computed, epoch 1, no hit. Emits nothing (see :meth:`announce`)."""
+        self.playhead = Playhead.complete(self.document.trace.steps)
+        self.epoch = 1
+        self.epoch_losses: list[float] = [self.document.trace.loss]
+        self.epoch_losses_live: list[float] | None = None
+        self.hit: Hit | None = None
+
+    def announce(self) -> None:
+        self.playhead_changed.emit()
+        self.epochs_changed.emit()
+
+    @property
+    def losses(self) -> list[float]:
+        """The loss of every epoch, including a training run's progress while it is under way."""
+        return self.epoch_losses_live or self.epoch_losses
+
+    # -- moves -----------------------------------------------------------------------------------------
+    def set_playhead(self, playhead: Playhead) -> None:
+        if playhead != self.playhead:
+            self.playhead = playhead
+            self.playhead_changed.emit()
+
+    def go_start(self) -> None:
+        self.set_playhead(Playhead.start(self.document.trace.steps))
+
+    def go_end(self) -> None:
+        self.set_playhead(Playhead.complete(self.document.trace.steps))
+
+    def step_back(self) -> None:
+        self.set_playhead(self.playhead.back())
+
+    def prev_phase(self) -> None:
+        self.set_playhead(self.playhead.prev_phase())
+
+    def step_forward(self) -> bool:
+        """One step; returns True when a breakpoint holds at the new position. Past phase 5: descend."""
+        nxt = self.playhead.forward()
+        if nxt is None:
+            self.descend()
+            return False
+        self.set_playhead(nxt)
+        return self._check_breakpoints()
+
+    def next_phase_stopping(self) -> None:
+        """Page Down: to the start of the next phase, unless a breakpoint holds on the way."""
+        target = self.playhead.next_phase()
+        while self.playhead != target and self.playhead.phase < Phase.DESCENT:
+            if self.step_forward():
+                return
+
+    def tick(self) -> bool:
+        """One step of playing; False when playing stops (everything computed, or a breakpoint holds)."""
+        if self.playhead.at_end:
+            return False
+        return not self.step_forward()
+
+    # -- phase 5 and training ------------------------------------------------------------------------------
+    def descend(self) -> None:
+        """Phase 5: move the weights against the gradient (one undo entry), then start the next epoch."""
+        self.document.push(Descend(self.document, self, self.document.descent_update()), edits_numbers=False)
+
+    def apply_training(self, values: dict[str, np.ndarray], losses: list[float]) -> None:
+        """The result of a training run, as one undo entry."""
+        self.document.push(Train(self.document, self, values, losses))
+
+    def show_training_losses(self, losses: list[float]) -> None:
+        """While a run is under way: the loss curve grows (the weights move when it ends)."""
+        self.epoch_losses_live = self.epoch_losses[:-1] + list(losses)
+        self.epochs_changed.emit()
+
+    def start_epoch(self, epoch: int, losses: list[float], at_descent: bool = False) -> None:
+        """Commands call this: the epoch and its losses, the playhead at its start (or back at phase 5)."""
+        self.epoch, self.epoch_losses, self.epoch_losses_live = epoch, losses, None
+        T = self.document.trace.steps
+        self.playhead = Playhead(Phase.DESCENT, 0, T) if at_descent else Playhead.start(T)
+        self.epochs_changed.emit()
+        self.playhead_changed.emit()
+
+    # -- breakpoints ---------------------------------------------------------------------------------------
+    def set_breakpoints(self, breakpoints: list[Breakpoint]) -> None:
+        self.breakpoints = list(breakpoints)
+
+    def _test(self) -> Hit | None:
+        t = self.playhead.current_t
+        if t is None or not self.breakpoints:
+            return None
+        try:
+            return first_hit(self.breakpoints, self.document.trace, self.playhead.phase, t)
+        except WatchError as e:
+            self.breakpoint_hit.emit(f"breakpoint expression refused: {e}")
+            return None
+
+    def _check_breakpoints(self) -> bool:
+        """After a step: a hit is kept and announced (the view selects its node); True if one holds."""
+        self.hit = self._test()
+        if self.hit is None:
+            return False
+        self.breakpoint_hit.emit(f"breakpoint: {self.hit.text} — F8 continues")
+        return True
+
+    def _recheck_hit(self) -> None:
+        if self.hit is not None:
+            self.hit = self._test()

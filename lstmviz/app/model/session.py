@@ -1,0 +1,52 @@
+"""The application model: one document, its playback, what is viewed, and the pinned snapshots (Qt-free).
+
+Widgets observe the parts' events (psygnal signals) and call their methods; nothing here imports Qt.
+The parts keep each other consistent through the events: playback re-tests a breakpoint hit after a
+retrace, the view drops a selection whose node is gone, and the comparison pins "before my edit" on
+the first edit of the numbers. Their own handlers are connected first (with a higher priority), so
+that the model is consistent before any widget hears of a change.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ...core import Scenario
+from ...io import load_scenario
+from .comparison import Comparison
+from .document import Document
+from .history import History
+from .playback import Playback
+from .quantities import NodeRef, layer_vars
+from .view_state import ViewState
+
+
+class Session:
+    def __init__(self, scenario: Scenario, path: Path | None = None, history: History | None = None,
+                 call_soon: Callable[[Callable[[], None]], None] | None = None):
+        self.document = Document(scenario, path, history, call_soon)
+        self.playback = Playback(self.document)
+        self.view = ViewState(self.document)
+        self.comparison = Comparison(self.document)
+        self.playback.breakpoint_hit.connect(self._select_hit, priority=10)
+
+    @property
+    def history(self) -> History:
+        return self.document.history
+
+    def open(self, spec: str | Path) -> None:
+        """A file or preset in place of the current document (raises ScenarioError and keeps it on failure)."""
+        scenario = load_scenario(spec)
+        self.document.replace(scenario, Path(spec) if Path(spec).is_file() else None)
+        self.playback.reset()
+        self.view.reset()
+        self.comparison.reset()
+        for part in (self.document, self.playback, self.view, self.comparison):  # a consistent model first
+            part.announce()
+
+    def _select_hit(self, _text: str) -> None:
+        """A breakpoint stopped playback: select the node where it held."""
+        hit = self.playback.hit
+        layers = self.document.scenario.model.layers
+        if hit is not None and (hit.layer is None or hit.var in layer_vars(layers[hit.layer])):
+            self.view.select(NodeRef(hit.layer, hit.var, hit.t, hit.unit))

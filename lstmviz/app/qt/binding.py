@@ -1,0 +1,64 @@
+"""Tying widgets to the model: connections that end with the widget, feedback-free updates, and
+panels that refresh only while they are on screen."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+
+
+def observe(owner: QObject, *connections: tuple[object, Callable]) -> None:
+    """Connect model events to the owner's slots, and disconnect them when the owner is destroyed
+    (the model may outlive a window; a slot of a deleted widget must never be called)."""
+    for signal, slot in connections:
+        signal.connect(slot)
+
+    def disconnect(*_args) -> None:
+        for signal, slot in connections:
+            signal.disconnect(slot)
+    owner.destroyed.connect(disconnect)
+
+
+@contextlib.contextmanager
+def signals_blocked(*widgets):
+    """Block the widgets' signals inside ``with`` (no feedback loops while the model's state is shown).
+    PySide6 6.12's own QSignalBlocker context manager over-releases None on every use."""
+    for w in widgets:
+        w.blockSignals(True)
+    try:
+        yield
+    finally:
+        for w in widgets:
+            w.blockSignals(False)
+
+
+def on_screen(widget) -> bool:
+    """Whether any of the widget is actually shown: a dock behind another tab is 'visible' to Qt but
+    has nothing on screen, and panels skip their refresh there (they refresh when their tab comes up)."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+class LazyPanel:
+    """A panel that skips refreshes while it is not on screen and catches up when it is shown.
+
+    Mix in before the Qt widget class; the panel defines ``_update()`` (the real work). Observers call
+    :meth:`refresh`, which updates now when the panel is on screen and otherwise marks it stale.
+    """
+
+    _stale = True
+
+    def refresh(self) -> None:
+        if on_screen(self):
+            self._stale = False
+            self._update()
+        else:
+            self._stale = True
+
+    def refresh_if_stale(self) -> None:
+        if self._stale:
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh_if_stale()

@@ -1,0 +1,193 @@
+"""The graph's items: a node painted by hand, an edge as a path, and the colours of the numbers."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QToolTip
+
+from ... import style
+from ...model.graph_model import Edge, Lane
+
+if TYPE_CHECKING:
+    from .view import GraphView
+
+LOD_DETAIL = 0.45  # below this zoom nodes are drawn as plain colour cells
+
+
+def _lut(stops, n: int = 257) -> list[QColor]:
+    """A colour map sampled at n points from −1 to 1."""
+    xs = np.array([p for p, _ in stops])
+    rgb = np.array([QColor(c).getRgb()[:3] for _, c in stops], float)
+    grid = np.linspace(0, 1, n)
+    return [QColor(*(int(round(np.interp(x, xs, rgb[:, k]))) for k in range(3))) for x in grid]
+
+
+_LUTS = {name: _lut(stops) for name, stops in style.COLOUR_MAPS.items()}
+_BLACK = QColor(style.NON_FINITE)
+BLANK = QColor(style.NO_VALUE)
+_NODE_BOUNDS = QRectF(-3, -3, style.NODE_W + 6, style.NODE_H + 6)
+_SELECTED_PEN = QPen(QColor(style.SELECTION), 4)
+_CURRENT_PEN = QPen(QColor(style.CURRENT), 2.5)
+_FUTURE_BRUSH = QBrush(QColor(style.NOT_COMPUTED))
+_HATCH_BRUSH = QBrush(QColor(style.HATCH), Qt.BrushStyle.BDiagPattern)
+
+
+def colour_table(values: np.ndarray, scale: float, colour_map: str = "diverging") -> list:
+    """Colours of a lane: a QColor per step, or a list of them per step for vector lanes."""
+    lut = _LUTS[colour_map]
+    v = np.asarray(values, float)
+    idx = np.rint((np.clip(np.nan_to_num(v / scale, nan=0.0), -1, 1) * 0.5 + 0.5) * (len(lut) - 1)).astype(int)
+    bad = ~np.isfinite(v)
+    if v.ndim == 1:
+        return [_BLACK if b else lut[i] for i, b in zip(idx, bad)]
+    return [[_BLACK if b else lut[i] for i, b in zip(row, brow)] for row, brow in zip(idx, bad)]
+
+
+_PENS: dict[tuple[str, float, bool], QPen] = {}
+
+
+def pen(colour: str, width: float, dashed: bool = False) -> QPen:
+    """A shared pen (edges reuse a handful of them)."""
+    key = (colour, width, dashed)
+    if key not in _PENS:
+        pen = QPen(QColor(colour), width)
+        if dashed:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        _PENS[key] = pen
+    return _PENS[key]
+
+
+def text_colour(fill: QColor) -> QColor:
+    return QColor(style.TEXT_ON_DARK) if fill.lightnessF() < 0.45 else QColor(style.TEXT)
+
+
+class NodeItem(QGraphicsItem):
+    """One node; painted by hand for speed. State is set by the view, then ``update()``."""
+
+    def __init__(self, lane: Lane, t: int, view: GraphView):
+        super().__init__()
+        self.lane, self.t, self.view = lane, t, view
+        self.fills: list[QColor] = [QColor(style.NOT_COMPUTED)]
+        self.text = ""
+        self.mark = ""        # ε in the backward view, when computed
+        self.eps_text = ""
+        self.has_value = True  # a target has no δ
+        self.future = True
+        self.kink = False
+        self.on_kink = False
+        self.selected = False
+        self.current = False
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def boundingRect(self) -> QRectF:
+        return _NODE_BOUNDS
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        r = QRectF(0, 0, style.NODE_W, style.NODE_H)
+        if option.levelOfDetailFromTransform(p.worldTransform()) < LOD_DETAIL:  # too small to read: colour only
+            p.fillRect(r, QColor(style.NOT_COMPUTED) if self.future else self.fills[0])
+            if self.selected:
+                p.setPen(QPen(QColor(style.SELECTION), 6))
+                p.drawRect(r)
+            return
+        border = _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else self.view.border_pen)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp small corners, and a third faster
+        if self.future:
+            p.setPen(border)
+            p.setBrush(_FUTURE_BRUSH)
+            p.drawRoundedRect(r, 5, 5)
+            p.setBrush(_HATCH_BRUSH)
+            p.drawRoundedRect(r, 5, 5)
+        elif len(self.fills) == 1:  # fill and border in one call
+            p.setPen(border)
+            p.setBrush(self.fills[0])
+            p.drawRoundedRect(r, 5, 5)
+        else:  # a vector: one cell per component
+            w = r.width() / len(self.fills)
+            for n, c in enumerate(self.fills):
+                p.fillRect(QRectF(r.left() + n * w, r.top(), w + 0.5, r.height()), c)
+            p.setPen(border)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(r, 5, 5)
+        font = self.view.node_font
+        p.setFont(font)
+        text = "?" if self.future else self.text
+        fill = self.fills[0] if not self.future and len(self.fills) == 1 else QColor(style.NOT_COMPUTED)
+        p.setPen(QColor(style.TEXT_DIM) if self.future else text_colour(fill))
+        if self.mark and not self.future:
+            p.drawText(QRectF(0, 1, style.NODE_W, style.NODE_H * 0.62), Qt.AlignmentFlag.AlignCenter, text)
+            p.setFont(self.view.mark_font)
+            p.drawText(QRectF(0, style.NODE_H * 0.52, style.NODE_W, style.NODE_H * 0.48), Qt.AlignmentFlag.AlignCenter,
+                       self.mark)
+        elif text:
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+        if self.kink:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(style.KINK))
+            p.drawPolygon(QPolygonF([QPointF(style.NODE_W - 11, 0), QPointF(style.NODE_W, 0), QPointF(style.NODE_W, 11)]))
+
+    def mousePressEvent(self, event) -> None:
+        self.view.node_clicked(self)
+        event.accept()
+
+    def sceneEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.GraphicsSceneHelp:  # tooltips are made when asked for
+            QToolTip.showText(event.screenPos(), self.view.node_tooltip(self))
+            return True
+        return super().sceneEvent(event)
+
+
+class EdgeItem(QGraphicsPathItem):
+    def __init__(self, edge: Edge, t: int, src: NodeItem, dst: NodeItem, view: GraphView):
+        super().__init__()
+        self.edge, self.t, self.view = edge, t, view
+        self.setPath(_edge_path(src, dst))
+        self.setZValue(-1 - self.path().length() / 1e5)  # shorter edges on top, so overlapping fans stay clickable
+        self.pen_in_use: QPen | None = None
+        if edge.weight:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mousePressEvent(self, event) -> None:
+        if self.edge.weight:
+            self.view.edge_clicked(self)
+            event.accept()
+        else:
+            event.ignore()
+
+    def sceneEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.GraphicsSceneHelp:
+            QToolTip.showText(event.screenPos(), self.view.edge_tooltip(self))
+            return True
+        return super().sceneEvent(event)
+
+    def shape(self) -> QPainterPath:  # a wider band than the thin line, so edges can be clicked
+        stroker = QPainterPathStroker()
+        stroker.setWidth(8)
+        return stroker.createStroke(self.path())
+
+
+def _edge_path(src: NodeItem, dst: NodeItem) -> QPainterPath:
+    a, b = src.sceneBoundingRect().adjusted(3, 3, -3, -3), dst.sceneBoundingRect().adjusted(3, 3, -3, -3)
+    path = QPainterPath()
+    if src is dst or abs(a.center().y() - b.center().y()) < 1:  # same row: side to side
+        start, end = QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y())
+        path.moveTo(start)
+        path.lineTo(end)
+        return path
+    if abs(a.center().x() - b.center().x()) < 1:  # same slot, another row: top/bottom
+        up = b.center().y() < a.center().y()
+        start = QPointF(a.center().x(), a.top() if up else a.bottom())
+        end = QPointF(b.center().x(), b.bottom() if up else b.top())
+        path.moveTo(start)
+        path.lineTo(end)
+        return path
+    start = QPointF(a.right() if b.center().x() > a.center().x() else a.left(), a.center().y())
+    end = QPointF(b.left() if b.center().x() > a.center().x() else b.right(), b.center().y())
+    dx = (end.x() - start.x()) * 0.5
+    path.moveTo(start)
+    path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
+    return path

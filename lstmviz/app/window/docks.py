@@ -1,0 +1,62 @@
+"""The window's panels around the graph, declared once: which panel, where, and what it does when its
+tab comes up (panels behind another tab skip their refreshes and catch up then)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QScrollArea, QTabWidget
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+RIGHT, BOTTOM = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+
+
+@dataclass(frozen=True)
+class DockSpec:
+    name: str                  # window.docks[name]; also the object name the saved layout uses
+    title: str
+    panel: str                 # the window's attribute holding the panel
+    area: Qt.DockWidgetArea
+    scroll: bool = False       # a tall panel scrolls rather than forcing the window to grow
+    on_show: str | None = None  # the panel's method to call when its tab comes up
+
+
+DOCKS = (
+    DockSpec("inspector", "Inspector", "inspector", RIGHT),
+    DockSpec("weights", "Weights", "weights", RIGHT, scroll=True, on_show="refresh"),
+    DockSpec("train", "Train", "train_panel", RIGHT, scroll=True),
+    DockSpec("compare", "Compare", "compare", RIGHT, on_show="refresh_summary"),
+    DockSpec("history", "History", "history_view", RIGHT),
+    DockSpec("analyses", "Analyses", "analysis", RIGHT, on_show="refresh_if_stale"),
+    DockSpec("watches", "Watches", "watches", RIGHT, scroll=True, on_show="refresh_if_stale"),
+    DockSpec("plots", "Plots", "plots", BOTTOM),
+)
+
+
+def build_docks(window: MainWindow, specs: tuple[DockSpec, ...] = DOCKS) -> dict[str, QDockWidget]:
+    """One dock per spec; the right-hand ones share a tab bar down the right edge, the first in front."""
+    docks = {}
+    for spec in specs:
+        dock = QDockWidget(spec.title, window)
+        dock.setObjectName(spec.name)
+        panel = getattr(window, spec.panel)
+        if spec.scroll:
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setWidget(panel)
+            dock.setWidget(area)
+        else:
+            dock.setWidget(panel)
+        window.addDockWidget(spec.area, dock)
+        if spec.on_show:
+            dock.visibilityChanged.connect(lambda on, slot=getattr(panel, spec.on_show): on and slot())
+        docks[spec.name] = dock
+    right = [docks[s.name] for s in specs if s.area == RIGHT]
+    window.setTabPosition(RIGHT, QTabWidget.TabPosition.East)  # seven panels: every title fits down the edge
+    for dock in right[1:]:
+        window.tabifyDockWidget(right[0], dock)
+    right[0].raise_()
+    return docks

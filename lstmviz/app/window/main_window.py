@@ -1,0 +1,245 @@
+"""The main window, composed: the unrolled graph in the centre, the panels in docks around it, the
+playhead bar on top, the actions of :mod:`.actions`, and a status bar that always says where we are.
+
+The window holds the Qt side of the session (the player, the training runner) and the panels; what it
+does with files lives in :mod:`.files`, presentation mode in :mod:`.presentation`."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QTabBar,
+    QToolBar,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...io.presets import resources_dir
+from ..model.session import Session
+from ..numbers import fmt_precise
+from ..qt.binding import observe
+from ..qt.player import Player
+from ..qt.training import TrainRunner
+from ..widgets.analysis_panel import AnalysisPanel
+from ..widgets.compare import ComparePanel
+from ..widgets.graph import GraphView, LegendBar
+from ..widgets.inspector import Inspector
+from ..widgets.plots import PlotsPanel
+from ..widgets.train_panel import TrainPanel
+from ..widgets.transport import TransportBar
+from ..widgets.view_bar import ViewBar
+from ..widgets.watches import WatchesPanel
+from ..widgets.weight_editor import WeightEditor
+from .actions import VIEW_TOOLBAR, action_table, build_actions
+from .docks import DOCKS, build_docks
+from .files import Files
+from .presentation import Presenter
+
+STATUS_FIELDS = ("name", "loss", "mode", "phase")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, settings: QSettings | None = None):
+        super().__init__()
+        self.session, self.history = session, session.history
+        self.settings = settings or QSettings("lstmviz", "lstmviz")
+        self.error_box: QMessageBox | None = None
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # pyqtgraph items must go before the interpreter
+        self.setWindowIcon(QIcon(str(resources_dir() / "icons" / "lstmviz.svg")))
+        self.player = Player(session.playback, self)
+        self.trainer = TrainRunner(session.document, session.playback, self)
+        self._panels()
+        self.docks = build_docks(self, DOCKS)
+        self.files = Files(self)
+        self.presenter = Presenter(self)
+        self.action_groups = {}
+        self.named_actions = build_actions(self, action_table(tuple(self.docks)))
+        self._toolbars()
+        self._status_bar()
+        doc, view = session.document, session.view
+        observe(self, (doc.structure_changed, self._on_structure_change), (doc.trace_changed, self.update_status),
+                (doc.path_changed, self.update_title), (self.history.clean_changed, self.update_title),
+                (session.playback.playhead_changed, self.update_status), (view.view_changed, self._on_view_change),
+                (session.comparison.changed, self._on_view_change),
+                (session.playback.breakpoint_hit, lambda text: self.statusBar().showMessage(text, 0)))
+        self._fitted = False
+        self.presenter.set_look(theme=self.settings.value("theme", "light"),
+                                colour_map=self.settings.value("colour_map", "diverging"))
+        self.presenter.set_ui_zoom(float(self.settings.value("ui_zoom", 1.0)))
+        self._on_structure_change()
+        self._on_view_change()
+        self._restore_layout()
+
+    # -- construction --------------------------------------------------------------------------------
+    def _panels(self) -> None:
+        s = self.session
+        self.graph = GraphView(s, self)
+        self.legend = LegendBar(self.graph)
+        self.setCentralWidget(self._central())
+        self.inspector = Inspector(s, self)
+        self.plots = PlotsPanel(s, self)
+        self.transport = TransportBar(s, self.player, self)
+        self.view_bar = ViewBar(s, self)
+        self.weights = WeightEditor(s, self)
+        self.train_panel = TrainPanel(s, self.trainer, self)
+        self.compare = ComparePanel(s, self)
+        self.history_view = QUndoView(self.history.stack)
+        self.history_view.setEmptyLabel("(as opened)")
+        self.analysis = AnalysisPanel(s, self)
+        self.watches = WatchesPanel(s, self)
+
+    def _central(self) -> QWidget:
+        """The graph with its colour legend above it."""
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        top = QHBoxLayout()
+        top.setContentsMargins(8, 2, 8, 2)
+        self.view_title = QLabel()
+        self.view_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens
+        top.addWidget(self.view_title, 1)
+        top.addWidget(self.legend)
+        layout.addLayout(top)
+        layout.addWidget(self.graph, 1)
+        return central
+
+    def _toolbars(self) -> None:
+        bar = QToolBar("Playback", self)
+        bar.setObjectName("playback")
+        bar.setMovable(False)
+        bar.addWidget(self.transport)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.addToolBarBreak()
+        self.view_toolbar = QToolBar("View", self)
+        self.view_toolbar.setObjectName("view")
+        self.view_toolbar.setMovable(False)
+        for item in VIEW_TOOLBAR:
+            if item == "|":
+                self.view_toolbar.addSeparator()
+            elif item == "view_bar":
+                self.view_toolbar.addWidget(self.view_bar)
+            else:
+                self.view_toolbar.addAction(self.named_actions[item])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.view_toolbar)
+
+    def _status_bar(self) -> None:
+        self.status_labels = {k: QLabel() for k in STATUS_FIELDS}
+        for label in self.status_labels.values():
+            label.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(label)
+
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.value("geometry"), self.settings.value("state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # -- observers -------------------------------------------------------------------------------------
+    def _on_structure_change(self) -> None:
+        self.update_title()
+        self.update_status()
+        self.refresh_recent()
+        self.update_actions()
+        if self._fitted:  # a newly opened scenario: show it whole
+            QTimer.singleShot(0, self.graph.fit_readable)
+
+    def _on_view_change(self) -> None:
+        s = self.session
+        self.check_choice("view", s.view.view)
+        backward = s.view.view == "backward"
+        title = ("<b>Backward view</b>: δ in the nodes, ε under h, edge width = gradient flow" if backward
+                 else "<b>Forward view</b>: the value of every variable")
+        base = s.comparison.diff_base
+        if base is not None:
+            title = f"<b>Differences</b> from “{base.name}” ({'δ' if backward else 'values'}: now − then)"
+        self.view_title.setText(title)
+
+    def update_title(self, *_) -> None:
+        doc = self.session.document
+        where = f" ({doc.path.name})" if doc.path else ""
+        self.setWindowTitle(f"{'*' if doc.dirty else ''}{doc.name}{where} — lstmviz")
+
+    def update_status(self) -> None:
+        s = self.session
+        doc = s.document
+        for key, text in (("name", doc.name), ("loss", f"E = {fmt_precise(doc.trace.loss)}"),
+                          ("mode", f"gradient: {doc.mode}"), ("phase", s.playback.playhead.describe())):
+            self.status_labels[key].setText(text)
+        bad = doc.trace.nonfinite_steps("forward")
+        if bad:
+            self.statusBar().showMessage(f"values overflowed from t = {bad[0]} on", 0)
+
+    def update_actions(self) -> None:
+        """Enabled and checked states that follow the window's state (the table's predicates)."""
+        for entry in action_table(tuple(self.docks)):
+            action = self.named_actions.get(getattr(entry, "name", None))
+            if action is None:
+                continue
+            if entry.enabled_when is not None:
+                action.setEnabled(entry.enabled_when(self))
+            if entry.checked_when is not None:
+                action.setChecked(entry.checked_when(self))
+
+    def check_choice(self, group: str, value) -> None:
+        """In a group of exclusive choices (theme, colour map, view), check the one meaning ``value``."""
+        for action in self.action_groups[group].actions():
+            action.setChecked(action.data() == value)
+
+    def refresh_recent(self) -> None:
+        menu = self.menus["File/Open &Recent"]
+        menu.clear()
+        recent = self.files.recent_files()
+        for path in recent:
+            menu.addAction(path).triggered.connect(lambda _=False, p=path: self.files.open(p))
+        menu.setEnabled(bool(recent))
+
+    # -- small commands ----------------------------------------------------------------------------------
+    def toggle_diff(self) -> None:
+        if not self.session.comparison.toggle_diff():
+            self.statusBar().showMessage("Pin a trace first (Ctrl+P): differences are shown against it", 4000)
+
+    def show_error(self, title: str, text: str) -> None:
+        self.error_box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self)
+        self.error_box.open()
+
+    def show_chrome(self, on: bool) -> None:
+        """The menu bar, the status bar and the view toolbar (hidden while presenting)."""
+        for part in (self.menuBar(), self.statusBar(), self.view_toolbar):
+            part.setVisible(on)
+
+    # -- Qt events ---------------------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.presenter.presenting:
+            self.presenter.set_presentation(False)
+            return
+        super().keyPressEvent(event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        for bar in self.findChildren(QTabBar):  # the docks' tabs: whole titles, scrolling when they do not fit
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
+        if not self._fitted:
+            self._fitted = True
+            if self.settings.value("state") is None:  # first run: docks in proportion to the window
+                self.resizeDocks([self.docks["inspector"]], [int(self.width() * 0.27)], Qt.Orientation.Horizontal)
+                self.resizeDocks([self.docks["plots"]], [int(self.height() * 0.24)], Qt.Orientation.Vertical)
+            QTimer.singleShot(0, self.graph.fit_readable)
+
+    def closeEvent(self, event) -> None:
+        if not self.files.confirm_discard():
+            event.ignore()
+            return
+        self.player.stop()
+        self.trainer.wait()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("state", self.saveState())
+        event.accept()

@@ -1,0 +1,47 @@
+"""Every number the app shows is written by lstmviz.app.numbers."""
+import math
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lstmviz.app.numbers import fmt, fmt_exact, fmt_precise, fmt_signed
+
+
+def test_fmt():
+    assert fmt(0) == "0.00"
+    assert fmt(-0.4) == "−0.40"
+    assert fmt(1.2e-5) == "1.2e-05"
+    assert fmt(-12345.0) == "−1.23e+04"
+    assert fmt(float("inf")) == "inf" and fmt(float("-inf")) == "−inf" and fmt(float("nan")) == "nan"
+    assert fmt(np.array([0.1, -2.0])) == "[0.10, −2.00]"
+    assert fmt(np.arange(8.0)) == "[0.00, 1.00, 2.00, 3.00, 4.00, 5.00, …]"
+    assert fmt(np.float32(0.25)) == "0.25" and fmt(np.array(-3.0)) == "−3.00" and fmt(7) == "7.00"
+    assert fmt(-0.0) == "0.00" and fmt(-0.005) == "−0.005"
+
+
+def test_short_form_for_graph_nodes():
+    assert fmt(3.6, short=True) == "3.60" and fmt(0.0, short=True) == "0.00"
+    assert fmt(-1234.5, short=True) == "−1.2e+03" and fmt(1.23e-5, short=True) == "1.2e-05"
+    assert fmt(999.994, short=True) == "999.99" and fmt(1000.0, short=True) == "1e+03"
+
+
+def test_differences_precise_and_exact():
+    assert fmt_signed(0.4) == "+0.40" and fmt_signed(-0.1) == "−0.10" and fmt_signed(0.0) == "±0"
+    assert fmt_precise(0.12499999999999992) == "0.125" and fmt_precise(6.2412345) == "6.24123"
+    assert fmt_precise(-1.5e-7) == "−1.5e-07" and fmt_precise(0.0) == "0"
+    assert fmt_exact(1.0) == "1.0" and fmt_exact(0.8375000000000001) == "0.8375000000000001"
+    assert fmt_exact(-0.24) == "-0.24" and fmt_exact(1e300) == "1e+300"
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_every_float_has_a_short_readable_form(v):
+    text = fmt(v, short=True)
+    assert len(text) <= 9 and "-" not in text.lstrip("−").split("e")[0]
+    if math.isfinite(v) and 0.01 <= abs(v) < 1000:
+        assert float(text.replace("−", "-")) == round(v, 2) or abs(float(text.replace("−", "-")) - v) <= 0.005
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_exact_text_reads_back_as_the_same_float(v):
+    assert float(fmt_exact(v)) == v
