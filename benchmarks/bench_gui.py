@@ -41,55 +41,66 @@ def median_ms(fn, n=15):
     return float(np.median(runs))
 
 
+def open_window(app, scenario, zoom: str = "readable"):
+    session = qt_session(scenario)
+    window = MainWindow(session, fresh_settings())
+    window.resize(1920, 1080)
+    window.show()
+    app.processEvents()
+    window.graph.fit() if zoom == "fit" else window.graph.fit_readable()
+    app.processEvents()
+    return session, window
+
+
+def bench_refresh(app, name: str, scenario, zoom: str) -> None:
+    """A recompute with every panel's refresh, a bare repaint of the graph, a playhead step."""
+    session, window = open_window(app, scenario, zoom)
+
+    def recompute():
+        session.document.retrace()
+        app.processEvents()
+
+    def repaint():
+        window.graph.viewport().repaint()
+
+    def step():
+        playback = session.playback
+        playback.step_back() if playback.playhead.k else playback.step_forward()
+        app.processEvents()
+        window.graph.viewport().repaint()
+    label = f"{name}, {zoom} zoom"
+    print(f"{label:<36}{len(window.graph.nodes):>7}{len(window.graph.edges):>7}{median_ms(recompute):>19.1f}"
+          f"{median_ms(repaint):>10.1f}{median_ms(step):>8.1f}")
+    session.history.set_clean()
+
+
+def bench_edit(app, name: str, scenario, target: float) -> None:
+    """A weight edit, then the event loop's turn that repaints what changed."""
+    session, _window = open_window(app, scenario)
+    values = iter(np.linspace(0.5, 1.5, 1000))
+
+    def edit():
+        session.document.set_entry("l0/b_i", (0,), float(next(values)))
+        app.processEvents()
+    ms = median_ms(edit)
+    print(f"{name:<36}{ms:>10.1f}{target:>8}  {'ok' if ms <= target else 'SLOW'}")
+    session.history.set_clean()
+
+
 def main():
     keep_freed_memory()
     app = QApplication([])
     cases = [("calculator-lstm", load_scenario("calculator-lstm")),
              ("T=64, H=16, two layers", random_scenario([lstm(8, 16), lstm(16, 16)], T=64, K=4))]
     print(f"{'case':<36}{'nodes':>7}{'edges':>7}{'recompute+refresh':>19}{'repaint':>10}{'step':>8}  (ms, median)")
-    for (name, scenario), zoom in [(c, z) for c in cases for z in ("fit", "readable")]:
-        session = qt_session(scenario)
-        window = MainWindow(session, fresh_settings())
-        window.resize(1920, 1080)
-        window.show()
-        app.processEvents()
-        window.graph.fit() if zoom == "fit" else window.graph.fit_readable()
-        app.processEvents()
-
-        def recompute():
-            session.document.retrace()
-            app.processEvents()
-
-        def repaint():
-            window.graph.viewport().repaint()
-
-        def step():
-            session.playback.step_back() if session.playback.playhead.k else session.playback.step_forward()
-            app.processEvents()
-            window.graph.viewport().repaint()
-        print(f"{name + ', ' + zoom + ' zoom':<36}{len(window.graph.nodes):>7}{len(window.graph.edges):>7}{median_ms(recompute):>19.1f}"
-              f"{median_ms(repaint):>10.1f}{median_ms(step):>8.1f}")
-        session.history.set_clean()
-    edit_targets = [("calculator-lstm", load_scenario("calculator-lstm"), 16),
-                    ("D=8, H=16, T=64", random_scenario([lstm(8, 16)], T=64, K=4), 16),
-                    ("D=64, H=128, T=512", random_scenario([lstm(64, 128)], T=512, K=10), 100)]
+    for name, scenario in cases:
+        for zoom in ("fit", "readable"):
+            bench_refresh(app, name, scenario, zoom)
     print(f"\n{'weight edit → repainted window':<36}{'median ms':>10}{'target':>8}")
-    for name, scenario, target in edit_targets:
-        session = qt_session(scenario)
-        window = MainWindow(session, fresh_settings())
-        window.resize(1920, 1080)
-        window.show()
-        app.processEvents()
-        window.graph.fit_readable()
-        app.processEvents()
-        values = iter(np.linspace(0.5, 1.5, 1000))
-
-        def edit():  # the edit, then the event loop's turn that repaints what changed
-            session.document.set_entry("l0/b_i", (0,), float(next(values)))
-            app.processEvents()
-        ms = median_ms(edit)
-        print(f"{name:<36}{ms:>10.1f}{target:>8}  {'ok' if ms <= target else 'SLOW'}")
-        session.history.set_clean()
+    for name, scenario, target in (("calculator-lstm", load_scenario("calculator-lstm"), 16),
+                                   ("D=8, H=16, T=64", random_scenario([lstm(8, 16)], T=64, K=4), 16),
+                                   ("D=64, H=128, T=512", random_scenario([lstm(64, 128)], T=512, K=10), 100)):
+        bench_edit(app, name, scenario, target)
     dispose(app)
 
 

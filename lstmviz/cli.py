@@ -214,7 +214,8 @@ def _analyze(args) -> int:
         print(f"\n{titles[name]}")
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for r in rows:
-            print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+            cells = enumerate(zip(r, widths, strict=True))
+            print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in cells))
     print(f"\nGradcheck: {gradcheck_summary(gradcheck(scenario, str(args.gradient)))}")
     return 0
 

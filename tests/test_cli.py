@@ -123,7 +123,8 @@ def test_console_script_bad_file_has_no_traceback(tmp_path):
     run = subprocess.run([str(LSTMVIZ), "trace", str(bad), "--out", str(tmp_path / "t.npz")], capture_output=True,
                          text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert run.returncode == 2
-    assert run.stderr == f"{bad}: is not valid JSON: Expecting property name enclosed in double quotes at line 1, column 3\n"
+    expected = "is not valid JSON: Expecting property name enclosed in double quotes at line 1, column 3"
+    assert run.stderr == f"{bad}: {expected}\n"
     assert not (tmp_path / "t.npz").exists()
 
 

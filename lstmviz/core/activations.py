@@ -8,8 +8,8 @@ on kinks, so this choice is visible and must be reported, see :func:`on_kink`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -153,14 +153,16 @@ def tables(a: Analysis) -> dict[str, list[list[str]]]:
         lag.append([str(m), cell(lp.dh[m])] + ([cell(lp.dc[m])] if lstm else []) + [cell(lp.delta_h[m])])
     spectrum = [["t", "σ_max(∂h[t]/∂h[t−1])"]] + [[str(t + 1), cell(v)] for t, v in enumerate(a.spectrum)]
     modes = ("full", "cec", f"tbptt:{a.k}")
-    trunc = [["parameter"] + [f"‖{m}‖" for m in modes] + [f"∠ {m}" for m in modes[1:]] + [f"{m}/full" for m in modes[1:]]]
+    trunc = [["parameter"] + [f"‖{m}‖" for m in modes] + [f"∠ {m}" for m in modes[1:]]
+             + [f"{m}/full" for m in modes[1:]]]
     for row in a.truncation:
         trunc.append([row.param] + [cell(row.norms[m]) for m in modes] + [cell(row.angle[m]) for m in modes[1:]]
                      + [cell(row.relative[m]) for m in modes[1:]])
     return {"lag": lag, "spectrum": spectrum, "truncation": trunc}
 
 
-def report(scenario: Scenario, gradient: str = "full", k: int = 5, layer: int | None = None) -> dict[str, list[list[str]]]:
+def report(scenario: Scenario, gradient: str = "full", k: int = 5,
+           layer: int | None = None) -> dict[str, list[list[str]]]:
     """``tables(analyse(...))``: what ``lstmviz analyze`` prints."""
     return tables(analyse(scenario, gradient, k, layer))
 
@@ -171,6 +173,7 @@ def gradcheck_summary(result) -> str:
     text = (f"{'PASS' if result.passed else 'FAIL'}, worst relative error {worst.error:.2e} at {worst.label}"
             if worst else "every entry sits on a kink")
     if result.kinks:
-        text += f"; {len(result.kinks)} entries on a kink (not compared): " + ", ".join(e.label for e in result.kinks[:6])
+        text += (f"; {len(result.kinks)} entries on a kink (not compared): "
+                 + ", ".join(e.label for e in result.kinks[:6]))
         text += " …" if len(result.kinks) > 6 else ""
     return text

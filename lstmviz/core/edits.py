@@ -62,7 +62,7 @@ def check_value(scenario: Scenario, key: str, value: float) -> str | None:
     return None
 
 
-def with_layer_option(scenario: Scenario, n: int, option: str, value) -> "LSTMLayer":
+def with_layer_option(scenario: Scenario, n: int, option: str, value) -> LSTMLayer:
     """A copy of layer n with one option changed; parameters the new option needs are added.
 
     Turning on peepholes adds p_i, p_f, p_o = 0 (nothing changes until they are edited); turning on

@@ -75,7 +75,8 @@ def forward(model: Model, x: np.ndarray, y: np.ndarray, mask: np.ndarray,
         layers = []
         inp = x
         for n, layer in enumerate(model.layers):
-            cut = _cutter(mode, base.layers[n]) if base is not None and mode is not None and mode.kind != "full" else None
+            surrogate = base is not None and mode is not None and mode.kind != "full"
+            cut = _cutter(mode, base.layers[n]) if surrogate else None
             lf = _lstm_forward(layer, inp, cut) if isinstance(layer, LSTMLayer) else _rnn_forward(layer, inp, cut)
             layers.append(lf)
             inp = lf.H

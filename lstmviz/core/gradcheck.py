@@ -102,7 +102,7 @@ def gradcheck(scenario: Scenario, gradient: str = "full", algorithm: str = "bptt
 def _kink_sides(model, fw: Forward) -> np.ndarray:
     """Sign of (pre-activation − kink) for every piecewise-linear activation, concatenated."""
     parts = []
-    for layer, lf in zip(model.layers, fw.layers):
+    for layer, lf in zip(model.layers, fw.layers, strict=True):
         for name, A in _activation_inputs(layer, lf):
             for kink in ACTIVATIONS[name].kinks:
                 parts.append(np.sign(A - kink).ravel())

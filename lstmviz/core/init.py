@@ -6,7 +6,8 @@ import numpy as np
 from .model import Head, Layer, Model
 
 
-def init_params(shapes: dict[str, tuple[int, ...]], rng: np.random.Generator, scale: float = 0.5) -> dict[str, np.ndarray]:
+def init_params(shapes: dict[str, tuple[int, ...]], rng: np.random.Generator,
+                scale: float = 0.5) -> dict[str, np.ndarray]:
     """Every parameter drawn from N(0, scale²/fan_in) (biases and peepholes: N(0, scale²/4))."""
     out = {}
     for name, shape in shapes.items():

@@ -94,7 +94,8 @@ class LSTMLayer:
         return W, U, b
 
     def peephole(self, gate: str) -> np.ndarray:
-        return self.params.get(f"p_{gate}", np.zeros(self.hidden_size)) if self.peepholes else np.zeros(self.hidden_size)
+        zeros = np.zeros(self.hidden_size)
+        return self.params.get(f"p_{gate}", zeros) if self.peepholes else zeros
 
 
 @dataclass

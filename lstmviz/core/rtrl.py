@@ -57,7 +57,8 @@ class _Immediate:
         self.rows = 4 * layer.hidden_size if isinstance(layer, LSTMLayer) else layer.hidden_size
         self.P = P
         H = layer.hidden_size
-        self.parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {"x": [], "h": [], "1": [], "c_prev": [], "c": []}
+        self.parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
+            "x": [], "h": [], "1": [], "c_prev": [], "c": []}
         for b in blocks:
             if b.layer != n:
                 continue
@@ -74,7 +75,8 @@ class _Immediate:
                 self.parts["1"].append((base + j, b.offset + j, np.zeros(H, dtype=int)))
             else:  # peephole: p_i, p_f read c[t-1], p_o reads c[t]
                 self.parts["c" if gate == "o" else "c_prev"].append((base + j, b.offset + j, j))
-        self.parts = {k: [tuple(np.concatenate(a) for a in zip(*v))] if v else [] for k, v in self.parts.items()}
+        self.parts = {k: [tuple(np.concatenate(a) for a in zip(*v, strict=True))] if v else []
+                      for k, v in self.parts.items()}
 
     def matrix(self, values: dict[str, np.ndarray]) -> np.ndarray:
         M = np.zeros((self.rows, self.P))

@@ -110,7 +110,7 @@ def _compute(scenario: Scenario, mode: GradientMode, algorithm: str) -> Trace:
         "loss_t": fw.head.loss_t,
         "dx": bw.dx,
     }
-    for n, (layer, lf, lb) in enumerate(zip(model.layers, fw.layers, bw.layers)):
+    for n, (layer, lf, lb) in enumerate(zip(model.layers, fw.layers, bw.layers, strict=True)):
         arrays.update(_layer_arrays(f"l{n}", layer, lf, lb))
     arrays.update({f"grad/{k}": v for k, v in grads.items()})
     return Trace(arrays=arrays, scenario=scenario, mode=mode, algorithm=algorithm, forward=fw, backward=bw)

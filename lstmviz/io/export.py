@@ -109,14 +109,16 @@ def import_weights(scenario: Scenario, path: str | Path, layout: str) -> dict[st
     for k, layer in enumerate(layers):
         H, D = layer.hidden_size, layer.input_size
         if layout == "pytorch":
-            W, U = _get(arrays, f"weight_ih_l{k}", (4 * H, D), source), _get(arrays, f"weight_hh_l{k}", (4 * H, H), source)
+            W = _get(arrays, f"weight_ih_l{k}", (4 * H, D), source)
+            U = _get(arrays, f"weight_hh_l{k}", (4 * H, H), source)
             b = _get(arrays, f"bias_ih_l{k}", (4 * H,), source) + _get(arrays, f"bias_hh_l{k}", (4 * H,), source)
         else:
             W = _get(arrays, f"layer{k}/kernel", (D, 4 * H), source).T
             U = _get(arrays, f"layer{k}/recurrent_kernel", (H, 4 * H), source).T
             b = _get(arrays, f"layer{k}/bias", (4 * H,), source)
         for name, stacked in (("W", W), ("U", U), ("b", b)):  # the foreign blocks, in the foreign order
-            values.update({f"l{k}/{name}_{g}": block for g, block in zip(FOREIGN_ORDER, np.split(stacked, 4))})
+            blocks = zip(FOREIGN_ORDER, np.split(stacked, 4), strict=True)
+            values.update({f"l{k}/{name}_{g}": block for g, block in blocks})
     head = scenario.model.head
     if head.type == "linear":
         K, H = head.params["W_y"].shape
@@ -136,8 +138,8 @@ def _exchangeable(scenario: Scenario, layout: str, source: str) -> list[LSTMLaye
         if not (isinstance(layer, LSTMLayer) and layer.forget_gate and not layer.peepholes
                 and layer.gate_activation == "sigmoid" and layer.candidate_activation == "tanh"
                 and layer.cell_output_activation == "tanh"):
-            raise ScenarioError(source, f"model.layers[{n}]", f"is not a standard LSTM (sigmoid gates, tanh, forget "
-                                                              f"gate, no peepholes): {layout} weights cannot describe it")
+            raise ScenarioError(source, f"model.layers[{n}]", "is not a standard LSTM (sigmoid gates, tanh, forget "
+                                f"gate, no peepholes): {layout} weights cannot describe it")
     return scenario.model.layers
 
 

@@ -54,7 +54,8 @@ class _Reader:
             raise self.fail(field, f"must be a JSON object, got {_kind(value)}")
         for key in value:
             if key not in allowed:
-                raise self.fail(f"{field}.{key}" if field else key, f"is not a known field (expected one of {', '.join(sorted(allowed))})")
+                raise self.fail(f"{field}.{key}" if field else key,
+                                f"is not a known field (expected one of {', '.join(sorted(allowed))})")
         return value
 
     def required(self, doc: dict, key: str, field: str) -> Any:
@@ -189,7 +190,8 @@ def _parse_layer(r: _Reader, doc: Any, field: str, d_in: int, n_params: int):
     if kind == "lstm":
         layer = LSTMLayer(
             input_size=d_in, hidden_size=H, params={},
-            gate_activation=r.choice(doc.get("gate_activation", "sigmoid"), f"{field}.gate_activation", GATE_ACTIVATIONS),
+            gate_activation=r.choice(doc.get("gate_activation", "sigmoid"), f"{field}.gate_activation",
+                                     GATE_ACTIVATIONS),
             candidate_activation=r.choice(doc.get("candidate_activation", "tanh"), f"{field}.candidate_activation",
                                           CANDIDATE_ACTIVATIONS),
             cell_output_activation=r.choice(doc.get("cell_output_activation", "tanh"),

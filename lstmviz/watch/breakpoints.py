@@ -87,7 +87,8 @@ def _delta_norm(bp: Breakpoint, trace: Trace, phase: Phase, t: int) -> Hit | Non
         for n, layer in enumerate(model.layers):
             for var in ("h", "c") if isinstance(layer, LSTMLayer) else ("h",):
                 norm = float(np.linalg.norm(trace[f"l{n}/delta_{var}"][row]))
-                if (bp.kind == "delta_below" and norm < bp.threshold) or (bp.kind == "delta_above" and norm > bp.threshold):
+                below, above = bp.kind == "delta_below", bp.kind == "delta_above"
+                if (below and norm < bp.threshold) or (above and norm > bp.threshold):
                     unit = int(np.argmax(np.abs(trace[f"l{n}/delta_{var}"][row])))
                     return Hit(bp, t, n, var, unit, f"‖δ{var}[{t}]‖ = {norm:.3g} in layer {n}")
     return None

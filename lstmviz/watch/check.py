@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core import Trace
-from .evaluator import STEP_VARS, GLOBAL_STEP_VARS, Value, WatchError, evaluate, parse
+from .evaluator import GLOBAL_STEP_VARS, STEP_VARS, Value, WatchError, evaluate, parse
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -79,8 +79,10 @@ def check(expression: str, target: str, trace: Trace, tolerance: float = RTOL,
     row = int(rows[-1] if backward else rows[0])
     unit = int(np.flatnonzero(bad[row])[0])
     t = row + 1 if mine.timed else None
-    terms = [Term(text, float(evaluate(text, trace, watches).per_step(T)[row, unit]) if mine.timed
-                  else float(np.ravel(evaluate(text, trace, watches).data)[unit])) for text in split_terms(expression, tree)]
+    def term_value(text: str) -> float:
+        value = evaluate(text, trace, watches)
+        return float(value.per_step(T)[row, unit] if mine.timed else np.ravel(value.data)[unit])
+    terms = [Term(text, term_value(text)) for text in split_terms(expression, tree)]
     where = f"t = {t}, unit {unit}" if t is not None else f"entry {unit}"
     return CheckResult(False, order, t, unit, float(a[row, unit]), float(b[row, unit]), terms,
                        f"differs from {target} first at {where} ({order} order): {a[row, unit]:.6g} vs "

@@ -104,36 +104,60 @@ ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.
 
 
 def _check_node(node: ast.AST) -> None:
+    """Refuse anything outside the whitelist, naming the column."""
     col = _column(node)
     if not isinstance(node, ALLOWED):
         raise WatchError(f"{type(node).__name__.lower()} is not allowed in a watch expression", col)
-    if isinstance(node, ast.Constant) and (isinstance(node.value, bool) or not isinstance(node.value, (int, float))):
+    check = _CHECKS.get(type(node))
+    if check is not None:
+        check(node, col)
+
+
+def _check_constant(node: ast.Constant, col) -> None:
+    if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
         raise WatchError(f"only numbers may appear as constants, not {node.value!r:.30}", col)
-    if isinstance(node, ast.Name) and node.id.startswith("_") and node.id != "__steps__":
+
+
+def _check_name(node: ast.Name, col) -> None:
+    if node.id.startswith("_") and node.id != "__steps__":
         raise WatchError(f"unknown name {node.id!r}", col)
-    if isinstance(node, ast.Attribute) and not (isinstance(node.value, ast.Name) and _QUALIFIER.match(node.value.id)):
+
+
+def _check_attribute(node: ast.Attribute, col) -> None:
+    if not (isinstance(node.value, ast.Name) and _QUALIFIER.match(node.value.id)):
         raise WatchError("attribute access is not allowed (only a layer qualifier such as l1.h)", col)
-    if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Attribute):
-            raise WatchError("attribute access is not allowed (only a layer qualifier such as l1.h)", col)
-        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS and node.func.id != "sum":
-            name = node.func.id if isinstance(node.func, ast.Name) else "this"
-            raise WatchError(f"{name}() is not an allowed function (allowed: sum, {', '.join(FUNCTIONS)})", col)
-        if node.keywords or len(node.args) != 1:
-            raise WatchError(f"{node.func.id}() takes exactly one argument", col)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        exponent = node.right
-        if isinstance(exponent, ast.UnaryOp):
-            exponent = exponent.operand
-        if isinstance(exponent, ast.BinOp) and isinstance(exponent.op, ast.Pow):
-            raise WatchError("a power of a power (like 9**9**9) is not allowed", col)
-        if isinstance(exponent, ast.Constant) and abs(exponent.value) > MAX_EXPONENT:
-            raise WatchError(f"an exponent may be at most {MAX_EXPONENT}", col)
-    if isinstance(node, ast.GeneratorExp):
-        gen = node.generators
-        if len(gen) != 1 or gen[0].ifs or not isinstance(gen[0].target, ast.Name) or gen[0].target.id != "t" \
-                or not (isinstance(gen[0].iter, ast.Name) and gen[0].iter.id == "__steps__"):
-            raise WatchError("only sum(… for t) may sum over the steps", col)
+
+
+def _check_call(node: ast.Call, col) -> None:
+    if isinstance(node.func, ast.Attribute):
+        raise WatchError("attribute access is not allowed (only a layer qualifier such as l1.h)", col)
+    if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS and node.func.id != "sum":
+        name = node.func.id if isinstance(node.func, ast.Name) else "this"
+        raise WatchError(f"{name}() is not an allowed function (allowed: sum, {', '.join(FUNCTIONS)})", col)
+    if node.keywords or len(node.args) != 1:
+        raise WatchError(f"{node.func.id}() takes exactly one argument", col)
+
+
+def _check_power(node: ast.BinOp, col) -> None:
+    if not isinstance(node.op, ast.Pow):
+        return
+    exponent = node.right.operand if isinstance(node.right, ast.UnaryOp) else node.right
+    if isinstance(exponent, ast.BinOp) and isinstance(exponent.op, ast.Pow):
+        raise WatchError("a power of a power (like 9**9**9) is not allowed", col)
+    if isinstance(exponent, ast.Constant) and isinstance(exponent.value, (int, float)) \
+            and abs(exponent.value) > MAX_EXPONENT:
+        raise WatchError(f"an exponent may be at most {MAX_EXPONENT}", col)
+
+
+def _check_generator(node: ast.GeneratorExp, col) -> None:
+    gen = node.generators
+    if len(gen) != 1 or gen[0].ifs or not isinstance(gen[0].target, ast.Name) or gen[0].target.id != "t" \
+            or not (isinstance(gen[0].iter, ast.Name) and gen[0].iter.id == "__steps__"):
+        raise WatchError("only sum(… for t) may sum over the steps", col)
+
+
+_CHECKS = {ast.Constant: _check_constant, ast.Name: _check_name, ast.Attribute: _check_attribute,
+           ast.Call: _check_call, ast.BinOp: _check_power, ast.GeneratorExp: _check_generator}
 
 
 def evaluate(text: str | ast.Expression, trace: Trace, watches: dict[str, Value] | None = None) -> Value:
@@ -293,7 +317,7 @@ class _Evaluator:
     def _Compare(self, node: ast.Compare) -> Value:
         left = self.eval(node.left)
         result, timed = None, left.timed
-        for op, comparator in zip(node.ops, node.comparators):
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.eval(comparator)
             part = COMPARE[type(op)](left.data, right.data)
             result = part if result is None else np.logical_and(result, part)

@@ -20,4 +20,4 @@ def test_void_calls_keep_none_and_bools_alive(qapp):
     gc.collect()
     after = sys.getrefcount(None), sys.getrefcount(True), sys.getrefcount(False)
     # a broken binding loses one reference per call and aborts the interpreter later
-    assert all(a >= b - 50 for a, b in zip(after, before)), (before, after)
+    assert all(a >= b - 50 for a, b in zip(after, before, strict=True)), (before, after)

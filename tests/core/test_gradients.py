@@ -147,7 +147,7 @@ def test_eps_of_a_lower_layer_holds_every_other_step_constant():
     tr = compute(s)
     top = s.model.layers[1]
     for t in range(4):
-        def step_loss(h_below):
+        def step_loss(h_below, t=t):
             h0, c0 = top.h0, top.c0
             if t > 0:
                 top.h0, top.c0 = tr["l1/h"][t - 1], tr["l1/c"][t - 1]

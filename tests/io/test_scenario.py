@@ -1,7 +1,7 @@
 """The scenario format: round trips and every kind of bad input."""
 import copy
-import re
 import json
+import re
 
 import numpy as np
 import pytest
@@ -37,7 +37,7 @@ def test_random_scenarios_round_trip_exactly(kinds, head, T, seed):
     text = dumps_scenario(s)
     again = loads_scenario(text, "x.json")
     assert dumps_scenario(again) == text
-    for a, b in zip(s.model.layers, again.model.layers):
+    for a, b in zip(s.model.layers, again.model.layers, strict=True):
         for name in a.params:
             np.testing.assert_array_equal(a.params[name], b.params[name])  # bit for bit
         np.testing.assert_array_equal(a.h0, b.h0)
@@ -136,8 +136,9 @@ def test_bad_class_targets_and_head(path, value, message, tmp_path):
     ("[1, 2]", "the top level must be a JSON object, got a list"),
     ("42", "the top level must be a JSON object, got a number"),
     ("[" * 200_000 + "]" * 200_000, "is nested too deeply to be a scenario"),
-    ('{"format": "lstmviz.scenario", "version": 1, "name": "n", "model": {"input_size": 1, "layers": [{"type": "lstm", "hidden_size": 1, "params": {"W_i": '
-     + "[" * 500 + "]" * 500 + "}}]}}", "model.layers[0].params.W_i must be lists nested 2 deep (shape (1, 1)), got 500 levels"),
+    ('{"format": "lstmviz.scenario", "version": 1, "name": "n", "model": {"input_size": 1, "layers": '
+     '[{"type": "lstm", "hidden_size": 1, "params": {"W_i": ' + "[" * 500 + "]" * 500 + "}}]}}",
+     "model.layers[0].params.W_i must be lists nested 2 deep (shape (1, 1)), got 500 levels"),
 ])
 def test_unparseable_text(text, message):
     with pytest.raises(ScenarioError) as err:

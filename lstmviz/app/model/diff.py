@@ -47,7 +47,7 @@ def diff_traces(old: Trace, new: Trace) -> TraceDiff:
         for target, mask in ((vanished, big_a & ~big_b), (appeared, ~big_a & big_b),
                              (flips, big_a & big_b & (np.sign(a) != np.sign(b)))):
             target += [GradientChange(k[len("grad/"):], tuple(int(i) for i in index), float(a[index]), float(b[index]))
-                       for index in zip(*np.nonzero(mask))]
+                       for index in zip(*np.nonzero(mask), strict=True)]
     changed = total = 0
     for k in new.keys():
         name = Key.parse(k).name

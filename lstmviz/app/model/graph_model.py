@@ -80,7 +80,8 @@ class GraphModel:
             inp = (None, "x") if n == 0 else (n - 1, "h")
             in_kind = "input" if n == 0 else "layer"
             if not isinstance(layer, LSTMLayer):
-                edges += [Edge(inp, (n, "a"), 0, in_kind, f"l{n}/W"), Edge((n, "h"), (n, "a"), 1, "recurrent", f"l{n}/U"),
+                edges += [Edge(inp, (n, "a"), 0, in_kind, f"l{n}/W"),
+                          Edge((n, "h"), (n, "a"), 1, "recurrent", f"l{n}/U"),
                           Edge((n, "a"), (n, "h"), 0, "activation")]
                 continue
             for g in layer.gates:
@@ -92,7 +93,8 @@ class GraphModel:
             edges += [Edge((n, "g"), (n, "c"), 0, "cell"), Edge((n, "c"), (n, "c"), 1, "cell"),
                       Edge((n, "c"), (n, "h"), 0, "output")]
             if layer.peepholes:
-                edges += [Edge((n, "c"), (n, f"a_{g}"), 1, "peephole", f"l{n}/p_{g}") for g in ("i", "f") if g in layer.gates]
+                edges += [Edge((n, "c"), (n, f"a_{g}"), 1, "peephole", f"l{n}/p_{g}")
+                          for g in ("i", "f") if g in layer.gates]
                 edges.append(Edge((n, "c"), (n, "a_o"), 0, "peephole", f"l{n}/p_o"))
         head_w = "head/W_y" if self.model.head.type == "linear" else None
         edges += [Edge((top, "h"), (None, "y_hat"), 0, "head", head_w),

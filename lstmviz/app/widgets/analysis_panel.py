@@ -59,7 +59,8 @@ class AnalysisPanel(LazyPanel, QTabWidget):
         self.gradcheck_button.clicked.connect(self.run_gradcheck)
         self.gradcheck_text = QTextBrowser()
         self.addTab(_stack(self.gradcheck_button, self.gradcheck_text), "Gradcheck")
-        observe(self, (self.document.trace_changed, self._mark_stale), (self.document.structure_changed, self._mark_stale))
+        observe(self, (self.document.trace_changed, self._mark_stale),
+                (self.document.structure_changed, self._mark_stale))
 
     def _mark_stale(self) -> None:
         """Analyses are heavy for large models: refresh a moment after the last edit, not on each one."""
@@ -96,7 +97,8 @@ class AnalysisPanel(LazyPanel, QTabWidget):
                  f"entries checked under {doc.mode}.</p>"]
         for e in sorted(result.entries, key=lambda e: -e.error)[:15]:
             mark = " <i>(on a kink)</i>" if e.kink else ""
-            lines.append(f"{e.label}: analytic {e.analytic:.8g}, numeric {e.numeric:.8g}, error {e.error:.1e}{mark}<br>")
+            lines.append(f"{e.label}: analytic {e.analytic:.8g}, numeric {e.numeric:.8g}, "
+                         f"error {e.error:.1e}{mark}<br>")
         self.gradcheck_text.setHtml("".join(lines))
 
 

@@ -137,7 +137,8 @@ class Inspector(QTextBrowser):
             parts.append(f"<p class='sub'>under the gradient mode <b>{doc.mode}</b></p>")
         weights = [] if self.compact else weights_of(doc.trace, node)
         if weights:
-            links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(_weight_name(k, i))}</a>" for k, i in weights)
+            links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(_weight_name(k, i))}</a>"
+                              for k, i in weights)
             parts.append(f"<h3>Weights into {html.escape(node.label)}</h3><p>{links}</p>")
         return "".join(parts)
 
@@ -179,7 +180,8 @@ class Inspector(QTextBrowser):
             note = f"<br><span class='note'>{html.escape(term.note)}</span>" if term.note else ""
             rows.append(f"<tr><td class='math'>{text}<br><span class='sub'>= {html.escape(term.numbers)}</span>{note}"
                         f"</td><td align='right' valign='top'><b>{html.escape(fmt(term.value))}</b></td></tr>")
-        rows.append(f"<tr><td><b>δ = sum of the terms</b></td><td align='right'><b>{html.escape(fmt(total))}</b></td></tr>")
+        rows.append("<tr><td><b>δ = sum of the terms</b></td>"
+                    f"<td align='right'><b>{html.escape(fmt(total))}</b></td></tr>")
         return "<table width='100%'>" + "".join(rows) + "</table>"
 
     def _weight_html(self, key: str, index: tuple[int, ...]) -> str:
@@ -196,7 +198,8 @@ class Inspector(QTextBrowser):
         else:
             partial = float(wx.per_step[:k].sum())
             state = "complete" if k == ph.T else f"after {k} of {ph.T} steps"
-            parts.append(f"<p class='eq'>dE/d{html.escape(wx.label)} = <b>{html.escape(fmt(partial))}</b> ({state})</p>")
+            parts.append(f"<p class='eq'>dE/d{html.escape(wx.label)} = <b>{html.escape(fmt(partial))}</b> "
+                         f"({state})</p>")
         rows = []
         running = 0.0
         for t, term in enumerate(wx.terms, start=1):

@@ -92,7 +92,8 @@ class WeightEditor(QWidget):
         self.option_widgets: dict[str, QWidget] = {}
         layout.addWidget(self.layer_group)
         observe(self, (self.document.structure_changed, self._on_structure_change),
-                (self.document.trace_changed, self.refresh), (session.view.selection_changed, self._on_selection_change))
+                (self.document.trace_changed, self.refresh),
+                (session.view.selection_changed, self._on_selection_change))
         self._on_structure_change()
 
     def _heat_map(self) -> pg.PlotWidget:
@@ -264,7 +265,7 @@ class WeightEditor(QWidget):
                 self.plot.addItem(text)
                 self.numbers.append(text)
             self._numbers_shape = m.shape
-        for item, v in zip(self.numbers, m.ravel()):
+        for item, v in zip(self.numbers, m.ravel(), strict=False):  # no numbers in a large matrix
             item.setText(fmt(float(v), short=True))
 
     def _selection(self) -> list[tuple[int, ...]]:

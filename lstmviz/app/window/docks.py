@@ -36,6 +36,10 @@ DOCKS = (
 )
 
 
+def _refresh_when_shown(dock: QDockWidget, refresh) -> None:
+    dock.visibilityChanged.connect(lambda on: on and refresh())
+
+
 def build_docks(window: MainWindow, specs: tuple[DockSpec, ...] = DOCKS) -> dict[str, QDockWidget]:
     """One dock per spec; the right-hand ones share a tab bar down the right edge, the first in front."""
     docks = {}
@@ -52,7 +56,7 @@ def build_docks(window: MainWindow, specs: tuple[DockSpec, ...] = DOCKS) -> dict
             dock.setWidget(panel)
         window.addDockWidget(spec.area, dock)
         if spec.on_show:
-            dock.visibilityChanged.connect(lambda on, slot=getattr(panel, spec.on_show): on and slot())
+            _refresh_when_shown(dock, getattr(panel, spec.on_show))
         docks[spec.name] = dock
     right = [docks[s.name] for s in specs if s.area == RIGHT]
     window.setTabPosition(RIGHT, QTabWidget.TabPosition.East)  # seven panels: every title fits down the edge

@@ -110,8 +110,8 @@ class Files:
 
     # -- export ------------------------------------------------------------------------------------------
     def export_dialog(self, what: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, f"Export the {what}", str(Path.home() / EXPORT_DEFAULTS[what]),
-                                              EXPORT_FILTERS[what])
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Export the {what}",
+                                              str(Path.home() / EXPORT_DEFAULTS[what]), EXPORT_FILTERS[what])
         if path:
             self.export_to(what, path)
 

@@ -5,6 +5,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QPushButton
 
 from lstmviz.app.model.quantities import NodeRef
+from lstmviz.app.numbers import fmt
+from lstmviz.watch import evaluate
 
 
 def choose(editor, key, index):
@@ -37,9 +39,11 @@ def test_typing_b_i_0_9_moves_everything_and_undo_restores_bit_for_bit(qtbot, op
     assert w.history_view.model().rowCount() == 2 and w.windowTitle().startswith("*")
     assert w.status_labels["loss"].text() == "E = 0.125"
     # the automatic pin and the diff against it
-    assert [p.name for p in s.comparison.snapshots] == ["before my edit"] and s.comparison.compare is s.comparison.snapshots[0]
+    c = s.comparison
+    assert [p.name for p in c.snapshots] == ["before my edit"] and c.compare is c.snapshots[0]
     w.docks["compare"].raise_()
-    assert "appeared" in w.compare.summary.toPlainText() and "l0/b_i[0]: 0.00 → −2.50" in w.compare.summary.toPlainText()
+    summary = w.compare.summary.toPlainText()
+    assert "appeared" in summary and "l0/b_i[0]: 0.00 → −2.50" in summary
     w.compare.show_diff.setChecked(True)
     assert w.graph.nodes[(0, "c", 4)].text == "−0.40" and w.graph.nodes[(0, "c", 5)].text == "−0.10"
     w.session.view.select(NodeRef(0, "c", 4, 0))
@@ -242,7 +246,8 @@ def test_snapshots_are_named_and_compared(qtbot, open_window):
     s = w.session
     s.comparison.pin()
     s.comparison.pin()
-    assert [p.name for p in s.comparison.snapshots] == ["pin 1", "pin 2"] and s.comparison.compare is s.comparison.snapshots[1]
+    c = s.comparison
+    assert [p.name for p in c.snapshots] == ["pin 1", "pin 2"] and c.compare is c.snapshots[1]
     w.compare.list.item(0).setText("hand design")
     assert s.comparison.snapshots[0].name == "hand design"
     w.compare.list.setCurrentRow(0)
@@ -271,3 +276,49 @@ def test_analyses_panel_shows_what_lstmviz_analyze_prints(qtbot, open_window, ca
     # an edit refreshes the visible panel, a moment later (edits stay instant for large models)
     w.session.document.set_entry("l0/U", (0, 0), 1.1)
     qtbot.waitUntil(lambda: [table.item(2, c).text() for c in range(2)] == ["2", "1.21"], timeout=3000)
+
+
+def test_the_learning_rate_box_makes_one_undo_entry_and_closing_asks(qtbot, open_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    w = open_window("char-lstm")
+    w.docks["train"].raise_()
+    box = w.train_panel.lr_box
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "0.05")  # no entry per keystroke: the value counts when it is complete
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    s = w.session
+    assert s.document.scenario.training.learning_rate == 0.05
+    assert s.history.count() == 1 and s.history.text(0) == "learning rate 0.5 → 0.05"
+    assert w.windowTitle().startswith("*") and w.history_view.model().rowCount() == 2
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Cancel)
+    assert not w.close() and asked  # unsaved: closing asks, and Cancel keeps the window
+    w.named_actions["undo"].trigger()
+    assert box.value() == 0.5 and not w.windowTitle().startswith("*")
+
+
+def test_the_phase_5_preview_is_the_update_that_is_applied(qtbot, open_window):
+    w = open_window("char-lstm")
+    s = w.session
+    s.view.select_weight("l0/W_i", (3, 2))
+    s.playback.set_playhead(s.playback.playhead.next_phase())  # phase 5
+    text = w.inspector.toPlainText()
+    preview = float(s.document.descent_update()["l0/W_i"][3, 2])
+    assert "clipped to ‖g‖ = 5" in text and text.rstrip().endswith(f"= {fmt(preview)}")
+    qtbot.keyClick(w, Qt.Key.Key_Right)  # the update
+    assert s.document.scenario.model.layers[0].params["W_i"][3, 2] == preview
+    assert f"W_i[3, 2]\n{fmt(preview)}" in w.inspector.toPlainText()
+
+
+def test_watch_lanes_follow_a_variant_switch_and_its_undo(qtbot, open_window):
+    w = open_window()  # the calculator's watch w1
+    s = w.session
+    expression = s.document.scenario.watches[0].expression
+    choose(w.weights, "l0/b_f", (0,))
+    w.weights.option_widgets["gate_activation"].setCurrentText("sigmoid")
+    for _ in range(2):
+        fresh = evaluate(expression, s.document.trace).per_step(s.document.trace.steps)[:, 0]
+        shown = [w.graph.nodes[(None, "watch:0", t)].text for t in range(1, len(fresh) + 1)]
+        assert shown == [fmt(v, short=True) for v in fresh]
+        s.history.undo()

@@ -24,13 +24,13 @@ from .view import NodeView
 
 def pre_activation(v: NodeView) -> Parts:
     """a_k[t] = w_k·x[t] + u_k·h[t−1] + b_k (+ peephole); δa_k[t] = δk[t]·σ̇(a_k[t])."""
-    node, l, t, u = v.node, v.node.layer, v.node.t, v.node.unit
-    layer = v.model.layers[l]
+    node, n, t, u = v.node, v.node.layer, v.node.t, v.node.unit
+    layer = v.model.layers[n]
     p = layer.params
     W, U, b = (param_name(m, node.var) for m in ("W", "U", "b"))
-    x = v.input_series(l)[t - 1]
-    h_prev = v.trace.forward.layers[l].h_prev[t - 1]  # the h this step read (h0 at t = 1)
-    inp = f"{v.input_name(l)}[{t}]"
+    x = v.input_series(n)[t - 1]
+    h_prev = v.trace.forward.layers[n].h_prev[t - 1]  # the h this step read (h0 at t = 1)
+    inp = f"{v.input_name(n)}[{t}]"
     scalar = p[W].size == 1
     w, uu, bb = (symbol(name, scalar) for name in (W, U, b))
     if scalar:
@@ -61,7 +61,8 @@ def activation_parts(v: NodeView, pre: str, act: str) -> tuple[str, str, list[st
     kink = v.kink_note(v.at(pre, t))
     if act == "linear":
         return f"{lhs} = {a}", f"{lhs} = {value}", []
-    return f"{lhs} = {act_name(act)}({a})", f"{lhs} = {act_name(act)}({fmt(v.value(pre, t))}) = {value}", [kink] if kink else []
+    substituted = f"{lhs} = {act_name(act)}({fmt(v.value(pre, t))}) = {value}"
+    return f"{lhs} = {act_name(act)}({a})", substituted, [kink] if kink else []
 
 
 def gate(v: NodeView) -> Parts:
@@ -99,15 +100,15 @@ def cell(v: NodeView) -> Parts:
 
 def delta_c_terms(v: NodeView) -> list[Term]:
     """δh[t]·o[t]·σ̇_out(c[t]) + δa_o[t]·p_o + δc[t+1]·f[t+1] + δa_i[t+1]·p_i + δa_f[t+1]·p_f."""
-    l, t, u = v.node.layer, v.node.t, v.node.unit
-    layer = v.model.layers[l]
+    n, t, u = v.node.layer, v.node.t, v.node.unit
+    layer = v.model.layers[n]
     shapes = layer.param_shapes()
     dh, o = v.delta("h", t), v.value("o", t)
     out = layer.cell_output_activation
     if out == "linear":
         terms = [Term(f"δh[{t}]·o[{t}]", product(dh, o), dh * o, v.at("h", t))]
     else:
-        ds = float(v.q.output_slope(l, u)[t - 1])
+        ds = float(v.q.output_slope(n, u)[t - 1])
         terms = [Term(f"δh[{t}]·o[{t}]·{act_name(out)}'(c[{t}])", product(dh, o, ds), dh * o * ds, v.at("h", t))]
     if "p_o" in shapes:
         terms.append(peephole_term(v, "a_o", t))
@@ -152,14 +153,14 @@ def rnn_output(v: NodeView) -> Parts:
 
 def delta_h_terms(v: NodeView) -> list[Term]:
     """εh[t] (top layer) or the same-step terms from the layer above, then the recurrent terms from t+1."""
-    l, t, u = v.node.layer, v.node.t, v.node.unit
-    if l == len(v.model.layers) - 1:
+    n, t, u = v.node.layer, v.node.t, v.node.unit
+    if n == len(v.model.layers) - 1:
         eps = v.q.eps(v.node)
         terms = [Term(f"εh[{t}]", fmt(eps), eps, v.at("y_hat", t, None, 0))]
     else:
-        terms = matrix_terms(v, l + 1, t, "W", u)
+        terms = matrix_terms(v, n + 1, t, "W", u)
     if t < v.T:
-        terms += cut_terms(matrix_terms(v, l, t + 1, "U", u), cut_note(v.trace.mode, t + 1, "recurrent"))
+        terms += cut_terms(matrix_terms(v, n, t + 1, "U", u), cut_note(v.trace.mode, t + 1, "recurrent"))
     return terms
 
 

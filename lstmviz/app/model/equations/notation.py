@@ -36,7 +36,7 @@ def sum_text(parts: list[str]) -> str:
 
 def dot_text(a: np.ndarray, b: np.ndarray) -> str:
     """Σ_j a[j]·b[j] written out (the first few products)."""
-    products = [product(x, y) for x, y in zip(a[:MAX_PRODUCTS], b[:MAX_PRODUCTS])]
+    products = [product(x, y) for x, y in zip(a[:MAX_PRODUCTS], b[:MAX_PRODUCTS], strict=True)]
     return sum_text(products) + (" + …" if len(a) > MAX_PRODUCTS else "")
 
 

@@ -61,8 +61,8 @@ def explain_weight(trace: Trace, key: str, index: tuple[int, ...]) -> WeightExpl
 
 def _weight_factors(v: NodeView, key: Key, index: tuple[int, ...]) -> tuple[Callable[[int], NodeRef], list[_Factor]]:
     """The δ node a weight's per-step term starts from, and the factors δ·(what the weight multiplies)."""
-    fw, l, u = v.trace.forward, v.node.layer, index[0]
-    if l is None:
+    fw, n, u = v.trace.forward, v.node.layer, index[0]
+    if n is None:
         K, H = v.model.output_size, v.model.layers[-1].hidden_size
         top = len(v.model.layers) - 1
         factors = [_Factor(lambda t: f"δv[{t}]{_component(u, K)}", fw.head.dv[:, u])]
@@ -70,23 +70,23 @@ def _weight_factors(v: NodeView, key: Key, index: tuple[int, ...]) -> tuple[Call
             j = index[1]
             factors.append(_Factor(lambda t: f"{v.name('h', t, top)}{_component(j, H)}", v.trace[f"l{top}/h"][:, j]))
         return (lambda t: v.at("y_hat", t, None, 0)), factors
-    layer = v.model.layers[l]
+    layer = v.model.layers[n]
     kind, gate = key.kind, key.gate
     pre = f"a_{gate}" if gate else "a"
     H, D = layer.hidden_size, layer.input_size
-    delta = v.trace[f"l{l}/delta_{pre}"][:, u]
+    delta = v.trace[f"l{n}/delta_{pre}"][:, u]
     factors = [_Factor(lambda t: f"δ{v.name(pre, t)}{_component(u, H)}", delta)]
     if kind == "W":
         j = index[1]
-        factors.append(_Factor(lambda t: f"{v.input_name(l)}[{t}]{_component(j, D)}", v.input_series(l)[:, j]))
+        factors.append(_Factor(lambda t: f"{v.input_name(n)}[{t}]{_component(j, D)}", v.input_series(n)[:, j]))
     elif kind == "U":
         j = index[1]
-        factors.append(_Factor(lambda t: f"h[{_minus_one(t)}]{_component(j, H)}", fw.layers[l].h_prev[:, j]))
+        factors.append(_Factor(lambda t: f"h[{_minus_one(t)}]{_component(j, H)}", fw.layers[n].h_prev[:, j]))
     elif kind == "p" and gate == "o":
-        factors.append(_Factor(lambda t: f"c[{t}]{_component(u, H)}", v.trace[f"l{l}/c"][:, u]))
+        factors.append(_Factor(lambda t: f"c[{t}]{_component(u, H)}", v.trace[f"l{n}/c"][:, u]))
     elif kind == "p":
-        factors.append(_Factor(lambda t: f"c[{_minus_one(t)}]{_component(u, H)}", fw.layers[l].c_prev[:, u]))
-    return (lambda t: NodeRef(l, pre, t, u)), factors
+        factors.append(_Factor(lambda t: f"c[{_minus_one(t)}]{_component(u, H)}", fw.layers[n].c_prev[:, u]))
+    return (lambda t: NodeRef(n, pre, t, u)), factors
 
 
 def _component(i: int, n: int) -> str:

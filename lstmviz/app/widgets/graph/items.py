@@ -42,8 +42,9 @@ def colour_table(values: np.ndarray, scale: float, colour_map: str = "diverging"
     idx = np.rint((np.clip(np.nan_to_num(v / scale, nan=0.0), -1, 1) * 0.5 + 0.5) * (len(lut) - 1)).astype(int)
     bad = ~np.isfinite(v)
     if v.ndim == 1:
-        return [_BLACK if b else lut[i] for i, b in zip(idx, bad)]
-    return [[_BLACK if b else lut[i] for i, b in zip(row, brow)] for row, brow in zip(idx, bad)]
+        return [_BLACK if b else lut[i] for i, b in zip(idx, bad, strict=True)]
+    return [[_BLACK if b else lut[i] for i, b in zip(row, brow, strict=True)]
+            for row, brow in zip(idx, bad, strict=True)]
 
 
 _PENS: dict[tuple[str, float, bool], QPen] = {}
@@ -128,7 +129,8 @@ class NodeItem(QGraphicsItem):
         if self.kink:
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(style.KINK))
-            p.drawPolygon(QPolygonF([QPointF(style.NODE_W - 11, 0), QPointF(style.NODE_W, 0), QPointF(style.NODE_W, 11)]))
+            w = style.NODE_W
+            p.drawPolygon(QPolygonF([QPointF(w - 11, 0), QPointF(w, 0), QPointF(w, 11)]))
 
     def mousePressEvent(self, event) -> None:
         self.view.node_clicked(self)

@@ -142,7 +142,8 @@ class GraphView(QGraphicsView):
             on_kink = shown.kinks.tolist() if shown.kinks is not None else [False] * T
             marks = ["ε " + text(x) for x in shown.eps.tolist()] if shown.eps is not None else [""] * T
             for item, row, label, kink, mark in zip(self.lane_items[key], rows, texts, on_kink, marks, strict=True):
-                item.has_value, item.fills, item.text, item.on_kink, item.eps_text = v is not None, row, label, kink, mark
+                item.has_value, item.fills, item.text = v is not None, row, label
+                item.on_kink, item.eps_text = kink, mark
         self._apply_playhead()
         self._mark_selection()
         self._refresh_edges()
