@@ -1,1 +1,1 @@
-"""The Qt application: window, session and widgets. Imports Qt; the engine never does."""
+"""The desktop application: the Qt-free model, the thin Qt layer, the panels and the window."""

@@ -6,7 +6,8 @@
 * ``fmt(v, short=True)`` — graph nodes and legends, at most 8 characters: two decimals for
   0.01 ≤ |v| < 1000, otherwise 2 significant digits ("1.2e+03").
 * :func:`fmt_signed` — differences: a + before positive numbers, "±0" for none.
-* :func:`fmt_precise` — 6 significant digits, for E in the status bar and tooltips.
+* :func:`fmt_precise` — 6 significant digits (or as many as asked), for E in the status bar, settings
+  such as η, and the gradcheck listing.
 * :func:`fmt_exact` — the shortest text that reads back as the same float, for values to edit.
 """
 from __future__ import annotations
@@ -47,9 +48,9 @@ def fmt_signed(v: float) -> str:
     return "+" + text if v > 0 else text
 
 
-def fmt_precise(v: float) -> str:
-    """Six significant digits ("0.125", "6.24123", "1.5e-07"), with the Unicode minus."""
-    text = f"{float(v):.6g}"
+def fmt_precise(v: float, digits: int = 6) -> str:
+    """``digits`` significant digits ("0.125", "6.24123", "1.5e-07"), with the Unicode minus."""
+    text = f"{float(v):.{digits}g}"
     return "−" + text[1:] if text.startswith("-") else text
 
 

@@ -27,10 +27,6 @@ class Key:
         scope, _, name = body.rpartition("/")
         return cls(scope, name, grad)
 
-    @classmethod
-    def of_layer(cls, n: int, name: str) -> Key:
-        return cls(f"l{n}", name)
-
     def __str__(self) -> str:
         body = f"{self.scope}/{self.name}" if self.scope else self.name
         return GRAD + body if self.grad else body
@@ -58,10 +54,6 @@ class Key:
     def gate(self) -> str:
         """``i`` of ``W_i``; "" for an ungated name (an RNN's ``W``, ``b_y``'s ``y`` aside)."""
         return self.name.partition("_")[2]
-
-    def param(self) -> Key:
-        """The parameter a gradient key belongs to: ``grad/l0/W_i`` → ``l0/W_i``."""
-        return Key(self.scope, self.name)
 
     def gradient(self) -> Key:
         return Key(self.scope, self.name, grad=True)

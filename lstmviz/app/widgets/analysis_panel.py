@@ -25,6 +25,7 @@ from ...core.analysis import analyse, gradcheck_summary, tables
 from ...core.gradcheck import gradcheck
 from .. import style
 from ..model.session import Session
+from ..numbers import fmt_precise
 from ..qt.binding import LazyPanel, observe, on_screen
 
 DEBOUNCE_MS = 250
@@ -97,8 +98,8 @@ class AnalysisPanel(LazyPanel, QTabWidget):
                  f"entries checked under {doc.mode}.</p>"]
         for e in sorted(result.entries, key=lambda e: -e.error)[:15]:
             mark = " <i>(on a kink)</i>" if e.kink else ""
-            lines.append(f"{e.label}: analytic {e.analytic:.8g}, numeric {e.numeric:.8g}, "
-                         f"error {e.error:.1e}{mark}<br>")
+            lines.append(f"{e.label}: analytic {fmt_precise(e.analytic, 8)}, numeric {fmt_precise(e.numeric, 8)}, "
+                         f"error {fmt_precise(e.error, 2)}{mark}<br>")
         self.gradcheck_text.setHtml("".join(lines))
 
 

@@ -21,7 +21,7 @@ from ..model.equations import Term, explain, explain_weight, weights_of
 from ..model.graph_model import watch_index
 from ..model.quantities import NodeRef
 from ..model.session import Session
-from ..numbers import fmt
+from ..numbers import fmt, fmt_precise
 from ..qt.binding import observe
 
 
@@ -226,9 +226,11 @@ class Inspector(QTextBrowser):
                     " (frozen: unchanged)</p>")
         new = float(doc.descent_update()[wx.key][wx.index])
         scale = clip_scale(doc.scenario, doc.trace, tr.clip_norm, tr.frozen)
-        step = f"{tr.learning_rate:g}·{html.escape(fmt(wx.grad))}"
+        eta = fmt_precise(tr.learning_rate)
+        step = f"{eta}·{html.escape(fmt(wx.grad))}"
         if scale != 1.0:
-            step = f"{tr.learning_rate:g}·{scale:.3g}·{html.escape(fmt(wx.grad))} (clipped to ‖g‖ = {tr.clip_norm:g})"
+            step = (f"{eta}·{fmt_precise(scale, 3)}·{html.escape(fmt(wx.grad))} "
+                    f"(clipped to ‖g‖ = {fmt_precise(tr.clip_norm)})")
         return (f"<h3>Gradient descent</h3><p class='eq'>{html.escape(wx.label)} ← {html.escape(fmt(wx.value))}"
                 f" − {step} = <b>{html.escape(fmt(new))}</b></p>")
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from ....core.keys import Key
 from ....core.model import LSTMLayer
 from ....core.modes import GradientMode
 from ...numbers import fmt
@@ -48,8 +49,8 @@ def squeeze(v) -> float | np.ndarray:
 
 def symbol(name: str, scalar: bool) -> str:
     """'W_g' → 'W_c̃', or the course's scalar 'w_c̃' for a 1×1 weight."""
-    base, _, sub = name.partition("_")
-    base = base.lower() if scalar else base
+    key = Key("", name)
+    base, sub = (key.kind.lower() if scalar else key.kind), key.gate
     return base + (f"_{LABELS.get(sub, sub)}" if sub else "")
 
 
