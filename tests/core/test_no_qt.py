@@ -3,15 +3,18 @@ import subprocess
 import sys
 import textwrap
 
+BLOCK_QT = textwrap.dedent("""
+    import sys
+    class Block:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6"):
+                raise ImportError(f"Qt is blocked in this test: {name}")
+    sys.meta_path.insert(0, Block())
+""")
+
 
 def test_core_and_io_import_and_compute_with_qt_blocked():
-    code = textwrap.dedent("""
-        import sys
-        class Block:
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6"):
-                    raise ImportError(f"Qt is blocked in this test: {name}")
-        sys.meta_path.insert(0, Block())
+    code = BLOCK_QT + textwrap.dedent("""
         import lstmviz, lstmviz.core, lstmviz.io, lstmviz.cli
         from lstmviz.core import compute, gradcheck
         trace = compute(lstmviz.io.load_scenario("calculator-lstm"))
@@ -26,13 +29,7 @@ def test_core_and_io_import_and_compute_with_qt_blocked():
 
 
 def test_the_application_model_works_with_qt_blocked():
-    code = textwrap.dedent("""
-        import sys
-        class Block:
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6"):
-                    raise ImportError(f"Qt is blocked in this test: {name}")
-        sys.meta_path.insert(0, Block())
+    code = BLOCK_QT + textwrap.dedent("""
         from lstmviz.app.model import NodeRef, Session
         from lstmviz.app.model.equations import explain
         from lstmviz.app.model.graph_model import GraphModel
