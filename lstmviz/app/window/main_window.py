@@ -59,7 +59,8 @@ class MainWindow(QMainWindow):
         self.files = Files(self)
         self.presenter = Presenter(self)
         self.action_groups = {}
-        self.named_actions = build_actions(self, action_table(tuple(self.docks)))
+        self.action_specs = action_table(tuple(self.docks))
+        self.named_actions = build_actions(self, self.action_specs)
         self._toolbars()
         self._status_bar()
         doc, view = session.document, session.view
@@ -179,7 +180,7 @@ class MainWindow(QMainWindow):
 
     def update_actions(self) -> None:
         """Enabled and checked states that follow the window's state (the table's predicates)."""
-        for entry in action_table(tuple(self.docks)):
+        for entry in self.action_specs:
             action = self.named_actions.get(getattr(entry, "name", None))
             if action is None:
                 continue
