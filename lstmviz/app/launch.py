@@ -20,16 +20,25 @@ def parse_size(text: str) -> tuple[int, int]:
     return int(w), int(h)
 
 
+def open_for_window(spec: str, budget: int | None):
+    """The scenario and its trace, through the one checked path, counting the window's graph too."""
+    from ..io.opening import open_checked
+    from .model.graph_model import window_bytes
+
+    return open_checked(spec, budget=budget, window_bytes=window_bytes)
+
+
 def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", select: str | None = None,
            phase: str | None = None, step: int | None = None, view: str = "forward", unit: int = 0,
-           present: bool = False) -> int:
-    from ..io import UsageError, load_scenario
+           present: bool = False, memory_budget: int | None = None) -> int:
+    from ..io import UsageError
 
     try:
         width, height = parse_size(size)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    scenario = load_scenario(spec)  # fails before any window opens
+    budget = memory_budget if memory_budget is not None or screenshot else saved_budget()
+    opened = open_for_window(spec, budget)  # fails before any window opens
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif _needs_offscreen():
@@ -46,7 +55,7 @@ def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", se
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("lstmviz")
     app.setOrganizationName("lstmviz")
-    session = qt_session(scenario, Path(spec) if Path(spec).is_file() else None)
+    session = qt_session(opened.scenario, Path(spec) if Path(spec).is_file() else None, opened.trace)
     try:
         apply_view_options(session, select, phase, step, view, unit)
     except ValueError as e:
@@ -66,6 +75,17 @@ def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", se
     code = app.exec()
     dispose(app)
     return code
+
+
+def saved_budget() -> int | None:
+    """The memory budget set in the window (Edit ▸ Memory budget…), if any."""
+    from PySide6.QtCore import QSettings
+
+    value = QSettings("lstmviz", "lstmviz").value("memory_budget")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def dispose(app) -> None:
@@ -117,15 +137,16 @@ def _screenshot(app, window, path: str) -> int:
     return 0
 
 
-def export_frames_command(spec: str, out: str, size: str, view: str, present: bool) -> int:
+def export_frames_command(spec: str, out: str, size: str, view: str, present: bool,
+                          memory_budget: int | None = None) -> int:
     """``lstmviz export-frames``: the window at every step of the five phases, as numbered PNGs."""
-    from ..io import UsageError, load_scenario
+    from ..io import UsageError
 
     try:
         width, height = parse_size(size)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    scenario = load_scenario(spec)
+    opened = open_for_window(spec, memory_budget)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -135,7 +156,7 @@ def export_frames_command(spec: str, out: str, size: str, view: str, present: bo
     from .window.exports import export_frames
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    session = qt_session(scenario)
+    session = qt_session(opened.scenario, trace=opened.trace)
     session.view.set_view(view)
     with tempfile.TemporaryDirectory() as tmp:
         window = MainWindow(session, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))

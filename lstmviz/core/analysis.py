@@ -167,11 +167,14 @@ def report(scenario: Scenario, gradient: str = "full", k: int = 5,
     return tables(analyse(scenario, gradient, k, layer))
 
 
+GRADCHECK_ENTRIES = 2000  # the analyses check a reproducible sample of at most this many entries
+
+
 def gradcheck_summary(result) -> str:
-    """One line on a gradcheck: pass or fail, the worst entry, the kinks."""
+    """One line on a gradcheck: pass or fail, the worst entry, the kinks ("nothing compared" if all sit on one)."""
     worst = result.worst
     text = (f"{'PASS' if result.passed else 'FAIL'}, worst relative error {worst.error:.2e} at {worst.label}"
-            if worst else "every entry sits on a kink")
+            if worst else f"nothing compared: all {len(result.entries)} checked entries sit on a kink")
     if result.kinks:
         text += (f"; {len(result.kinks)} entries on a kink (not compared): "
                  + ", ".join(e.label for e in result.kinks[:6]))

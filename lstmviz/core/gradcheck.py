@@ -53,7 +53,9 @@ class GradcheckReport:
 
     @property
     def passed(self) -> bool:
-        return all(e.error <= self.tolerance for e in self.compared)
+        """Every compared entry within the tolerance — and at least one entry compared."""
+        compared = self.compared
+        return bool(compared) and all(e.error <= self.tolerance for e in compared)
 
 
 def gradcheck(scenario: Scenario, gradient: str = "full", algorithm: str = "bptt",

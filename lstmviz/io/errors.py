@@ -6,6 +6,12 @@ exits with status 2, the window shows it in a dialog and keeps the current docum
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """One line that can be printed whatever it quotes: no line breaks, no lone surrogates."""
+    text = " ".join(text.splitlines())
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class BadInput(ValueError):
     """Input lstmviz refuses: ``str(err)`` is one line."""
 
@@ -15,7 +21,7 @@ class ScenarioError(BadInput):
 
     def __init__(self, source: str, field: str | None, message: str):
         self.source, self.field, self.message = source, field, message
-        super().__init__(f"{source}: {field} {message}" if field else f"{source}: {message}")
+        super().__init__(printable(f"{source}: {field} {message}" if field else f"{source}: {message}"))
 
 
 class UsageError(BadInput):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,11 @@ def resolve_scenario(spec: str) -> Path:
     preset = presets_dir() / f"{spec}.json"
     if "/" not in spec and preset.is_file():
         return preset
-    if path.exists():
+    if os.path.lexists(path):
+        try:
+            path.stat()
+        except OSError as e:  # a broken link, a loop of links, no permission on the way
+            raise ScenarioError(spec, None, f"cannot be read: {e.strerror}") from None
         raise ScenarioError(spec, None, "is not a regular file")
     names = ", ".join(p.key for p in list_presets())
     raise ScenarioError(spec, None, f"no such file or preset (presets: {names})")

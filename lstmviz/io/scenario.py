@@ -3,15 +3,15 @@
 The reader accepts exactly the documented format (docs/scenario-format.md) and refuses anything
 else with a :class:`ScenarioError` whose text is one line naming the file and the field, e.g.
 ``bad.json: model.layers[0].params.W_i has shape (3, 2), expected (4, 2)``. Sizes are checked
-before anything is allocated. The writer writes every field explicitly, floats in their shortest
-exact form, so load → save → load is the identity.
+before anything is allocated; duplicate keys, overlong integers and strings that are not valid
+Unicode are refused by name. The writer (:mod:`.scenario_writer`) writes every field explicitly,
+floats in their shortest exact form, so load → save → load is the identity.
 """
 from __future__ import annotations
 
 import json
 import math
 import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,12 +20,12 @@ from ..core.activations import CANDIDATE_ACTIVATIONS, CELL_OUTPUT_ACTIVATIONS, G
 from ..core.model import Data, Head, LSTMLayer, Model, RNNLayer, Scenario, Training, Watch
 from ..core.modes import parse_mode
 from ..core.params import param_blocks
-from .atomic import write_text_atomic
 from .errors import ScenarioError
+from .json_text import decode, is_number, show
+from .json_text import kind as kind_of
 from .presets import resolve_scenario
+from .scenario_writer import FORMAT, VERSION
 
-FORMAT = "lstmviz.scenario"
-VERSION = 1
 MAX_UNITS = 2048        # input, hidden and output sizes
 MAX_LAYERS = 16
 MAX_STEPS = 100_000
@@ -51,12 +51,18 @@ class _Reader:
 
     def obj(self, value: Any, field: str, allowed: set[str]) -> dict:
         if not isinstance(value, dict):
-            raise self.fail(field, f"must be a JSON object, got {_kind(value)}")
+            raise self.fail(field, f"must be a JSON object, got {kind_of(value)}")
+        self.unique(value, field)
         for key in value:
             if key not in allowed:
                 raise self.fail(f"{field}.{key}" if field else key,
                                 f"is not a known field (expected one of {', '.join(sorted(allowed))})")
         return value
+
+    def unique(self, value: dict, field: str) -> None:
+        """Refuse an object that holds a key twice (JSON would silently keep the last value)."""
+        for key in getattr(value, "duplicates", ()):
+            raise self.fail(_join(field, key), "appears twice in the same object (which one is meant?)")
 
     def required(self, doc: dict, key: str, field: str) -> Any:
         if key not in doc:
@@ -65,24 +71,28 @@ class _Reader:
 
     def string(self, value: Any, field: str) -> str:
         if not isinstance(value, str):
-            raise self.fail(field, f"must be a string, got {_kind(value)}")
+            raise self.fail(field, f"must be a string, got {kind_of(value)}")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.fail(field, "is not valid Unicode (it holds a lone surrogate such as \\ud800)") from None
         return value
 
     def boolean(self, value: Any, field: str) -> bool:
         if not isinstance(value, bool):
-            raise self.fail(field, f"must be true or false, got {_kind(value)}")
+            raise self.fail(field, f"must be true or false, got {kind_of(value)}")
         return value
 
     def integer(self, value: Any, field: str, lo: int, hi: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(field, f"must be an integer, got {_kind(value)}")
+            raise self.fail(field, f"must be an integer, got {kind_of(value)}")
         if not lo <= value <= hi:
             raise self.fail(field, f"is {value}, expected {lo} to {hi}")
         return value
 
     def number(self, value: Any, field: str, positive: bool = False) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(field, f"must be a number, got {_kind(value)}")
+            raise self.fail(field, f"must be a number, got {kind_of(value)}")
         if not math.isfinite(value):
             raise self.fail(field, f"is {value}, expected a finite number")
         if positive and value <= 0:
@@ -91,7 +101,7 @@ class _Reader:
 
     def choice(self, value: Any, field: str, options: tuple[str, ...]) -> str:
         if value not in options or not isinstance(value, str):
-            raise self.fail(field, f"is {json.dumps(value)[:40]}, expected one of {', '.join(options)}")
+            raise self.fail(field, f"is {show(value)}, expected one of {', '.join(options)}")
         return value
 
     def array(self, value: Any, field: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -117,13 +127,14 @@ def parse_scenario(doc: Any, source: str) -> Scenario:
     """Validate a decoded JSON document and build the scenario."""
     r = _Reader(source)
     if not isinstance(doc, dict):
-        raise r.fail(None, f"the top level must be a JSON object, got {_kind(doc)}")
+        raise r.fail(None, f"the top level must be a JSON object, got {kind_of(doc)}")
+    r.unique(doc, "")
     fmt = doc.get("format")
     if fmt != FORMAT:
-        raise r.fail("format", f"is {json.dumps(fmt)[:40]}, expected \"{FORMAT}\"" if "format" in doc else "is missing")
+        raise r.fail("format", f"is {show(fmt)}, expected \"{FORMAT}\"" if "format" in doc else "is missing")
     version = r.required(doc, "version", "")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise r.fail("version", f"must be an integer, got {_kind(version)}")
+        raise r.fail("version", f"must be an integer, got {kind_of(version)}")
     if version > VERSION:
         raise r.fail("version", f"is {version}, newer than this lstmviz reads ({VERSION}); update lstmviz")
     if version < 1:
@@ -143,7 +154,7 @@ def _parse_watches(r: _Reader, doc: Any) -> list[Watch]:
     from ..watch import WatchError, parse
 
     if not isinstance(doc, list):
-        raise r.fail("watches", f"must be a list, got {_kind(doc)}")
+        raise r.fail("watches", f"must be a list, got {kind_of(doc)}")
     out = []
     for n, w in enumerate(doc):
         field = f"watches[{n}]"
@@ -166,7 +177,7 @@ def _parse_model(r: _Reader, doc: Any) -> Model:
     D = r.integer(r.required(doc, "input_size", "model"), "model.input_size", 1, MAX_UNITS)
     layers_doc = r.required(doc, "layers", "model")
     if not isinstance(layers_doc, list):
-        raise r.fail("model.layers", f"must be a list, got {_kind(layers_doc)}")
+        raise r.fail("model.layers", f"must be a list, got {kind_of(layers_doc)}")
     if not 1 <= len(layers_doc) <= MAX_LAYERS:
         raise r.fail("model.layers", f"has {len(layers_doc)} layers, expected 1 to {MAX_LAYERS}")
     layers = []
@@ -183,7 +194,7 @@ def _parse_model(r: _Reader, doc: Any) -> Model:
 
 def _parse_layer(r: _Reader, doc: Any, field: str, d_in: int, n_params: int):
     if not isinstance(doc, dict):
-        raise r.fail(field, f"must be a JSON object, got {_kind(doc)}")
+        raise r.fail(field, f"must be a JSON object, got {kind_of(doc)}")
     kind = r.choice(r.required(doc, "type", field), f"{field}.type", ("lstm", "rnn"))
     r.obj(doc, field, LSTM_KEYS if kind == "lstm" else RNN_KEYS)
     H = r.integer(r.required(doc, "hidden_size", field), f"{field}.hidden_size", 1, MAX_UNITS)
@@ -239,7 +250,7 @@ def _parse_data(r: _Reader, doc: Any, model: Model) -> Data:
     doc = r.obj(doc, "data", {"x", "y", "mask"})
     x = r.required(doc, "x", "data")
     if not isinstance(x, list):
-        raise r.fail("data.x", f"must be a list of steps, got {_kind(x)}")
+        raise r.fail("data.x", f"must be a list of steps, got {kind_of(x)}")
     T = len(x)
     if T == 0:
         raise r.fail("data.x", "is empty: a scenario needs at least one step")
@@ -283,10 +294,10 @@ def _parse_training(r: _Reader, doc: Any, model: Model) -> Training:
         keys = {b.key for b in param_blocks(model)}
         frozen = doc["frozen"]
         if not isinstance(frozen, list):
-            raise r.fail("training.frozen", f"must be a list of parameter names, got {_kind(frozen)}")
+            raise r.fail("training.frozen", f"must be a list of parameter names, got {kind_of(frozen)}")
         for n, k in enumerate(frozen):
-            if k not in keys:
-                raise r.fail(f"training.frozen[{n}]", f"is {json.dumps(k)[:40]}, not a parameter (e.g. {min(keys)})")
+            if not isinstance(k, str) or k not in keys:
+                raise r.fail(f"training.frozen[{n}]", f"is {show(k)}, not a parameter (e.g. {min(keys)})")
         tr.frozen = tuple(frozen)
     return tr
 
@@ -299,74 +310,21 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ScenarioError(source, None, f"is {size} bytes, larger than {MAX_FILE_BYTES}")
-        text = p.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(source, None, "is not UTF-8 text") from None
+        data = p.read_bytes()
     except OSError as e:
         raise ScenarioError(source, None, f"cannot be read: {e.strerror}") from None
-    return loads_scenario(text, source)
+    return loads_scenario(data, source)
 
 
-def loads_scenario(text: str, source: str = "<string>") -> Scenario:
+def loads_scenario(text: str | bytes, source: str = "<string>") -> Scenario:
     try:
-        return parse_scenario(json.loads(text), source)
+        return parse_scenario(decode(text), source)
+    except UnicodeDecodeError:
+        raise ScenarioError(source, None, "is not UTF-8 text") from None
     except json.JSONDecodeError as e:
         raise ScenarioError(source, None, f"is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:
         raise ScenarioError(source, None, "is nested too deeply to be a scenario") from None
-
-
-def scenario_to_dict(s: Scenario) -> dict:
-    model = s.model
-    layers = []
-    for layer in model.layers:
-        if isinstance(layer, LSTMLayer):
-            d = {"type": "lstm", "hidden_size": layer.hidden_size, "gate_activation": layer.gate_activation,
-                 "candidate_activation": layer.candidate_activation,
-                 "cell_output_activation": layer.cell_output_activation,
-                 "forget_gate": layer.forget_gate, "peepholes": layer.peepholes}
-        else:
-            d = {"type": "rnn", "hidden_size": layer.hidden_size, "activation": layer.activation}
-        d["params"] = {name: layer.params[name].tolist() for name in layer.param_shapes()}
-        d["h0"] = layer.h0.tolist()
-        if isinstance(layer, LSTMLayer):
-            d["c0"] = layer.c0.tolist()
-        layers.append(d)
-    head = {"type": model.head.type, "loss": model.head.loss,
-            "params": {k: v.tolist() for k, v in model.head.params.items()}}
-    tr = s.training
-    training = {"learning_rate": tr.learning_rate, "gradient": tr.gradient, "clip_norm": tr.clip_norm,
-                "frozen": list(tr.frozen)}
-    doc = {"format": FORMAT, "version": VERSION, "name": s.name, "description": s.description,
-           "model": {"input_size": model.input_size, "layers": layers, "head": head},
-           "data": {"x": s.data.x.tolist(), "y": s.data.y.tolist(), "mask": s.data.mask.tolist()},
-           "training": training}
-    if s.watches:  # optional: files without watches stay as they were
-        doc["watches"] = [{"expression": w.expression, **({"equals": w.equals} if w.equals else {}),
-                           "tolerance": w.tolerance} for w in s.watches]
-    return doc
-
-
-def dumps_scenario(s: Scenario) -> str:
-    return _compact_json(scenario_to_dict(s)) + "\n"
-
-
-def save_scenario(s: Scenario, path: str | os.PathLike) -> None:
-    """Write atomically: a temporary file beside ``path``, renamed over it."""
-    write_text_atomic(Path(path), dumps_scenario(s))
-
-
-def _compact_json(doc: Any, indent: int = 0) -> str:
-    """Indented JSON with every list of numbers on one line (a matrix is one row per line)."""
-    pad = "  " * indent
-    if isinstance(doc, dict) and doc:
-        items = [f"{pad}  {json.dumps(k)}: {_compact_json(v, indent + 1)}" for k, v in doc.items()]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    one_line = json.dumps(doc, ensure_ascii=False)
-    if isinstance(doc, list) and len(one_line) > 60 and not all(type(v) in (int, float) for v in doc):
-        rows = [f"{pad}  {_compact_json(v, indent + 1)}" for v in doc]
-        return "[\n" + ",\n".join(rows) + f"\n{pad}]"
-    return one_line
 
 
 def _shape(value: Any) -> tuple[int, ...] | None:
@@ -374,7 +332,7 @@ def _shape(value: Any) -> tuple[int, ...] | None:
     if isinstance(value, list):
         if not value:
             return (0,)
-        if all(type(v) in (int, float) for v in value):
+        if all(is_number(v) for v in value):
             return (len(value),)
         first = _shape(value[0])
         if first is None:
@@ -383,7 +341,7 @@ def _shape(value: Any) -> tuple[int, ...] | None:
             if _shape(v) != first:
                 return None
         return (len(value),) + first
-    if type(value) in (int, float):
+    if is_number(value):
         return ()
     return None
 
@@ -395,14 +353,9 @@ def _first_non_number(value: Any, field: str) -> tuple[str, str] | None:
             if bad:
                 return bad
         return None
-    if type(value) in (int, float):
+    if is_number(value):
         return None
-    return field, f"is {json.dumps(value)[:40]}, expected a number"
-
-
-def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return field, f"is {show(value)}, expected a number"
 
 
 def _fmt(shape: tuple[int, ...]) -> str:

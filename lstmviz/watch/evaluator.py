@@ -29,6 +29,8 @@ MAX_LENGTH = 2000
 MAX_NODES = 400
 MAX_CELLS = 10_000_000  # largest array an expression may build
 MAX_EXPONENT = 100
+MAX_INT_DIGITS = 300     # larger integers cannot become float64
+MAX_INT_BITS = 996       # ≈ 300 decimal digits
 STEP_VARS = ("a_i", "a_f", "a_o", "a_g", "i", "f", "o", "g", "c", "h", "a", "delta_h", "delta_c", "delta_i",
              "delta_f", "delta_o", "delta_g", "delta_a", "delta_a_i", "delta_a_f", "delta_a_o", "delta_a_g", "eps_h")
 GLOBAL_STEP_VARS = ("x", "y_hat", "y", "loss", "dx")
@@ -85,13 +87,21 @@ def parse(text: str) -> ast.Expression:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as e:
-        raise WatchError(f"not a valid expression ({e.msg})", e.offset) from None
+        raise WatchError(f"not a valid expression ({e.msg.split(';')[0]})", e.offset) from None
+    except (ValueError, RecursionError, MemoryError) as e:  # a 5,000-digit literal, nesting too deep for ast
+        raise WatchError(f"not a valid expression ({type(e).__name__})") from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise WatchError(f"the expression has {len(nodes)} parts, more than {MAX_NODES}")
     for node in nodes:
         _check_node(node)
     return tree
+
+
+def _reason(error: Exception) -> str:
+    """The first line of an error, at most 80 characters."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _column(node: ast.AST) -> int | None:
@@ -116,6 +126,8 @@ def _check_node(node: ast.AST) -> None:
 def _check_constant(node: ast.Constant, col) -> None:
     if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
         raise WatchError(f"only numbers may appear as constants, not {node.value!r:.30}", col)
+    if isinstance(node.value, int) and node.value.bit_length() > MAX_INT_BITS:
+        raise WatchError(f"a number may have at most {MAX_INT_DIGITS} digits", col)
 
 
 def _check_name(node: ast.Name, col) -> None:
@@ -161,7 +173,10 @@ _CHECKS = {ast.Constant: _check_constant, ast.Name: _check_name, ast.Attribute: 
 
 
 def evaluate(text: str | ast.Expression, trace: Trace, watches: dict[str, Value] | None = None) -> Value:
-    """Evaluate an expression over every step of ``trace``; ``watches`` are other watches by name."""
+    """Evaluate an expression over every step of ``trace``; ``watches`` are other watches by name.
+
+    Raises WatchError, with the column where it can be told, for anything that does not evaluate:
+    shapes that do not match, an index that is not a whole number (1/0, 0/0), an overflow."""
     tree = parse(text) if isinstance(text, str) else text
     with np.errstate(all="ignore"):
         return _Evaluator(trace, watches or {}).eval(tree.body)
@@ -175,7 +190,12 @@ class _Evaluator:
 
     def eval(self, node: ast.AST) -> Value:
         method = getattr(self, f"_{type(node).__name__}")
-        value = method(node)
+        try:
+            value = method(node)
+        except WatchError:
+            raise
+        except (ArithmeticError, ValueError, TypeError, IndexError) as e:  # numpy's refusals, at this node
+            raise WatchError(f"cannot be evaluated here ({_reason(e)})", _column(node)) from None
         if np.size(value.data) > MAX_CELLS:
             raise WatchError("the expression builds an array that is too large", _column(node))
         return value
@@ -260,7 +280,7 @@ class _Evaluator:
 
     def _constant_int(self, node: ast.AST, col) -> int:
         value = self.eval(node)
-        if value.timed or np.ndim(value.data) or float(value.data) != int(value.data):
+        if value.timed or np.ndim(value.data) or not np.isfinite(value.data) or float(value.data) != int(value.data):
             raise WatchError("an index must be a whole number (or t, t-1, t+1)", col)
         return int(value.data)
 

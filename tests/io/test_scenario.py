@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstmviz.io import ScenarioError, list_presets, load_scenario, save_scenario, scenario_to_dict
-from lstmviz.io.scenario import dumps_scenario, loads_scenario
+from lstmviz.io.scenario import loads_scenario
+from lstmviz.io.scenario_writer import dumps_scenario
 
 
 @pytest.mark.parametrize("preset", [p.key for p in list_presets()])

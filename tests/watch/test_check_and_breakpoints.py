@@ -7,7 +7,8 @@ import pytest
 from lstmviz.core import compute
 from lstmviz.core.model import Watch
 from lstmviz.io import ScenarioError, list_presets, load_scenario
-from lstmviz.io.scenario import dumps_scenario, loads_scenario
+from lstmviz.io.scenario import loads_scenario
+from lstmviz.io.scenario_writer import dumps_scenario
 from lstmviz.watch.breakpoints import Breakpoint, first_hit
 from lstmviz.watch.check import check, split_terms, target_expression
 

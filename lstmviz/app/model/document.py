@@ -36,20 +36,21 @@ class Document:
     edit_started = Signal()       # an edit of the numbers is about to be applied (for "before my edit")
 
     def __init__(self, scenario: Scenario, path: Path | None = None, history: History | None = None,
-                 call_soon: Callable[[Callable[[], None]], None] | None = None):
+                 call_soon: Callable[[Callable[[], None]], None] | None = None, trace: Trace | None = None):
         """``call_soon(fn)`` runs fn once the caller has returned (the Qt layer: on the event loop's next
-        turn); it coalesces the recomputes of a slider drag. Without it, fn runs at once."""
+        turn); it coalesces the recomputes of a slider drag. Without it, fn runs at once. ``trace`` is the
+        scenario's trace when it was computed already (by :func:`lstmviz.io.opening.open_checked`)."""
         self.history = history if history is not None else History()
         self._call_soon = call_soon or (lambda fn: fn())
-        self.replace(scenario, path)
+        self.replace(scenario, path, trace)
 
-    def replace(self, scenario: Scenario, path: Path | None) -> None:
+    def replace(self, scenario: Scenario, path: Path | None, trace: Trace | None = None) -> None:
         """Another scenario, with an empty history. Emits nothing: the session announces the change."""
         self.scenario, self.path = scenario, path
         self.mode: GradientMode = parse_mode(scenario.training.gradient)
         self._drag: SetArrays | None = None
         self._recompute_pending = False
-        self._compute()
+        self._compute(trace)
         self.history.clear()
 
     def announce(self) -> None:
@@ -84,8 +85,8 @@ class Document:
         return descent_step(self.scenario, self.trace, tr.learning_rate, tr.clip_norm, tr.frozen)
 
     # -- the one path to new numbers -----------------------------------------------------------------------
-    def _compute(self) -> None:
-        self.trace: Trace = compute(self.scenario, self.mode)
+    def _compute(self, trace: Trace | None = None) -> None:
+        self.trace: Trace = compute(self.scenario, self.mode) if trace is None else trace
         self.quantities = Quantities(self.trace)
         self.watches = WatchResults(self.scenario.watches, self.trace)
 

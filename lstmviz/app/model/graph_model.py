@@ -18,6 +18,9 @@ from ...core.modes import GradientMode
 from ..style import HEAD_LANES, INPUT_LANE, LSTM_LANES, RNN_LANES, label
 from .quantities import Quantities, unit_of
 
+BYTES_PER_ITEM = 4000     # a node or an edge of the drawn graph (measured: 3.3–3.7 kB with Qt's item)
+WINDOW_BASE_BYTES = 64 * 2**20
+
 
 @dataclass(frozen=True)
 class Lane:
@@ -69,6 +72,10 @@ class GraphModel:
         if not isinstance(layer, LSTMLayer):
             return RNN_LANES
         return tuple(p for p in LSTM_LANES if p[1] != "f" or layer.forget_gate)
+
+    def item_count(self, T: int) -> int:
+        """How many nodes and edges the graph has over T steps."""
+        return len(self.lanes) * T + sum(T - e.lag for e in self.edges)
 
     def lane(self, layer: int | None, var: str) -> Lane:
         return next(ln for ln in self.lanes if ln.layer == layer and ln.var == var)
@@ -190,6 +197,12 @@ class GraphModel:
                 pre = next((ln for ln in self.lanes if ln.row == lane.row and ln.slot == 0), None)
                 titles.append((lane.row, label(lane.var) + (f"  ← {label(pre.var)}" if pre else "")))
         return titles
+
+
+def window_bytes(scenario) -> int:
+    """The memory the window needs beyond the trace: every node and edge of the unrolled graph."""
+    graph = GraphModel(scenario.model, len(scenario.watches))
+    return WINDOW_BASE_BYTES + BYTES_PER_ITEM * graph.item_count(scenario.data.steps)
 
 
 def watch_var(n: int) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ...core import Scenario
-from ...io import load_scenario
+from ...core import Scenario, Trace
+from ...io.opening import open_checked
 from .comparison import Comparison
 from .document import Document
+from .graph_model import window_bytes
 from .history import History
 from .playback import Playback
 from .quantities import NodeRef, layer_vars
@@ -23,8 +24,8 @@ from .view_state import ViewState
 
 class Session:
     def __init__(self, scenario: Scenario, path: Path | None = None, history: History | None = None,
-                 call_soon: Callable[[Callable[[], None]], None] | None = None):
-        self.document = Document(scenario, path, history, call_soon)
+                 call_soon: Callable[[Callable[[], None]], None] | None = None, trace: Trace | None = None):
+        self.document = Document(scenario, path, history, call_soon, trace)
         self.playback = Playback(self.document)
         self.view = ViewState(self.document)
         self.comparison = Comparison(self.document)
@@ -34,10 +35,12 @@ class Session:
     def history(self) -> History:
         return self.document.history
 
-    def open(self, spec: str | Path) -> None:
-        """A file or preset in place of the current document (raises ScenarioError and keeps it on failure)."""
-        scenario = load_scenario(spec)
-        self.document.replace(scenario, Path(spec) if Path(spec).is_file() else None)
+    def open(self, spec: str | Path, budget: int | None = None) -> None:
+        """A file or preset in place of the current document — a transaction: the new one is read, fitted
+        into the memory budget (with the window's graph), computed and its watches evaluated first; on any
+        refusal (ScenarioError) the current document, its history and everything shown stay as they were."""
+        opened = open_checked(spec, budget=budget, window_bytes=window_bytes)
+        self.document.replace(opened.scenario, Path(spec) if Path(spec).is_file() else None, opened.trace)
         self.playback.reset()
         self.view.reset()
         self.comparison.reset()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
-from ...core import Scenario
+from ...core import Scenario, Trace
 from ..model.session import Session
 from .history import QtHistory
 
@@ -16,5 +16,5 @@ def call_soon(fn) -> None:
     QTimer.singleShot(0, fn)
 
 
-def qt_session(scenario: Scenario, path: Path | None = None) -> Session:
-    return Session(scenario, path, QtHistory(), call_soon)
+def qt_session(scenario: Scenario, path: Path | None = None, trace: Trace | None = None) -> Session:
+    return Session(scenario, path, QtHistory(), call_soon, trace)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.analysis import analyse, gradcheck_summary, tables
+from ...core.analysis import GRADCHECK_ENTRIES, analyse, gradcheck_summary, tables
 from ...core.gradcheck import gradcheck
 from .. import style
 from ..model.session import Session
@@ -93,7 +93,7 @@ class AnalysisPanel(LazyPanel, QTabWidget):
 
     def run_gradcheck(self) -> None:
         doc = self.document
-        result = gradcheck(doc.scenario, str(doc.mode), max_entries=2000)
+        result = gradcheck(doc.scenario, str(doc.mode), max_entries=GRADCHECK_ENTRIES)
         lines = [f"<p><b>{gradcheck_summary(result)}</b></p><p>{len(result.entries)} of {result.total_entries} "
                  f"entries checked under {doc.mode}.</p>"]
         for e in sorted(result.entries, key=lambda e: -e.error)[:15]:

@@ -97,6 +97,7 @@ def _edit_menu() -> list:
                    make=lambda w: w.history.stack.createRedoAction(w, "&Redo")),
         ActionSpec("pin", "&Pin the current trace", "Edit", lambda w: w.session.comparison.pin(), "Ctrl+P",
                    separator=True),
+        ActionSpec("memory_budget", "&Memory budget…", "Edit", lambda w: w.ask_memory_budget(), separator=True),
     ]
 
 

@@ -41,7 +41,7 @@ class Files:
         if not self.confirm_discard():
             return False
         try:
-            self.session.open(spec)
+            self.session.open(spec, self.window.memory_budget())
         except ScenarioError as e:
             self.window.show_error("Cannot open scenario", str(e))
             return False

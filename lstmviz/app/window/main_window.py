@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.budget import default_budget, format_size, parse_size
 from ...io.presets import resources_dir
 from ..model.session import Session
 from ..numbers import fmt_precise
@@ -210,6 +212,29 @@ class MainWindow(QMainWindow):
     def show_error(self, title: str, text: str) -> None:
         self.error_box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self)
         self.error_box.open()
+
+    def memory_budget(self) -> int | None:
+        """The memory budget set here (Edit ▸ Memory budget…), or None for the default."""
+        value = self.settings.value("memory_budget")
+        try:
+            return int(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+
+    def ask_memory_budget(self) -> None:
+        current = self.memory_budget()
+        text, ok = QInputDialog.getText(
+            self, "Memory budget", f"Refuse scenarios that need more memory than (e.g. 2G, 512M; empty: a quarter "
+            f"of the machine's, {format_size(default_budget())}):", text=format_size(current) if current else "")
+        if not ok:
+            return
+        try:
+            budget = parse_size(text.replace(" ", "")) if text.strip() else None
+        except ValueError as e:
+            self.show_error("Memory budget", f"Memory budget: {e}")
+            return
+        self.settings.setValue("memory_budget", budget if budget is not None else "")
+        self.statusBar().showMessage(f"memory budget: {format_size(budget or default_budget())}", 4000)
 
     def show_chrome(self, on: bool) -> None:
         """The menu bar, the status bar and the view toolbar (hidden while presenting)."""

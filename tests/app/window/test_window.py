@@ -283,10 +283,11 @@ def test_a_preset_opens_with_its_story(open_window):
 
 def test_every_action_of_the_table_runs(qtbot, open_window, monkeypatch):
     """Each menu item and shortcut does its job without an error (file dialogs answered with Cancel)."""
-    from PySide6.QtWidgets import QFileDialog
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
     for name in ("getOpenFileName", "getSaveFileName"):
         monkeypatch.setattr(QFileDialog, name, lambda *a, **k: ("", ""))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("3G", True))
     w = open_window("peephole-lstm")
     skipped = {"quit", "present"} | {n for n in w.named_actions if n.startswith(("preset_", "dock_"))}
     for name, action in w.named_actions.items():
@@ -296,3 +297,4 @@ def test_every_action_of_the_table_runs(qtbot, open_window, monkeypatch):
     assert [p.name for p in w.session.comparison.snapshots] == ["pin 1"] and w.session.comparison.show_diff
     assert w.graph.theme_name == "dark" and w.graph.colour_map == "cividis"  # the last choice of each group wins
     assert w.named_actions["theme_dark"].isChecked() and not w.named_actions["theme_light"].isChecked()
+    assert w.memory_budget() == 3 * 2**30
