@@ -67,6 +67,8 @@ def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", se
             if present:
                 window.presenter.set_presentation(True)
             return _screenshot(app, window, screenshot)
+    from .window.recovery_offer import offer_recovery
+    offer_recovery(session)
     window = MainWindow(session)
     window.resize(width, height)
     window.show()

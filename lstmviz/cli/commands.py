@@ -12,10 +12,11 @@ from ..core.analysis import GRADCHECK_ENTRIES, gradcheck_summary, report
 from ..core.train import assign_params
 from ..io import UsageError, list_presets
 from ..io.atomic import Outputs
-from ..io.export import export_weights, import_weights, trace_to_csv
+from ..io.export import trace_to_csv
 from ..io.opening import check_memory, open_checked
 from ..io.presets import DEFAULT_PRESET
 from ..io.scenario_writer import dumps_scenario
+from ..io.weights import export_weights, import_weights
 
 
 def trace(args) -> int:

@@ -8,8 +8,8 @@ from .. import __version__
 from ..core import ALGORITHMS, parse_mode
 from ..core.budget import parse_size
 from ..core.gradcheck import DEFAULT_TOLERANCE
-from ..io.export import LAYOUTS
 from ..io.presets import DEFAULT_PRESET
+from ..io.weights import LAYOUTS
 
 EXIT_BAD_INPUT = 2
 

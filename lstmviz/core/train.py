@@ -1,6 +1,8 @@
 """Gradient descent on a scenario: the fifth phase of an epoch."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from .model import Scenario
@@ -39,19 +41,47 @@ def assign_params(scenario: Scenario, values: dict[str, np.ndarray]) -> None:
         param_array(scenario.model, blocks[key])[...] = value
 
 
-def train(scenario: Scenario, epochs: int, gradient: str = "full", learning_rate: float = 0.1,
-          clip_norm: float | None = None, frozen: tuple[str, ...] = (), on_epoch=None) -> list[float]:
-    """Run ``epochs`` steps of gradient descent on ``scenario`` in place; return the loss before each step.
+@dataclass
+class TrainRun:
+    """What a training run did: the loss before each update it applied, and why it stopped early."""
 
-    ``on_epoch(n, loss)`` is called after each step; returning True from it stops early.
+    losses: list[float] = field(default_factory=list)
+    stopped: str | None = None  # e.g. the update that would have made a weight non-finite
+
+
+def first_nonfinite(values: dict[str, np.ndarray]) -> str | None:
+    """``l0/W_i[2, 0]`` of the first NaN or infinite entry among parameter arrays, or None."""
+    for key, value in values.items():
+        bad = np.argwhere(~np.isfinite(value))
+        if len(bad):
+            return f"{key}[{', '.join(str(int(i)) for i in bad[0])}]"
+    return None
+
+
+def train(scenario: Scenario, epochs: int, gradient: str = "full", learning_rate: float = 0.1,
+          clip_norm: float | None = None, frozen: tuple[str, ...] = (), on_epoch=None) -> TrainRun:
+    """Run up to ``epochs`` steps of gradient descent on ``scenario`` in place.
+
+    Training stops at the first step whose loss or update is not finite (a diverging run): the weights
+    stay at their last finite values and :attr:`TrainRun.stopped` says why. ``on_epoch(n, loss)`` is
+    called after each step; returning True from it stops early.
     """
     from .trace import compute
 
-    losses = []
+    run = TrainRun()
     for n in range(epochs):
         trace = compute(scenario, gradient)
-        losses.append(trace.loss)
-        assign_params(scenario, descent_step(scenario, trace, learning_rate, clip_norm, frozen))
+        if not np.isfinite(trace.loss):
+            run.stopped = f"stopped at epoch {n + 1}: the loss is {trace.loss} (the forward pass overflowed)"
+            break
+        values = descent_step(scenario, trace, learning_rate, clip_norm, frozen)
+        bad = first_nonfinite(values)
+        if bad is not None:
+            run.stopped = (f"stopped at epoch {n + 1}: the update would make {bad} non-finite "
+                           f"(learning rate {learning_rate:g} too large?); the last finite weights are kept")
+            break
+        run.losses.append(trace.loss)
+        assign_params(scenario, values)
         if on_epoch is not None and on_epoch(n + 1, trace.loss):
             break
-    return losses
+    return run

@@ -186,12 +186,13 @@ def _remove_stale_temps(target: Path) -> None:
     with contextlib.suppress(OSError):
         for entry in os.scandir(target.parent):
             m = _TEMP.match(entry.name)
-            if m and m["name"] == target.name and not _running(int(m["pid"])):
+            if m and m["name"] == target.name and not process_running(int(m["pid"])):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether a process with this id runs (this one included)."""
     if pid == os.getpid():
         return True
     try:

@@ -9,7 +9,8 @@ from lstmviz.cli import main
 from lstmviz.core import compute
 from lstmviz.core.train import assign_params
 from lstmviz.io import ScenarioError, load_scenario
-from lstmviz.io.export import export_weights, import_weights, lanes_table, trace_to_csv
+from lstmviz.io.export import lanes_table, trace_to_csv
+from lstmviz.io.weights import export_weights, import_weights
 
 
 def test_csv_has_one_row_per_step_and_numpy_reads_it():
@@ -100,7 +101,7 @@ def test_bad_weight_files_name_the_array(tmp_path):
     with pytest.raises(ScenarioError, match=r"layer0/kernel has shape \(16, 3\), expected \(3, 16\)"):
         import_weights(s, tmp_path / "shape.npz", "keras")
     (tmp_path / "text.npz").write_text("not a zip")
-    with pytest.raises(ScenarioError, match="is not a readable .npz file"):
+    with pytest.raises(ScenarioError, match="is not an .npz file"):
         import_weights(s, tmp_path / "text.npz", "keras")
     with pytest.raises(ScenarioError, match=r"model.layers\[0\] is not a standard LSTM"):
         export_weights(load_scenario("calculator-lstm"), "pytorch")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...core.edits import editable
+from ...core.edits import editable, with_layer_option
 from ...core.model import Layer, Watch
 from ...core.modes import GradientMode
 from ..numbers import fmt
@@ -36,11 +36,13 @@ class SetArrays(Command):
 
 
 class SetLayer(Command):
-    """Another variant of layer n (activations, forget gate, peepholes)."""
+    """Another variant of layer n (activations, forget gate, peepholes): ``option`` set to ``value``."""
 
-    def __init__(self, document: Document, n: int, layer: Layer, text: str):
-        self.document, self.n, self.text = document, n, text
-        self.new, self.old = layer, document.scenario.model.layers[n]
+    def __init__(self, document: Document, n: int, option: str, value):
+        self.document, self.n, self.option, self.value = document, n, option, value
+        self.text = f"layer {n}: {option} → {value}"
+        self.new: Layer = with_layer_option(document.scenario, n, option, value)  # ValueError if not a variant
+        self.old: Layer = document.scenario.model.layers[n]
 
     def redo(self) -> None:
         self.document.write_layer(self.n, self.new)
@@ -77,7 +79,7 @@ class SetTraining(Command):
     """Training settings: learning rate, clipping, frozen parameters."""
 
     def __init__(self, document: Document, text: str, **changes):
-        self.document, self.text = document, text
+        self.document, self.text, self.changes = document, text, changes
         self.old = document.scenario.training
         self.new = replace(self.old, **changes)
 

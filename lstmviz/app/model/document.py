@@ -7,6 +7,7 @@ event goes out. Observers read the document in their handlers; they never comput
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import numpy as np
 from psygnal import Signal
 
 from ...core import Scenario, Trace, compute, parse_mode
-from ...core.edits import check_value, editable, entry_label, with_layer_option
+from ...core.edits import check_value, editable, entry_label
 from ...core.keys import Key
 from ...core.model import Layer, Training, Watch
 from ...core.modes import GradientMode
@@ -47,6 +48,7 @@ class Document:
     def replace(self, scenario: Scenario, path: Path | None, trace: Trace | None = None) -> None:
         """Another scenario, with an empty history. Emits nothing: the session announces the change."""
         self.scenario, self.path = scenario, path
+        self.origin = copy.deepcopy(scenario)  # the history's start, for recovery after a crash
         self.mode: GradientMode = parse_mode(scenario.training.gradient)
         self._drag: SetArrays | None = None
         self._recompute_pending = False
@@ -133,8 +135,7 @@ class Document:
 
     def set_layer_option(self, n: int, option: str, value) -> None:
         """Switch a layer variant (activation, forget gate, peepholes) as one undoable step."""
-        layer = with_layer_option(self.scenario, n, option, value)
-        self.push(SetLayer(self, n, layer, f"layer {n}: {option} → {value}"))
+        self.push(SetLayer(self, n, option, value))
 
     def set_mode(self, text: str | GradientMode) -> None:
         mode = parse_mode(text)

@@ -73,6 +73,13 @@ class History:
     def count(self) -> int:
         return len(self._commands)
 
+    def index(self) -> int:
+        """How many commands are applied (the rest can be redone)."""
+        return self._index
+
+    def commands(self) -> list[Command]:
+        return list(self._commands)
+
     def text(self, n: int) -> str:
         return self._commands[n].text
 

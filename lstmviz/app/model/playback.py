@@ -10,6 +10,7 @@ import numpy as np
 from psygnal import Signal
 
 from ...core.phases import Phase
+from ...core.train import first_nonfinite
 from ...watch import WatchError
 from ...watch.breakpoints import Breakpoint, Hit, first_hit
 from .commands import Descend, Train
@@ -91,12 +92,15 @@ class Playback:
         self.document.push(Descend(self.document, self, self.document.descent_update()), edits_numbers=False)
 
     def apply_training(self, values: dict[str, np.ndarray], losses: list[float]) -> None:
-        """The result of a training run, as one undo entry."""
+        """The result of a training run, as one undo entry; ValueError for weights that are not finite."""
+        bad = first_nonfinite(values)
+        if bad is not None:
+            raise ValueError(f"training result: {bad} is not finite; the weights stay as they were")
         self.document.push(Train(self.document, self, values, losses))
 
     def show_training_losses(self, losses: list[float]) -> None:
-        """While a run is under way: the loss curve grows (the weights move when it ends)."""
-        self.epoch_losses_live = self.epoch_losses[:-1] + list(losses)
+        """While a run is under way: the loss curve grows (the weights move when it ends); [] ends it."""
+        self.epoch_losses_live = self.epoch_losses[:-1] + list(losses) if losses else None
         self.epochs_changed.emit()
 
     def start_epoch(self, epoch: int, losses: list[float], at_descent: bool = False) -> None:

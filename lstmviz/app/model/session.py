@@ -40,11 +40,19 @@ class Session:
         into the memory budget (with the window's graph), computed and its watches evaluated first; on any
         refusal (ScenarioError) the current document, its history and everything shown stay as they were."""
         opened = open_checked(spec, budget=budget, window_bytes=window_bytes)
-        self.document.replace(opened.scenario, Path(spec) if Path(spec).is_file() else None, opened.trace)
+        self.replace(opened.scenario, Path(spec) if Path(spec).is_file() else None, opened.trace)
+        self.announce()
+
+    def replace(self, scenario: Scenario, path: Path | None, trace: Trace | None = None) -> None:
+        """Another document, every part reset — silently: call :meth:`announce` when the model is consistent."""
+        self.document.replace(scenario, path, trace)
         self.playback.reset()
         self.view.reset()
         self.comparison.reset()
-        for part in (self.document, self.playback, self.view, self.comparison):  # a consistent model first
+
+    def announce(self) -> None:
+        """Tell every observer that everything changed, part by part."""
+        for part in (self.document, self.playback, self.view, self.comparison):
             part.announce()
 
     def _select_hit(self, _text: str) -> None:

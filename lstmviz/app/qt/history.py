@@ -53,5 +53,11 @@ class QtHistory:
     def count(self) -> int:
         return self.stack.count()
 
+    def index(self) -> int:
+        return self.stack.index()
+
+    def commands(self) -> list[Command]:
+        return [self.stack.command(i).command for i in range(self.stack.count())]
+
     def text(self, n: int) -> str:
         return self.stack.text(n)

@@ -18,7 +18,7 @@ PROGRESS_INTERVAL = 0.1  # seconds between progress reports: the GUI thread is n
 
 class TrainWorker(QObject):
     progress = Signal(int, object)         # epochs done, the loss before each update so far
-    finished = Signal(object, object)      # new parameter arrays by key, the losses of every epoch
+    finished = Signal(object, object)      # new parameter arrays by key, the TrainRun
 
     def __init__(self, scenario, epochs: int, gradient: str, learning_rate: float, clip_norm, frozen):
         super().__init__()
@@ -30,11 +30,11 @@ class TrainWorker(QObject):
 
     def run(self) -> None:
         epochs, gradient, lr, clip, frozen = self.args
-        losses = train(self.scenario, epochs, gradient, lr, clip, frozen, on_epoch=self._on_epoch)
-        self.progress.emit(len(losses), list(losses))
+        run = train(self.scenario, epochs, gradient, lr, clip, frozen, on_epoch=self._on_epoch)
+        self.progress.emit(len(run.losses), list(run.losses))
         arrays = editable(self.scenario)
         values = {b.key: np.array(arrays[b.key]) for b in param_blocks(self.scenario.model) if b.key not in frozen}
-        self.finished.emit(values, losses)
+        self.finished.emit(values, run)
 
     def _on_epoch(self, n: int, loss: float) -> bool:
         self.losses.append(loss)
@@ -50,7 +50,7 @@ class TrainRunner(QObject):
 
     started = Signal(int)
     progress = Signal(int)
-    done = Signal()
+    done = Signal(str)  # "" when the run went as asked, else why it stopped (a diverging run)
 
     def __init__(self, document: Document, playback: Playback, parent: QObject | None = None):
         super().__init__(parent)
@@ -84,15 +84,17 @@ class TrainRunner(QObject):
         self.playback.show_training_losses(losses)
         self.progress.emit(n)
 
-    def _on_finished(self, values, losses) -> None:
+    def _on_finished(self, values, run) -> None:
         self.thread.quit()
         self.thread.wait()
         self.thread.deleteLater()
         self.worker.deleteLater()
         self.thread = self.worker = None
-        if losses:
-            self.playback.apply_training(values, list(losses))
-        self.done.emit()
+        if run.losses:
+            self.playback.apply_training(values, list(run.losses))
+        else:
+            self.playback.show_training_losses([])  # nothing applied: the curve goes back as it was
+        self.done.emit(run.stopped or "")
 
     def wait(self) -> None:
         """Block until a run finishes (for closing the window)."""

@@ -55,6 +55,7 @@ class SteadyPlot:
 
     def fit(self, T: int, series: list[np.ndarray]) -> None:
         values = np.concatenate([np.ravel(v) for v in series] + [np.zeros(1)])
+        values = values[np.isfinite(values) & (np.abs(values) < PLOT_LIMIT)]  # what a curve can draw
         lo, hi = float(values.min()), float(values.max())
         old = self.y_range
         if old is None or lo < old[0] or hi > old[1] or (hi - lo) < 0.4 * (old[1] - old[0]):
@@ -179,7 +180,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         self._refresh_heat(node, shown if s.view.view == "forward" else dshown)
 
     def _refresh_epochs(self) -> None:
-        losses = np.asarray(self.session.playback.losses)
+        losses = np.asarray(self.session.playback.losses, dtype=float)
         self.epoch_curve.set(np.arange(1, len(losses) + 1), losses)
         if self.epoch_plot.plot.isVisible() != (len(losses) > 1):
             self.epoch_plot.plot.setVisible(len(losses) > 1)  # a curve needs two epochs

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.params import param_blocks
+from .. import style
 from ..model.session import Session
 from ..numbers import fmt_precise
 from ..qt.binding import observe, signals_blocked
@@ -54,6 +55,10 @@ class TrainPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setFormat("epoch %v of %m")
         layout.addWidget(self.progress)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {style.KINK};")
+        layout.addWidget(self.message)
         self.runner.started.connect(self._on_started)
         self.runner.progress.connect(self.progress.setValue)
         self.runner.done.connect(self._on_done)
@@ -117,13 +122,15 @@ class TrainPanel(QWidget):
         self.document.set_training(f"{what} {item.text()}", frozen=frozen)
 
     def _on_started(self, epochs: int) -> None:
+        self.message.clear()
         self.progress.setRange(0, epochs)
         self.progress.setValue(0)
         self.train_button.setEnabled(False)
         self.step_button.setEnabled(False)
         self.stop_button.setEnabled(True)
 
-    def _on_done(self) -> None:
+    def _on_done(self, stopped: str) -> None:
+        self.message.setText(f"Training {stopped}" if stopped else "")
         self.train_button.setEnabled(True)
         self.step_button.setEnabled(True)
         self.stop_button.setEnabled(False)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from ...io import list_presets
-from ...io.export import LAYOUTS
+from ...io.weights import LAYOUTS
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

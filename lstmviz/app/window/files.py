@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from ...io import ScenarioError
 from ...io.atomic import atomic_writer, write_text_atomic
-from ...io.export import export_weights, import_weights, lanes_table, trace_to_csv
+from ...io.export import lanes_table, trace_to_csv
+from ...io.weights import export_weights, import_weights
 from ..model.lanes import table_rows
 from .exports import copy_image, export_frames, graph_image, save_graph, save_widget
 

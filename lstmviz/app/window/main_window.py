@@ -25,6 +25,7 @@ from ...core.budget import default_budget, format_size, parse_size
 from ...io.presets import resources_dir
 from ..model.session import Session
 from ..numbers import fmt_precise
+from ..qt.autosave import AutoSaver
 from ..qt.binding import observe
 from ..qt.player import Player
 from ..qt.training import TrainRunner
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(resources_dir() / "icons" / "lstmviz.svg")))
         self.player = Player(session.playback, self)
         self.trainer = TrainRunner(session.document, session.playback, self)
+        self.autosaver = AutoSaver(session, parent=self)
         self._panels()
         self.docks = build_docks(self, DOCKS)
         self.files = Files(self)
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
                 (session.playback.playhead_changed, self.update_status), (view.view_changed, self._on_view_change),
                 (session.comparison.changed, self._on_view_change),
                 (session.playback.breakpoint_hit, lambda text: self.statusBar().showMessage(text, 0)))
+        self.trainer.done.connect(lambda stopped: stopped and self.statusBar().showMessage(f"Training {stopped}", 0))
         self._fitted = False
         self.presenter.set_look(theme=self.settings.value("theme", "light"),
                                 colour_map=self.settings.value("colour_map", "diverging"))
@@ -266,6 +269,7 @@ class MainWindow(QMainWindow):
             return
         self.player.stop()
         self.trainer.wait()
+        self.autosaver.finish()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
         event.accept()

@@ -11,7 +11,7 @@ from lstmviz.app.model.quantities import NodeRef
 from lstmviz.cli import main
 from lstmviz.core import compute
 from lstmviz.io import list_presets, save_scenario
-from lstmviz.io.export import export_weights
+from lstmviz.io.weights import export_weights
 
 
 def test_f5_presents_only_the_graph_the_equation_and_the_step_bar(qtbot, open_window):
@@ -121,5 +121,5 @@ def test_importing_pytorch_weights_gives_the_same_trace_and_is_undoable(qtbot, o
     w.session.history.undo()
     assert w.session.document.trace.loss == before
     assert not w.files.import_weights(str(tmp_path / "w.npz"), "keras")
-    assert "layer0/kernel is missing" in w.error_box.text()
+    assert "is the file in the pytorch layout?" in w.error_box.text()
     w.error_box.close()
