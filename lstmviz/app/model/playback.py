@@ -74,11 +74,17 @@ class Playback:
         return self._check_breakpoints()
 
     def next_phase_stopping(self) -> None:
-        """Page Down: to the start of the next phase, unless a breakpoint holds on the way."""
+        """Page Down: to the start of the next phase, unless a breakpoint holds on the way. However long
+        the way, the playhead moves once: the steps in between are only tested, never shown."""
         target = self.playhead.next_phase()
-        while self.playhead != target and self.playhead.phase < Phase.DESCENT:
-            if self.step_forward():
+        position = self.playhead
+        while position != target and position.phase < Phase.DESCENT:
+            position = position.forward()
+            if self.breakpoints and self._test(position) is not None:
+                self.set_playhead(position)
+                self._check_breakpoints()
                 return
+        self.set_playhead(position)
 
     def tick(self) -> bool:
         """One step of playing; False when playing stops (everything computed, or a breakpoint holds)."""
@@ -115,12 +121,14 @@ class Playback:
     def set_breakpoints(self, breakpoints: list[Breakpoint]) -> None:
         self.breakpoints = list(breakpoints)
 
-    def _test(self) -> Hit | None:
-        t = self.playhead.current_t
+    def _test(self, position: Playhead | None = None) -> Hit | None:
+        """The first breakpoint that holds for what ``position`` (the playhead's by default) computed."""
+        position = position or self.playhead
+        t = position.current_t
         if t is None or not self.breakpoints:
             return None
         try:
-            return first_hit(self.breakpoints, self.document.trace, self.playhead.phase, t)
+            return first_hit(self.breakpoints, self.document.trace, position.phase, t)
         except WatchError as e:
             self.breakpoint_hit.emit(f"breakpoint expression refused: {e}")
             return None

@@ -6,6 +6,7 @@ through the training runner of the Qt layer and lands as one undo entry.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -24,9 +25,37 @@ from PySide6.QtWidgets import (
 from ...core.params import param_blocks
 from .. import style
 from ..model.session import Session
-from ..numbers import fmt_precise
+from ..numbers import fmt_exact, fmt_precise
 from ..qt.binding import observe, signals_blocked
 from ..qt.training import TrainRunner
+
+
+class NumberBox(QDoubleSpinBox):
+    """A positive number of any size a file may hold, shown exactly (the shortest text that reads back as
+    the same float) and never rounded to a few decimals (QDoubleSpinBox rounds to its decimals; here they
+    are as many as a double has); ↑/↓ step by a tenth of its order of magnitude."""
+
+    def __init__(self, value: float = 1.0):
+        super().__init__()
+        self.setDecimals(323)
+        self.setRange(1e-300, 1e300)
+        self.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        self.setKeyboardTracking(False)  # a typed value counts when it is complete (Enter, focus out)
+        self.setValue(value)
+
+    def textFromValue(self, value: float) -> str:
+        return fmt_exact(value)
+
+    def valueFromText(self, text: str) -> float:
+        return float(text.replace("−", "-"))
+
+    def validate(self, text: str, pos: int):
+        try:
+            value = float(text.replace("−", "-"))
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+        ok = self.minimum() <= value <= self.maximum()
+        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
 
 
 class TrainPanel(QWidget):
@@ -67,19 +96,12 @@ class TrainPanel(QWidget):
 
     def _settings_form(self) -> QFormLayout:
         form = QFormLayout()
-        self.lr_box = QDoubleSpinBox()
-        self.lr_box.setDecimals(5)
-        self.lr_box.setRange(1e-5, 100.0)
-        self.lr_box.setSingleStep(0.01)
-        self.lr_box.setKeyboardTracking(False)  # a typed value counts when it is complete (Enter, focus out)
+        self.lr_box = NumberBox(0.1)
         self.lr_box.valueChanged.connect(self._on_learning_rate)
         form.addRow("learning rate η", self.lr_box)
         clip_row = QHBoxLayout()
         self.clip_check = QCheckBox("clip the gradient norm to")
-        self.clip_box = QDoubleSpinBox()
-        self.clip_box.setRange(1e-4, 1e6)
-        self.clip_box.setValue(1.0)
-        self.clip_box.setKeyboardTracking(False)
+        self.clip_box = NumberBox(1.0)
         self.clip_check.toggled.connect(self._on_clipping)
         self.clip_box.valueChanged.connect(self._on_clipping)
         clip_row.addWidget(self.clip_check)

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.model import Watch
+from ...io import ScenarioError
+from ...io.opening import check_watches
 from ...watch import WatchError, parse
 from ...watch.breakpoints import Breakpoint
 from .. import style
@@ -83,18 +85,23 @@ class WatchesPanel(LazyPanel, QWidget):
 
     # -- watches ------------------------------------------------------------------------------------
     def add_watch(self) -> bool:
+        """The typed watch, evaluated once on the trace first; refused (with why) if it does not evaluate."""
         text, equals = self.expression_box.text().strip(), self.equals_box.text().strip() or None
+        watches = self.document.scenario.watches + [Watch(text, equals)]
         try:
             parse(text)
+            check_watches(watches, self.document.trace, "Watches panel")
         except WatchError as e:
             self.message.setText(f"refused: {e}")
             return False
+        except ScenarioError as e:
+            self.message.setText(f"refused: {e.message}")
+            return False
         self.message.clear()
-        watches = self.document.scenario.watches
-        self.document.set_watches(watches + [Watch(text, equals)], f"watch w{len(watches) + 1}: {text}")
+        self.document.set_watches(watches, f"watch w{len(watches)}: {text}")
         self.expression_box.clear()
         self.equals_box.clear()
-        self.table.setCurrentCell(len(watches), 1)
+        self.table.setCurrentCell(len(watches) - 1, 1)
         return True
 
     def remove_watch(self) -> None:

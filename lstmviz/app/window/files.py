@@ -62,6 +62,9 @@ class Files:
     def save_to(self, path: Path) -> bool:
         try:
             self.session.document.save(path)
+        except ScenarioError as e:  # a number that is not finite: the file is left as it was
+            self.window.show_error("Cannot save scenario", str(e))
+            return False
         except OSError as e:
             self.window.show_error("Cannot save scenario", f"{path}: cannot be written: {e.strerror}")
             return False
