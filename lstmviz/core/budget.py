@@ -48,8 +48,8 @@ def parse_size(text: str) -> int:
 
 
 def format_size(n: float) -> str:
-    """1.5 GB, 320 MB, 12 kB (powers of 1000, as people read them)."""
-    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+    """1.5 GiB, 320.0 MiB, 12.0 KiB: the units :func:`parse_size` reads (2G is 2 GiB)."""
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n >= size:
             return f"{n / size:.1f} {unit}"
     return f"{int(n)} B"

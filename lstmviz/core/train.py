@@ -20,7 +20,8 @@ def clip_scale(scenario: Scenario, trace: Trace, clip_norm: float | None, frozen
     parameters' gradient is longer than ``clip_norm``, else 1 (frozen parameters do not count)."""
     if clip_norm is None:
         return 1.0
-    norm = float(np.sqrt(sum(np.sum(trace[f"grad/{k}"] ** 2) for k in trained_keys(scenario, frozen))))
+    with np.errstate(all="ignore"):
+        norm = float(np.sqrt(sum(np.sum(trace[f"grad/{k}"] ** 2) for k in trained_keys(scenario, frozen))))
     return clip_norm / norm if norm > clip_norm else 1.0
 
 
@@ -30,8 +31,9 @@ def descent_step(scenario: Scenario, trace: Trace, learning_rate: float, clip_no
     s is :func:`clip_scale`. Frozen parameters keep their values."""
     scale = clip_scale(scenario, trace, clip_norm, frozen)
     blocks = {b.key: b for b in param_blocks(scenario.model)}
-    return {k: param_array(scenario.model, blocks[k]) - learning_rate * scale * trace[f"grad/{k}"]
-            for k in trained_keys(scenario, frozen)}
+    with np.errstate(all="ignore"):  # an update that overflows is the caller's to see (train stops there)
+        return {k: param_array(scenario.model, blocks[k]) - learning_rate * scale * trace[f"grad/{k}"]
+                for k in trained_keys(scenario, frozen)}
 
 
 def assign_params(scenario: Scenario, values: dict[str, np.ndarray]) -> None:
@@ -69,10 +71,15 @@ def train(scenario: Scenario, epochs: int, gradient: str = "full", learning_rate
     from .trace import compute
 
     run = TrainRun()
+    previous: dict[str, np.ndarray] | None = None  # the weights before the last update, to take it back
     for n in range(epochs):
         trace = compute(scenario, gradient)
         if not np.isfinite(trace.loss):
-            run.stopped = f"stopped at epoch {n + 1}: the loss is {trace.loss} (the forward pass overflowed)"
+            if previous is not None:  # the last update made the forward pass overflow: take it back
+                assign_params(scenario, previous)
+                run.losses.pop()
+            run.stopped = (f"stopped at epoch {n + 1}: the loss became {trace.loss} (the forward pass overflows); "
+                           f"the last weights with a finite loss are kept")
             break
         values = descent_step(scenario, trace, learning_rate, clip_norm, frozen)
         bad = first_nonfinite(values)
@@ -80,8 +87,14 @@ def train(scenario: Scenario, epochs: int, gradient: str = "full", learning_rate
             run.stopped = (f"stopped at epoch {n + 1}: the update would make {bad} non-finite "
                            f"(learning rate {learning_rate:g} too large?); the last finite weights are kept")
             break
+        previous = {k: param_array(scenario.model, b).copy() for k, b in _blocks(scenario, values).items()}
         run.losses.append(trace.loss)
         assign_params(scenario, values)
         if on_epoch is not None and on_epoch(n + 1, trace.loss):
             break
     return run
+
+
+def _blocks(scenario: Scenario, values: dict[str, np.ndarray]) -> dict:
+    blocks = {b.key: b for b in param_blocks(scenario.model)}
+    return {k: blocks[k] for k in values}

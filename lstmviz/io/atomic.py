@@ -40,8 +40,8 @@ class PendingFile:
         self.fd, self.temp = _open_temp(self.target, self.mode)
         self.file = os.fdopen(self.fd, "wb")
 
-    def commit(self) -> None:
-        """Put the content in place (flushed and synced first)."""
+    def complete(self) -> None:
+        """Flush and sync the content (a full disk says so here, before anything is put in place)."""
         self.file.flush()
         if self.direct:
             self.file.close()
@@ -51,6 +51,11 @@ class PendingFile:
             self.temp = _temp_name(self.target)
             _name_unnamed(self.file.fileno(), self.temp)
         self.file.close()
+
+    def place(self) -> None:
+        """Put the completed content in place, in one step."""
+        if self.direct:
+            return
         if _hard_linked(self.target):
             _copy_in_place(self.temp, self.target)
             os.unlink(self.temp)
@@ -59,9 +64,15 @@ class PendingFile:
             os.replace(self.temp, self.target)
         self.temp = None
 
+    def commit(self) -> None:
+        self.complete()
+        self.place()
+
     def discard(self) -> None:
         with contextlib.suppress(OSError):
             self.file.close()
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            self.file.raw.close()  # a close whose flush failed (a full disk) still lets go of the file
         if self.temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self.temp)
@@ -92,13 +103,15 @@ class Outputs:
         self.pending: list[PendingFile] = []
 
     def write(self, path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+        """Write one file completely (flushed and synced), without putting it in place yet."""
         pending = PendingFile(path)
         self.pending.append(pending)
         write(pending.file)
+        pending.complete()
 
     def commit(self) -> None:
         for pending in self.pending:
-            pending.commit()
+            pending.place()
         self.pending = []
 
     def discard(self) -> None:
