@@ -26,8 +26,9 @@ def run(argv, capsys):
 def test_a_trace_too_big_for_the_memory_budget_is_refused_before_computing(tmp_path, capsys):
     """A 2.7 MB file asking for T = 100,000 steps of H = 256 (the trace alone needs about 8 GB)."""
     H, T = 256, 100_000
-    layer = {"type": "lstm", "hidden_size": H, "params": {
-        f"{m}_{g}": np.zeros(shape).tolist() for g in "ifog" for m, shape in (("W", (H, 1)), ("U", (H, H)), ("b", (H,)))}}
+    shapes = (("W", (H, 1)), ("U", (H, H)), ("b", (H,)))
+    layer = {"type": "lstm", "hidden_size": H,
+             "params": {f"{m}_{g}": np.zeros(shape).tolist() for g in "ifog" for m, shape in shapes}}
     doc = {"format": "lstmviz.scenario", "version": 1, "name": "big",
            "model": {"input_size": 1, "layers": [layer], "head": {"type": "linear", "loss": "mse", "params": {
                "W_y": [[0.0] * H], "b_y": [0.0]}}},

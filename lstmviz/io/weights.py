@@ -23,6 +23,7 @@ a head the scenario does not have) and sums that overflow.
 from __future__ import annotations
 
 import re
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -199,7 +200,8 @@ class NpzReader:
                 return self._data(f, name, shape, *read_header(f, max_header_size=HEADER_SLACK))
         except ScenarioError:
             raise
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as e:
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, SyntaxError, TypeError,
+                tokenize.TokenError) as e:  # numpy parses the header text; a mangled one fails in any of these
             raise ScenarioError(self.source, name, f"is not a readable array: {_why(e)}") from None
 
     def _data(self, f, name: str, shape: tuple[int, ...], stored: tuple, fortran: bool, dtype: np.dtype):

@@ -50,6 +50,7 @@ STATUS_FIELDS = ("name", "loss", "mode", "phase")
 class MainWindow(QMainWindow):
     def __init__(self, session: Session, settings: QSettings | None = None):
         super().__init__()
+        self.setObjectName("main")
         self.session, self.history = session, session.history
         self.settings = settings or QSettings("lstmviz", "lstmviz")
         self.error_box: QMessageBox | None = None
