@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QStyle, QWidget
 
+from ...core.modes import MAX_TBPTT
 from ..model.session import Session
 from ..qt.binding import observe, signals_blocked
 
@@ -25,7 +26,7 @@ class ViewBar(QWidget):
         self.mode_combo.addItems(["full BPTT", "cec (Gers)", "tbptt:K"])
         self.mode_combo.setToolTip("Which paths through time carry error back; recomputes at once")
         self.k_spin = QSpinBox(self)
-        self.k_spin.setRange(1, 100_000)
+        self.k_spin.setRange(1, MAX_TBPTT)  # any K a file may hold, never clamped
         self.k_spin.setPrefix("K = ")
         self.k_spin.setToolTip("Chunk length of truncated BPTT")
         self.mode_combo.currentIndexChanged.connect(self._on_mode_control)

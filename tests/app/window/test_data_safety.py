@@ -91,13 +91,14 @@ def test_page_down_over_a_long_sequence_moves_the_playhead_once(qtbot, open_wind
     assert [(p.phase, p.k) for p in moves] == [(1, 0), (2, 0)]
 
 
-def test_the_train_panel_shows_what_the_file_holds(qtbot, open_window, tmp_path):
-    doc = dict(CALCULATOR, training={"learning_rate": 1e6, "clip_norm": 1e-7})
+def test_the_train_panel_and_the_view_bar_show_what_the_file_holds(qtbot, open_window, tmp_path):
+    doc = dict(CALCULATOR, training={"learning_rate": 1e6, "clip_norm": 1e-7, "gradient": "tbptt:250000"})
     path = tmp_path / "t.json"
     path.write_text(json.dumps(doc))
     w = open_window(str(path))
     panel = w.train_panel
     assert panel.lr_box.text() == "1000000.0" and panel.clip_box.text() == "1e-07"
+    assert w.view_bar.k_spin.value() == 250000 and str(w.session.document.mode) == "tbptt:250000"
     panel.clip_check.setChecked(False)
     training = w.session.document.scenario.training
     assert training.learning_rate == 1e6 and training.clip_norm is None
