@@ -42,7 +42,7 @@ def start() -> None:
     from lstmviz.app.launch import launch
 
     def restore(box) -> int:
-        print("asked:", box.text(), flush=True)
+        print("asked:", box.text(), box.informativeText(), flush=True)
         next(b for b in box.buttons() if b.text() == "Restore").click()
         return 0
 

@@ -100,7 +100,7 @@ class TrainPanel(QWidget):
         self.lr_box.valueChanged.connect(self._on_learning_rate)
         form.addRow("learning rate η", self.lr_box)
         clip_row = QHBoxLayout()
-        self.clip_check = QCheckBox("clip the gradient norm to")
+        self.clip_check = QCheckBox("clip the norm ‖g‖ to")
         self.clip_box = NumberBox(1.0)
         self.clip_check.toggled.connect(self._on_clipping)
         self.clip_box.valueChanged.connect(self._on_clipping)

@@ -13,8 +13,9 @@ def offer_recovery(session: Session) -> bool:
     """Ask about each recovery file left by a session that no longer runs, newest first; restore the
     first one the user accepts into ``session`` (before any window observes it). True if one was."""
     for found in recovery.stale():
-        box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
-                          f"lstmviz did not close properly. Restore {found.describe()}?")
+        box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work", "lstmviz did not close properly.")
+        box.setInformativeText(f"Restore {found.describe()}? The edits come back as undoable history, not yet "
+                               "saved.")
         restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
