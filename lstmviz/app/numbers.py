@@ -1,13 +1,15 @@
 """Every number the app shows is written by one of these functions (Qt-free).
 
-* :func:`fmt` — the inspector, tables and messages: 0 → "0.00"; 0.01 ≤ |v| < 10⁴ → two decimals;
-  otherwise 3 significant digits ("1.2e-05"). Negatives use the Unicode minus; non-finite values read
-  "inf", "−inf", "nan"; vectors "[0.10, −2.00]" with at most 6 entries, then "…".
-* ``fmt(v, short=True)`` — graph nodes and legends, at most 8 characters: two decimals for
-  0.01 ≤ |v| < 1000, otherwise 2 significant digits ("1.2e+03").
+* :func:`fmt` — everywhere (graph nodes, the inspector, tables, the status bar): three significant
+  digits, so that the digits shown adapt to the magnitude — "4.00", "0.400", "0.125", "12.4" — and
+  whole numbers from 100 on ("113", "6086", "12345"); below 0.001 and from 100,000 on in scientific
+  form ("6.60e-05", "1.23e+05"). 0 is "0"; negatives use the Unicode minus; non-finite values read
+  "inf", "−inf", "nan"; vectors "[0.100, −2.00]" with at most 6 entries, then "…".
+* ``fmt(v, short=True)`` — graph nodes and legends, at most 8 characters: the same, with two
+  significant digits in the scientific form ("6.6e-05", "1.2e+05").
 * :func:`fmt_signed` — differences: a + before positive numbers, "±0" for none.
-* :func:`fmt_precise` — 6 significant digits (or as many as asked), for E in the status bar, settings
-  such as η, and the gradcheck listing.
+* :func:`fmt_precise` — as many significant digits as asked (6 by default): settings such as η and the
+  gradcheck listing.
 * :func:`fmt_exact` — the shortest text that reads back as the same float, for values to edit.
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ import math
 import numpy as np
 
 MAX_SHOWN = 6  # vector entries fmt shows
+DIGITS = 3     # significant digits
 
 
 def fmt(v, short: bool = False) -> str:
@@ -27,21 +30,25 @@ def fmt(v, short: bool = False) -> str:
             return "[" + ", ".join(shown) + "]"
         v = float(v)
     a = abs(v)
-    if 0.01 <= a < (1e3 if short else 1e4):
-        text = f"{v:.2f}"
+    if 1e-3 <= a < 100:
+        text = f"{v:#.{DIGITS}g}".rstrip(".")
+    elif 100 <= a < 1e5:
+        text = f"{v:.0f}"
     elif math.isnan(v):
         return "nan"
     elif math.isinf(v):
         return "inf" if v > 0 else "−inf"
     elif v == 0:
-        return "0.00"
+        return "0"
     else:
-        text = f"{v:.{2 if short else 3}g}"
+        text = f"{v:.{DIGITS - 2 if short else DIGITS - 1}e}"
+        if short and len(text) > 8:  # a three-digit exponent: the mantissa alone
+            text = f"{v:.0e}"
     return "−" + text[1:] if text.startswith("-") else text
 
 
 def fmt_signed(v: float) -> str:
-    """A difference as a graph node shows it: "+0.40", "−0.10", "±0"."""
+    """A difference as a graph node shows it: "+0.400", "−0.100", "±0"."""
     if v == 0:
         return "±0"
     text = fmt(v, short=True)

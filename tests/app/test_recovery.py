@@ -38,7 +38,7 @@ def test_edits_killed_with_sigkill_are_offered_back_at_the_next_start(tmp_path):
     assert lines["asked"].startswith("lstmviz did not close properly. Restore “Pocket calculator (hand-designed "
                                      "LSTM)” with 3 edits, last written ")
     assert lines["asked"].endswith("The edits come back as undoable history, not yet saved.")
-    assert lines["history"] == "['b_i[0] 1.00 → 0.90', 'x[4, 0] 0.00 → 2.00', 'gradient full → cec']"
+    assert lines["history"] == "['b_i[0] 1.00 → 0.900', 'x[4, 0] 0 → 2.00', 'gradient full → cec']"
     assert lines["b_i"] == "0.9 mode: cec" and lines["title"].startswith("*")
     assert not recovery_file.exists()  # taken over by the new session, which removed its own on a clean exit
     assert list((tmp_path / "state" / "lstmviz" / "recovery").iterdir()) == []

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..model.diff import diff_traces
 from ..model.session import Session
-from ..numbers import fmt, fmt_precise
+from ..numbers import fmt
 from ..qt.binding import observe, on_screen, signals_blocked
 
 SHOWN = 12
@@ -60,7 +60,7 @@ class ComparePanel(QWidget):
             self.list.clear()
             for snap in c.snapshots:
                 item = QListWidgetItem(snap.name)
-                item.setToolTip(f"E = {fmt_precise(snap.trace.loss)}, gradient {snap.trace.mode}; "
+                item.setToolTip(f"E = {fmt(snap.trace.loss)}, gradient {snap.trace.mode}; "
                                 "double-click to rename")
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 self.list.addItem(item)

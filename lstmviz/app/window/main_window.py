@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ...core.budget import default_budget, format_size, parse_size
 from ...io.presets import resources_dir
 from ..model.session import Session
-from ..numbers import fmt_precise
+from ..numbers import fmt
 from ..qt.autosave import AutoSaver
 from ..qt.binding import observe
 from ..qt.player import Player
@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
     def update_status(self) -> None:
         s = self.session
         doc = s.document
-        for key, text in (("name", doc.name), ("loss", f"E = {fmt_precise(doc.trace.loss)}"),
+        for key, text in (("name", doc.name), ("loss", f"E = {fmt(doc.trace.loss)}"),
                           ("mode", f"gradient: {doc.mode}"), ("phase", s.playback.playhead.describe())):
             self.status_labels[key].setText(text)
         bad = doc.trace.nonfinite_steps("forward")

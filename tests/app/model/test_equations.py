@@ -58,7 +58,7 @@ def test_calculator_cell_and_output_equations():
     ex = explain(tr, NodeRef(0, "c", 4))
     assert ex.title == "c[4], layer 0"
     assert ex.equation == "c[4] = f[4]·c[3] + i[4]·c̃[4]"
-    assert ex.substituted == "c[4] = 1.00·4.00 + 1.00·0.00 = 4.00"
+    assert ex.substituted == "c[4] = 1.00·4.00 + 1.00·0 = 4.00"
     assert explain(tr, NodeRef(0, "h", 4)).substituted.endswith("= 4.00")
     assert explain(tr, NodeRef(0, "c", 1)).equation == "c[1] = f[1]·c[0] + i[1]·c̃[1]"
 
@@ -90,8 +90,8 @@ def test_detuned_calculator_by_hand():
     terms = c[3].delta_terms
     assert c[3].delta_equation == "δc[4] = δh[4]·o[4] + δc[5]·f[5]"
     assert [term.text for term in terms] == ["δh[4]·o[4]", "δc[5]·f[5]"]
-    assert terms[0].value == pytest.approx(-0.4, rel=1e-14) and terms[0].numbers == "−0.40·1.00"
-    assert terms[1].value == 0.0 and terms[1].numbers == "−0.30·0.00"  # f[5] = 0
+    assert terms[0].value == pytest.approx(-0.4, rel=1e-14) and terms[0].numbers == "−0.400·1.00"
+    assert terms[1].value == 0.0 and terms[1].numbers == "−0.300·0"  # f[5] = 0
     assert terms[0].target == NodeRef(0, "h", 4) and terms[1].target == NodeRef(0, "c", 5)
 
     wx = explain_weight(tr, "l0/b_i", (0,))

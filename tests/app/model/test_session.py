@@ -125,7 +125,7 @@ def test_a_slider_drag_coalesces_and_becomes_one_command():
     pending.pop()()
     assert doc.trace["l0/h"][1, 0] == pytest.approx(2 + 1.7)
     doc.end_drag("l0/U", (0, 0))
-    assert s.history.count() == 1 and s.history.text(0) == "U[0, 0] 0.50 → 1.70 (drag)"
+    assert s.history.count() == 1 and s.history.text(0) == "U[0, 0] 0.500 → 1.70 (drag)"
     s.history.undo()
     assert doc.scenario.model.layers[0].params["U"][0, 0] == 0.5 and doc.trace["l0/h"][1, 0] == 2.5
 

@@ -41,7 +41,7 @@ def test_a_watch_typed_that_does_not_evaluate_is_refused_in_place(qtbot, open_wi
     panel.expression_box.setText("c[t] - c[t-1]")
     assert panel.add_watch() and panel.table.rowCount() == len(before) + 1
     w.session.document.set_entry("l0/b_i", (0,), 0.9)  # later edits work
-    assert w.graph.nodes[(None, "watch:1", 1)].text == "0.90"
+    assert w.graph.nodes[(None, "watch:1", 1)].text == "0.900"
 
 
 def test_diverging_training_keeps_the_last_finite_weights_and_says_why(qtbot, open_window, tmp_path):

@@ -16,7 +16,7 @@ def test_a_watch_is_a_lane_in_the_graph_and_a_curve_in_the_plots(open_window):
     w = open_window("calculator-rnn-1")
     assert add(w, "h[t] - h[t-1]")
     assert [n.text for n in (w.graph.nodes[(None, "watch:0", t)] for t in range(1, 9))] == \
-        ["1.00", "2.00", "1.00", "0.00", "1.00", "1.00", "1.00", "0.00"]  # = x[t] when u = 1
+        ["1.00", "2.00", "1.00", "0", "1.00", "1.00", "1.00", "0"]  # = x[t] when u = 1
     w.session.view.select(NodeRef(None, "watch:0", 3, 0))
     assert "w1[3]" in w.inspector.toPlainText() and "h[t] - h[t-1]" in w.inspector.toPlainText()
     assert w.plots.value_curve.item.getData()[1].tolist() == [1, 2, 1, 0, 1, 1, 1, 0]
@@ -41,7 +41,7 @@ def test_checks_show_the_first_failing_step_and_re_run_on_every_edit(open_window
     assert table.item(1, 3).text() == "✗ first differs at t = 4, unit 0"
     w.watches.table.setCurrentCell(1, 1)
     details = w.watches.details.toPlainText()
-    assert "delta_c[t+1]" in details and "−0.30" in details and "δc[4] = δh[4]·o[4] + δc[5]·f[5]" in details
+    assert "delta_c[t+1]" in details and "−0.300" in details and "δc[4] = δh[4]·o[4] + δc[5]·f[5]" in details
     w.session.document.set_entry("l0/U_f", (0, 0), 0.0)  # f ≡ 1 now: the forgotten factor no longer matters
     assert table.item(1, 3).text() == "✓ agrees"
 
