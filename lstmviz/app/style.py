@@ -6,6 +6,7 @@ the lane order and the names too. Numbers are formatted in :mod:`lstmviz.app.num
 """
 from __future__ import annotations
 
+from ..core.keys import Key
 from ..core.phases import Phase
 
 # -- lanes -----------------------------------------------------------------------------------------
@@ -32,6 +33,39 @@ def label(var: str) -> str:
     if var.startswith("watch:"):
         return f"w{int(var.split(':', 1)[1]) + 1}"
     return LABELS.get(var, var)
+
+
+# -- names of parameters and entries: the course's letters first, the file's key as a detail ----------------
+KINDS = {"W": "input weights", "U": "recurrent weights", "b": "bias", "p": "peephole", "h0": "initial h",
+         "c0": "initial c", "x": "input sequence", "y": "targets", "mask": "mask (which steps are scored)"}
+
+
+def symbol(name: str) -> str:
+    """A parameter's name in the course's letters: ``W_g`` → ``W_c̃``, ``b_i`` → ``b_i``, ``U`` → ``U``."""
+    base, _, sub = name.partition("_")
+    return base + (f"_{LABELS.get(sub, sub)}" if sub else "")
+
+
+def entry_name(key: str, index: tuple[int, ...]) -> str:
+    """One entry of an editable array: ``W_c̃[1, 0]``, ``b_i[0]``; data rows are steps, counted from 1
+    as in the course (``x[4, 0]`` is step 4)."""
+    k = Key.parse(key)
+    if k.is_data:
+        index = (index[0] + 1,) + tuple(index[1:])
+    return f"{symbol(k.name)}[{', '.join(str(i) for i in index)}]"
+
+
+def where(key: str) -> str:
+    """``layer 0``, ``head``, ``data``."""
+    k = Key.parse(key)
+    return "data" if k.is_data else ("head" if k.is_head else f"layer {k.layer}")
+
+
+def key_title(key: str) -> str:
+    """An array as the panels list it: ``W_c̃ · layer 0 (input weights) — l0/W_g``."""
+    k = Key.parse(key)
+    what = KINDS.get(k.kind, KINDS.get(k.name, ""))
+    return f"{symbol(k.name)} · {where(key)}" + (f" ({what})" if what else "") + f" — {key}"
 
 
 # -- colour maps and graph themes ----------------------------------------------------------------------

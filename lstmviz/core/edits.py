@@ -11,7 +11,6 @@ import math
 import numpy as np
 
 from .activations import CANDIDATE_ACTIVATIONS, CELL_OUTPUT_ACTIVATIONS, GATE_ACTIVATIONS, RNN_ACTIVATIONS
-from .keys import Key
 from .model import LSTMLayer, Scenario
 from .params import param_blocks
 
@@ -37,14 +36,6 @@ def editable(scenario: Scenario) -> dict[str, np.ndarray]:
             out[f"l{n}/c0"] = layer.c0
     out["data/x"], out["data/y"], out["data/mask"] = scenario.data.x, scenario.data.y, scenario.data.mask
     return out
-
-
-def entry_label(key: str, index: tuple[int, ...]) -> str:
-    """``b_i[0]``, ``W_f[1, 0]``, ``x[3, 0]`` (data rows are steps, counted from 1 as in the course)."""
-    k = Key.parse(key)
-    if k.is_data:
-        index = (index[0] + 1,) + tuple(index[1:])
-    return f"{k.name}[{', '.join(str(i) for i in index)}]"
 
 
 def check_value(scenario: Scenario, key: str, value: float) -> str | None:

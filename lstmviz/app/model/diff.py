@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...core import Trace
-from ...core.edits import entry_label
 from ...core.keys import Key
+from ..style import entry_name, where
 
 VANISH = 1e-12  # relative to the largest gradient of the trace
 
@@ -21,7 +21,7 @@ class GradientChange:
 
     @property
     def label(self) -> str:
-        return f"{Key.parse(self.key).scope}/{entry_label(self.key, self.index)}"
+        return f"{entry_name(self.key, self.index)} ({where(self.key)})"
 
 
 @dataclass

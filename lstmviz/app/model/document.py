@@ -15,13 +15,14 @@ import numpy as np
 from psygnal import Signal
 
 from ...core import Scenario, Trace, compute, parse_mode
-from ...core.edits import check_value, editable, entry_label
+from ...core.edits import check_value, editable
 from ...core.keys import Key
 from ...core.model import Layer, Training, Watch
 from ...core.modes import GradientMode
 from ...core.train import descent_step
 from ...io import save_scenario
 from ..numbers import fmt
+from ..style import entry_name, symbol
 from .commands import SetArrays, SetLayer, SetMode, SetTraining, SetWatches
 from .history import Command, History
 from .quantities import Quantities
@@ -120,7 +121,7 @@ class Document:
         for v in values:
             problem = check_value(self.scenario, key, v)
             if problem:
-                return f"{entry_label(key, indices[0])}: {problem}"
+                return f"{entry_name(key, indices[0])}: {problem}"
         new = arrays[key].copy()
         for index, v in zip(indices, values, strict=True):
             new[index] = v
@@ -128,8 +129,8 @@ class Document:
             return None
         if text is None:
             old = arrays[key][indices[0]]
-            text = f"{entry_label(key, indices[0])} {fmt(float(old))} → {fmt(float(values[0]))}" if len(indices) == 1 \
-                else f"{Key.parse(key).name}: {len(indices)} entries"
+            text = f"{entry_name(key, indices[0])} {fmt(float(old))} → {fmt(float(values[0]))}" if len(indices) == 1 \
+                else f"{symbol(Key.parse(key).name)}: {len(indices)} entries"
         self.set_arrays({key: new}, text)
         return None
 
@@ -174,7 +175,7 @@ class Document:
             return
         current, old = editable(self.scenario)[key], drag.new[key]
         if not np.array_equal(current, old):
-            text = f"{entry_label(key, index)} {fmt(float(old[index]))} → {fmt(float(current[index]))} (drag)"
+            text = f"{entry_name(key, index)} {fmt(float(old[index]))} → {fmt(float(current[index]))} (drag)"
             self.history.push(SetArrays(self, {key: current.copy()}, text, old={key: old}))
 
     # -- writes: commands call these; each retraces -----------------------------------------------------------

@@ -13,7 +13,6 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QTextBrowser
 
-from ...core.keys import Key
 from ...core.phases import Phase
 from ...core.train import clip_scale
 from .. import style
@@ -137,7 +136,7 @@ class Inspector(QTextBrowser):
             parts.append(f"<p class='sub'>under the gradient mode <b>{doc.mode}</b></p>")
         weights = [] if self.compact else weights_of(doc.trace, node)
         if weights:
-            links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(_weight_name(k, i))}</a>"
+            links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(style.entry_name(k, i))}</a>"
                               for k, i in weights)
             parts.append(f"<h3>Weights into {html.escape(node.label)}</h3><p>{links}</p>")
         return "".join(parts)
@@ -189,8 +188,8 @@ class Inspector(QTextBrowser):
         wx = explain_weight(doc.trace, key, index)
         ph = self.session.playback.playhead
         k = ph.grad_steps
-        parts = [f"<p class='title'>{html.escape(wx.label)}</p><div class='sub'>{html.escape(key)}"
-                 f"[{', '.join(map(str, index))}]</div>",
+        parts = [f"<p class='title'>{html.escape(wx.label)}</p><div class='sub'>{html.escape(style.where(key))} — "
+                 f"{html.escape(key)}[{', '.join(map(str, index))}]</div>",
                  f"<p class='big'>{html.escape(fmt(wx.value))}</p>",
                  f"<p class='eq'>{html.escape(wx.equation)}</p>"]
         if k == 0:
@@ -246,7 +245,3 @@ class Inspector(QTextBrowser):
 
 def _eps_name(node: NodeRef) -> str:
     return f"ε{node.label}"
-
-
-def _weight_name(key: str, index: tuple[int, ...]) -> str:
-    return f"{Key.parse(key).name}[{', '.join(map(str, index))}]"

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.keys import Key
 from ...core.params import param_blocks
 from .. import style
 from ..model.session import Session
@@ -123,7 +124,8 @@ class TrainPanel(QWidget):
                 self.clip_box.setValue(tr.clip_norm)
             self.frozen_list.clear()
             for b in param_blocks(self.document.scenario.model):
-                item = QListWidgetItem(b.key)
+                item = QListWidgetItem(style.key_title(b.key))
+                item.setData(Qt.ItemDataRole.UserRole, b.key)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked if b.key in tr.frozen else Qt.CheckState.Checked)
                 self.frozen_list.addItem(item)
@@ -138,10 +140,11 @@ class TrainPanel(QWidget):
         self.document.set_training(text, clip_norm=clip)
 
     def _on_frozen(self, item: QListWidgetItem) -> None:
-        frozen = tuple(self.frozen_list.item(i).text() for i in range(self.frozen_list.count())
-                       if self.frozen_list.item(i).checkState() == Qt.CheckState.Unchecked)
+        items = [self.frozen_list.item(i) for i in range(self.frozen_list.count())]
+        frozen = tuple(it.data(Qt.ItemDataRole.UserRole) for it in items if it.checkState() == Qt.CheckState.Unchecked)
+        key = item.data(Qt.ItemDataRole.UserRole)
         what = "freeze" if item.checkState() == Qt.CheckState.Unchecked else "train"
-        self.document.set_training(f"{what} {item.text()}", frozen=frozen)
+        self.document.set_training(f"{what} {style.symbol(Key.parse(key).name)} ({style.where(key)})", frozen=frozen)
 
     def _on_started(self, epochs: int) -> None:
         self.message.clear()

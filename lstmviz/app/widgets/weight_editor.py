@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.edits import LAYER_OPTIONS, editable, entry_label
+from ...core.edits import LAYER_OPTIONS, editable
 from ...core.keys import Key
 from ...core.model import LSTMLayer
 from .. import style
@@ -37,8 +37,6 @@ from ..qt.binding import observe, on_screen, signals_blocked
 
 MAX_NUMBERS = 160  # cells above which numbers are no longer printed in the heat map
 SCOPES = ("cell", "row", "column", "matrix")
-NAMES = {"W": "input weights", "U": "recurrent weights", "b": "bias", "p": "peephole", "h0": "initial h",
-         "c0": "initial c", "x": "input sequence", "y": "targets", "mask": "mask (which steps are scored)"}
 
 
 class ValueBox(QLineEdit):
@@ -173,7 +171,7 @@ class WeightEditor(QWidget):
         with signals_blocked(self.array_box):
             self.array_box.clear()
             for key in keys:
-                self.array_box.addItem(_describe(key), key)
+                self.array_box.addItem(style.key_title(key), key)
             self.array_box.setCurrentIndex(keys.index(current))
         self.key = None  # the layer may have been replaced: rebuild its variant controls too
         self.show_array(current)
@@ -234,7 +232,7 @@ class WeightEditor(QWidget):
         self._draw_numbers(m)
         self._draw_axes(*m.shape)
         self._show_selection()
-        self.entry_label.setText(entry_label(self.key, self.index))
+        self.entry_label.setText(style.entry_name(self.key, self.index))
         if not self.value_box.hasFocus():
             self.value_box.setText(fmt_exact(self.array[self.index]))
         if not self.slider.isSliderDown():
@@ -333,7 +331,8 @@ class WeightEditor(QWidget):
         cells = self._selection()
         values = [float(self.array[i]) * factor for i in cells]
         scope = SCOPES[self.scope_box.currentIndex()]
-        name = entry_label(self.key, self.index) if scope == "cell" else f"{Key.parse(self.key).name} ({scope})"
+        k = Key.parse(self.key)
+        name = style.entry_name(self.key, self.index) if scope == "cell" else f"{style.symbol(k.name)} ({scope})"
         what = "zeroed" if factor == 0 else f"× {factor:g}"
         problem = self.document.set_entries(self.key, cells, values, text=f"{name} {what}")
         self.message.setText(problem or "")
@@ -362,10 +361,3 @@ class WeightEditor(QWidget):
             self.layer_form.addRow(option.replace("_", " "), w)
             self.option_widgets[option] = w
         self.layer_group.show()
-
-
-def _describe(key: str) -> str:
-    k = Key.parse(key)
-    what = NAMES.get(k.kind, NAMES.get(k.name, ""))
-    where = "data" if k.is_data else ("head" if k.is_head else f"layer {k.layer}")
-    return f"{where} · {k.name}" + (f" ({what})" if what else "")

@@ -43,7 +43,7 @@ def test_typing_b_i_0_9_moves_everything_and_undo_restores_bit_for_bit(qtbot, op
     assert [p.name for p in c.snapshots] == ["before my edit"] and c.compare is c.snapshots[0]
     w.docks["compare"].raise_()
     summary = w.compare.summary.toPlainText()
-    assert "appeared" in summary and "l0/b_i[0]: 0 → −2.50" in summary
+    assert "appeared" in summary and "b_i[0] (layer 0): 0 → −2.50" in summary and "W_c̃[0, 0] (layer 0)" in summary
     w.compare.show_diff.setChecked(True)
     assert w.graph.nodes[(0, "c", 4)].text == "−0.400" and w.graph.nodes[(0, "c", 5)].text == "−0.100"
     w.session.view.select(NodeRef(0, "c", 4, 0))

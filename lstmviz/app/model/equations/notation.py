@@ -5,11 +5,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from ....core.keys import Key
 from ....core.model import LSTMLayer
 from ....core.modes import GradientMode
 from ...numbers import fmt
-from ...style import LABELS
+from ...style import symbol as style_symbol
 from ..quantities import PRE_ACTIVATIONS
 from .terms import Term
 
@@ -49,9 +48,8 @@ def squeeze(v) -> float | np.ndarray:
 
 def symbol(name: str, scalar: bool) -> str:
     """'W_g' → 'W_c̃', or the course's scalar 'w_c̃' for a 1×1 weight."""
-    key = Key("", name)
-    base, sub = (key.kind.lower() if scalar else key.kind), key.gate
-    return base + (f"_{LABELS.get(sub, sub)}" if sub else "")
+    text = style_symbol(name)
+    return text[0].lower() + text[1:] if scalar else text
 
 
 def param_label(array: np.ndarray, name: str, index: tuple[int, ...]) -> str:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
+from ....core.keys import Key
 from ....core.phases import Phase
 from ... import style
 from ...model.graph_model import GraphModel
@@ -217,7 +218,7 @@ class GraphView(QGraphicsView):
     def edge_tooltip(self, item: EdgeItem) -> str:
         e, doc = item.edge, self.session.document
         text = f"{style.label(e.src[1])}[{item.t - e.lag}] → {style.label(e.dst[1])}[{item.t}]"
-        text += f" via {e.weight}" if e.weight else ""
+        text += f" via {style.symbol(Key.parse(e.weight).name)} ({e.weight})" if e.weight else ""
         if self.model.is_cut(e, doc.mode, item.t):
             text += f" — cut by {doc.mode}"
         elif e in self.flows:
