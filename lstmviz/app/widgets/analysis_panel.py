@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -40,6 +40,7 @@ class AnalysisPanel(LazyPanel, QTabWidget):
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh_if_stale)
         self.lag_plot = _log_plot("lag m = T − t", "norm (log scale)")
+        self.lag_legend = _legend_below(self.lag_plot)
         self.lag_table = QTableWidget()
         self.addTab(_stack(self.lag_plot, self.lag_table), "Gradient vs lag")
         self.spectrum_plot = _log_plot("t", "σ_max(∂h[t]/∂h[t−1])")
@@ -108,9 +109,19 @@ def _log_plot(bottom: str, left: str) -> pg.PlotWidget:
     plot.setLogMode(y=True)
     plot.setLabel("bottom", bottom)
     plot.setLabel("left", left)
-    plot.addLegend(offset=(-10, 10))
     plot.setMenuEnabled(False)
     return plot
+
+
+def _legend_below(plot: pg.PlotWidget) -> pg.LegendItem:
+    """The plot's legend in a row of its own under the bottom axis, never over the curves (curves added
+    with a name are listed, two to a row)."""
+    item = plot.getPlotItem()
+    legend = pg.LegendItem(colCount=2, labelTextColor=style.TEXT)
+    item.layout.addItem(legend, 4, 1)  # rows 0–3: title, top axis, view box, bottom axis
+    item.layout.setAlignment(legend, Qt.AlignmentFlag.AlignHCenter)
+    item.legend = legend  # PlotItem.addItem and clear keep it up to date, as with addLegend
+    return legend
 
 
 def _positive(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

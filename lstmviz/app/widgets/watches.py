@@ -27,7 +27,7 @@ from ...core.model import Watch
 from ...io import ScenarioError
 from ...io.opening import check_watches
 from ...watch import WatchError, parse
-from ...watch.breakpoints import Breakpoint
+from ...watch.breakpoints import DELTA_NORMS, DELTA_NORMS_DETAIL, Breakpoint
 from .. import style
 from ..model.equations import explain
 from ..model.quantities import parse_node
@@ -170,13 +170,16 @@ class WatchesPanel(LazyPanel, QWidget):
     def _breakpoint_box(self) -> QGroupBox:
         box = QGroupBox("Breakpoints (stop playback; F8 continues)")
         form = QFormLayout(box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow dock: thresholds go under
         self.bp_nonfinite = QCheckBox("a value, ε or δ is not finite")
-        self.bp_below = QCheckBox("‖δ‖ below")
+        self.bp_below = QCheckBox(f"{DELTA_NORMS} below")
+        self.bp_below.setToolTip(f"Vanishing: stop when {DELTA_NORMS_DETAIL} is below the threshold")
         self.bp_below_value = QDoubleSpinBox()
         self.bp_below_value.setDecimals(8)
         self.bp_below_value.setRange(0, 1e6)
         self.bp_below_value.setValue(1e-6)
-        self.bp_above = QCheckBox("‖δ‖ above")
+        self.bp_above = QCheckBox(f"{DELTA_NORMS} above")
+        self.bp_above.setToolTip(f"Exploding: stop when {DELTA_NORMS_DETAIL} is above the threshold")
         self.bp_above_value = QDoubleSpinBox()
         self.bp_above_value.setRange(0, 1e12)
         self.bp_above_value.setValue(100.0)

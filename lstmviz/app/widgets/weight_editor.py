@@ -32,15 +32,18 @@ from ...core.keys import Key
 from ...core.model import LSTMLayer
 from .. import style
 from ..model.session import Session
-from ..numbers import fmt, fmt_exact
+from ..numbers import fmt, fmt_precise
 from ..qt.binding import observe, on_screen, signals_blocked
 
 MAX_NUMBERS = 160  # cells above which numbers are no longer printed in the heat map
+VALUE_DIGITS = 6   # significant digits of the value box
 SCOPES = ("cell", "row", "column", "matrix")
 
 
 class ValueBox(QLineEdit):
-    """Type a number and press Enter; ↑/↓ and the wheel step it."""
+    """Type a number and press Enter; ↑/↓ and the wheel step it. It shows the selected entry to
+    ``VALUE_DIGITS`` significant digits; Enter writes only what the user typed (an unedited box never
+    writes its rounded text back)."""
 
     stepped = Signal(int)
 
@@ -76,18 +79,19 @@ class WeightEditor(QWidget):
         self._drawn_state = None
         self._drawn = None
         self._numbers_shape = None
+        self._shown_value: tuple | None = None  # (key, index, value.hex()) the value box shows
         self.drag_origin = 0.0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.array_box = QComboBox()
         self.array_box.setToolTip("Which parameter, initial state or data array to edit")
+        self.array_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.array_box.setMinimumContentsLength(16)  # a long title must not widen the dock
         self.array_box.currentIndexChanged.connect(self._on_array_chosen)
         layout.addWidget(self.array_box)
         layout.addWidget(self._heat_map(), 1)
         layout.addLayout(self._entry_form())
-        self.layer_group = QGroupBox("Layer variant")
-        self.layer_form = QFormLayout(self.layer_group)
-        self.option_widgets: dict[str, QWidget] = {}
+        self.layer_group = LayerVariants(self.document)
         layout.addWidget(self.layer_group)
         observe(self, (self.document.structure_changed, self._on_structure_change),
                 (self.document.trace_changed, self.refresh),
@@ -143,25 +147,30 @@ class WeightEditor(QWidget):
         self.message.setStyleSheet(f"color: {style.KINK};")
         self.message.setWordWrap(True)
         form.addRow("", self.message)
-        form.addRow("selection", self._scope_row())
-        return form
-
-    def _scope_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
         self.scope_box = QComboBox()
         self.scope_box.addItems(["this cell", "its row", "its column", "whole matrix"])
         self.scope_box.currentIndexChanged.connect(self._show_selection)
+        form.addRow("selection", self.scope_box)
+        form.addRow(self._scale_row())  # the whole width: the buttons are never squeezed by the labels
+        return form
+
+    def _scale_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
         self.factor_box = QDoubleSpinBox()
         self.factor_box.setRange(-100, 100)
         self.factor_box.setDecimals(3)
         self.factor_box.setValue(0.5)
         self.factor_box.setPrefix("× ")
-        scale = QPushButton("Scale")
-        scale.clicked.connect(lambda: self._scale(self.factor_box.value()))
-        zero = QPushButton("Zero")
-        zero.clicked.connect(lambda: self._scale(0.0))
-        for w in (self.scope_box, self.factor_box, scale, zero):
-            row.addWidget(w)
+        self.factor_box.setToolTip("The factor Scale multiplies the selection by")
+        self.scale_button = QPushButton("Scale")
+        self.scale_button.setToolTip("Multiply the selection by the factor (one undo entry)")
+        self.scale_button.clicked.connect(lambda: self._scale(self.factor_box.value()))
+        self.zero_button = QPushButton("Zero")
+        self.zero_button.setToolTip("Set the selection to 0 (one undo entry)")
+        self.zero_button.clicked.connect(lambda: self._scale(0.0))
+        row.addWidget(self.factor_box, 1)
+        row.addWidget(self.scale_button)
+        row.addWidget(self.zero_button)
         return row
 
     # -- what is edited --------------------------------------------------------------------------
@@ -199,8 +208,12 @@ class WeightEditor(QWidget):
             if row != self.array_box.currentIndex():
                 with signals_blocked(self.array_box):
                     self.array_box.setCurrentIndex(row)
-            self._build_layer_options()
+            self.layer_group.show_layer(Key.parse(key).layer)
         self.refresh()
+
+    @property
+    def option_widgets(self) -> dict[str, QWidget]:
+        return self.layer_group.widgets
 
     @property
     def array(self) -> np.ndarray:
@@ -220,6 +233,21 @@ class WeightEditor(QWidget):
         """Redraw when shown and when the edited array or the selected entry changed."""
         if self.key is None or not on_screen(self):
             return
+        self._draw()
+        self._show_value()
+
+    def _show_value(self) -> None:
+        """The value box shows the selected entry whenever it or its value changed (↑/↓, undo, an edit
+        elsewhere, another document); text the user is typing stays only while the entry stays as it was."""
+        value = float(self.array[self.index])
+        shown, box = (self.key, self.index, value.hex()), self.value_box
+        if box.isModified() and shown == self._shown_value:
+            return
+        self._shown_value, text = shown, fmt_precise(value, VALUE_DIGITS)
+        if text != box.text() or box.isModified():
+            box.setText(text)  # also clears isModified
+
+    def _draw(self) -> None:
         m = self.matrix()
         state = (self.key, self.index, self.scope_box.currentIndex())
         if state == self._drawn_state and np.array_equal(m, self._drawn, equal_nan=True):
@@ -233,8 +261,6 @@ class WeightEditor(QWidget):
         self._draw_axes(*m.shape)
         self._show_selection()
         self.entry_label.setText(style.entry_name(self.key, self.index))
-        if not self.value_box.hasFocus():
-            self.value_box.setText(fmt_exact(self.array[self.index]))
         if not self.slider.isSliderDown():
             with signals_blocked(self.slider):
                 self.slider.setValue(0)
@@ -301,6 +327,8 @@ class WeightEditor(QWidget):
         self.message.setText(problem or "")
 
     def _on_typed(self) -> None:
+        if not self.value_box.isModified():  # Enter on the shown (rounded) value: nothing to write
+            return
         text = self.value_box.text().strip().replace("−", "-")
         try:
             value = float(text)
@@ -308,6 +336,9 @@ class WeightEditor(QWidget):
             self.message.setText(f"“{text}” is not a number; the value is unchanged")
             return
         self._commit(value)
+        if not self.message.text():  # set (or the same value): show the entry's value again
+            self.value_box.setModified(False)
+            self._show_value()
         self.value_box.clearFocus()
 
     def _on_stepped(self, direction: int) -> None:
@@ -337,17 +368,27 @@ class WeightEditor(QWidget):
         problem = self.document.set_entries(self.key, cells, values, text=f"{name} {what}")
         self.message.setText(problem or "")
 
-    # -- layer variants ------------------------------------------------------------------------------
-    def _build_layer_options(self) -> None:
-        while self.layer_form.rowCount():
-            self.layer_form.removeRow(0)
-        self.option_widgets = {}
-        n = Key.parse(self.key).layer
+
+class LayerVariants(QGroupBox):
+    """The variant switches of the edited array's layer (activations, forget gate, peepholes); each is an
+    undoable command."""
+
+    def __init__(self, document, parent=None):
+        super().__init__("Layer variant", parent)
+        self.document = document
+        self.form = QFormLayout(self)
+        self.widgets: dict[str, QWidget] = {}
+
+    def show_layer(self, n: int | None) -> None:
+        """Rebuild the switches for layer ``n``; hidden for arrays of no layer (the data)."""
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.widgets = {}
         if n is None:
-            self.layer_group.hide()
+            self.hide()
             return
         layer = self.document.scenario.model.layers[n]
-        self.layer_group.setTitle(f"Layer {n} variant ({'LSTM' if isinstance(layer, LSTMLayer) else 'RNN'})")
+        self.setTitle(f"Layer {n} variant ({'LSTM' if isinstance(layer, LSTMLayer) else 'RNN'})")
         for option, choices in LAYER_OPTIONS[layer.type].items():
             if isinstance(choices[0], bool):
                 w = QCheckBox()
@@ -358,6 +399,6 @@ class WeightEditor(QWidget):
                 w.addItems(choices)
                 w.setCurrentText(getattr(layer, option))
                 w.currentTextChanged.connect(lambda text, o=option, n=n: self.document.set_layer_option(n, o, text))
-            self.layer_form.addRow(option.replace("_", " "), w)
-            self.option_widgets[option] = w
-        self.layer_group.show()
+            self.form.addRow(option.replace("_", " "), w)
+            self.widgets[option] = w
+        self.show()

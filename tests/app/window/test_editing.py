@@ -240,7 +240,7 @@ def test_clicking_an_edge_opens_its_weight_in_the_editor(qtbot, open_window):
     assert (w.weights.key, w.weights.index) == ("l0/U", (0, 0))
     w.docks["weights"].raise_()
     qtbot.waitUntil(w.weights.isVisible)
-    assert w.weights.entry_label.text() == "U[0, 0]" and w.weights.value_box.text() == "1.0"
+    assert w.weights.entry_label.text() == "U[0, 0]" and w.weights.value_box.text() == "1"
 
 
 def test_snapshots_are_named_and_compared(qtbot, open_window):
