@@ -5,8 +5,9 @@
   whole numbers from 100 on ("113", "6086", "12345"); below 0.001 and from 100,000 on in scientific
   form ("6.60e-05", "1.23e+05"). 0 is "0"; negatives use the Unicode minus; non-finite values read
   "inf", "−inf", "nan"; vectors "[0.100, −2.00]" with at most 6 entries, then "…".
-* ``fmt(v, short=True)`` — graph nodes and legends, at most 8 characters: the same, with two
-  significant digits in the scientific form ("6.6e-05", "1.2e+05").
+* ``fmt(v, short=True)`` — graph nodes and legends, at most 6 characters after the sign: the same
+  from 0.01 on, two significant digits below ("0.0049"), and a compact scientific form ("6.6e-5",
+  "1.2e5", "1e-300").
 * :func:`fmt_signed` — differences: a + before positive numbers, "±0" for none.
 * :func:`fmt_precise` — as many significant digits as asked (6 by default): settings such as η and the
   gradcheck listing.
@@ -30,6 +31,8 @@ def fmt(v, short: bool = False) -> str:
             return "[" + ", ".join(shown) + "]"
         v = float(v)
     a = abs(v)
+    if short and (a < 0.01 or a >= 1e5) and math.isfinite(v) and v != 0:
+        return _short_small_or_large(v)
     if 1e-3 <= a < 100:
         text = f"{v:#.{DIGITS}g}".rstrip(".")
     elif 100 <= a < 1e5:
@@ -41,9 +44,20 @@ def fmt(v, short: bool = False) -> str:
     elif v == 0:
         return "0"
     else:
-        text = f"{v:.{DIGITS - 2 if short else DIGITS - 1}e}"
-        if short and len(text) > 8:  # a three-digit exponent: the mantissa alone
-            text = f"{v:.0e}"
+        text = f"{v:.{DIGITS - 1}e}"
+    return "−" + text[1:] if text.startswith("-") else text
+
+
+def _short_small_or_large(v: float) -> str:
+    """Two significant digits: "0.0049" from 0.001 on, else "6.6e-5", "1.2e5" ("1e-300": the mantissa alone)."""
+    if 1e-3 <= abs(v) < 0.01:
+        text = f"{v:#.2g}"
+    else:
+        mantissa, _, exponent = f"{v:.1e}".partition("e")
+        text = f"{mantissa}e{int(exponent)}"
+        if len(text.lstrip("-")) > 6:
+            mantissa, _, exponent = f"{v:.0e}".partition("e")
+            text = f"{mantissa}e{int(exponent)}"
     return "−" + text[1:] if text.startswith("-") else text
 
 

@@ -6,6 +6,8 @@ the lane order and the names too. Numbers are formatted in :mod:`lstmviz.app.num
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..core.keys import Key
 from ..core.phases import Phase
 
@@ -20,6 +22,18 @@ INPUT_LANE = "x"                      # below the bottom layer
 LABELS = {"x": "x", "y_hat": "ŷ", "y": "y", "loss": "E", "g": "c̃", "a_g": "a_c̃",
           "i": "i", "f": "f", "o": "o", "c": "c", "h": "h", "a": "a",
           "a_i": "a_i", "a_f": "a_f", "a_o": "a_o"}
+LANE_HELP = {
+    "x": "x[t]: the input at step t", "y": "y[t]: the target at step t", "y_hat": "ŷ[t]: the network's output",
+    "loss": "E[t]: the loss of step t (E is their sum)",
+    "i": "i[t]: the input gate (how much of c̃[t] enters the cell)",
+    "f": "f[t]: the forget gate (how much of c[t−1] the cell keeps)",
+    "o": "o[t]: the output gate (how much of the cell h[t] shows)",
+    "g": "c̃[t]: the candidate, what the cell may add",
+    "c": "c[t] = f[t]·c[t−1] + i[t]·c̃[t]: the cell state", "h": "h[t]: the hidden state, the layer's output",
+    "a": "a[t]: the pre-activation, W·x[t] + U·h[t−1] + b",
+    "a_i": "a_i[t]: the input gate's pre-activation", "a_f": "a_f[t]: the forget gate's pre-activation",
+    "a_o": "a_o[t]: the output gate's pre-activation", "a_g": "a_c̃[t]: the candidate's pre-activation",
+}
 DELTA_LABELS = {"y_hat": "δv", "loss": "δE", "x": "δx"}
 PHASE_SHORT = {Phase.FORWARD: "forward", Phase.SYNC: "ε", Phase.BPTT: "BPTT δ", Phase.GRAD: "dE/dw",
                Phase.DESCENT: "descent"}
@@ -78,11 +92,14 @@ COLOUR_MAPS = {"diverging": DIVERGING, "cividis": CIVIDIS}
 # Graph themes: background, layer bands, node border, text, edges, border width, edge width factor.
 THEMES = {
     "light": {"background": "#ffffff", "bands": ("#f4f6fa", "#fbfaf4"), "border": "#5a5a5a", "text": "#1a1a1a",
-              "edge": "#7f7f7f", "edge_cut": "#c8c8c8", "border_width": 1.0, "edge_width": 1.0},
+              "layer_text": "#6b6b6b", "edge": "#7f7f7f", "edge_cut": "#c8c8c8",
+              "border_width": 1.0, "edge_width": 1.0},
     "contrast": {"background": "#ffffff", "bands": ("#eef0f5", "#f7f5ea"), "border": "#000000", "text": "#000000",
-                 "edge": "#303030", "edge_cut": "#9a9a9a", "border_width": 2.0, "edge_width": 2.0},
+                 "layer_text": "#404040", "edge": "#303030", "edge_cut": "#9a9a9a",
+                 "border_width": 2.0, "edge_width": 2.0},
     "dark": {"background": "#15171c", "bands": ("#1f232b", "#24221c"), "border": "#c8c8c8", "text": "#f0f0f0",
-             "edge": "#9aa0aa", "edge_cut": "#4a4e56", "border_width": 1.5, "edge_width": 1.5},
+             "layer_text": "#a8adb5", "edge": "#9aa0aa", "edge_cut": "#4a4e56",
+             "border_width": 1.5, "edge_width": 1.5},
 }
 
 # -- colours ------------------------------------------------------------------------------------------
@@ -99,6 +116,7 @@ HATCH = "#b0b0b0"
 NO_VALUE = "#f0f0f0"       # a node with nothing to show (a target in the backward view)
 NON_FINITE = "#000000"
 FLOW = "#6a3d9a"           # gradient flow in the backward view
+GRADIENT = "#1b9e77"       # a weighted edge's term of dE/dw (phase 4 on)
 LEGEND_FRAME = "#777777"
 EXPORT_BACKGROUND = "#ffffff"
 PHASE_DONE = "#dfe9f3"
@@ -120,8 +138,22 @@ MATH_FAMILY = "DejaVu Serif"  # variable names and equations; it also places the
 FONT_POINTS = 10           # node numbers and labels at zoom 1
 EQUATION_POINTS = 13       # the inspector's equations
 
-NODE_W, NODE_H = 62, 30    # scene units
-SLOT_GAP = 14              # between a pre-activation and its value
-COLUMN_GAP = 46            # between time steps
-ROW_H = 52
-LAYER_GAP = 40
+@dataclass(frozen=True)
+class Geometry:
+    """Sizes of the unrolled graph in scene units (pixels at zoom 1) and of the text around it."""
+
+    node_w: float
+    node_h: float
+    slot_gap: float     # between a pre-activation and its value, side by side
+    column_gap: float   # between time steps
+    row_h: float
+    layer_gap: float
+    number_px: float    # node numbers at zoom 1
+    label_px: float     # lane names and step numbers, in the margins (not zoomed)
+    split: bool         # pre-activations on a row of their own, under their value (one node per column)
+
+
+NORMAL = Geometry(62, 30, 14, 46, 52, 40, number_px=13, label_px=15, split=False)
+# The lecture hall: twelve steps side by side across 1920 px with numbers 29 px tall.
+PRESENTING = Geometry(126, 40, 0, 22, 46, 14, number_px=29, label_px=30, split=True)
+MIN_NUMBER_PX = 8.5        # smaller than this on screen, nodes are drawn as a heat strip without numbers

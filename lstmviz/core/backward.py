@@ -204,19 +204,36 @@ def _rnn_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBack
     return RNNBackward(dA=dA, dH=dH, eps_h=eps, dX=dA @ p["W"], eps_x=eps_x, grads=grads)
 
 
-def contributions(model: Model, fw: Forward, bw: Backward, param: str) -> np.ndarray:
-    """Per-step terms (T, *shape) that sum over t to the gradient of ``param`` (``l0/W_i``, ``head/b_y``…)."""
-    key = Key.parse(param)
+def _gradient_factors(model: Model, fw: Forward, bw: Backward, key: Key) -> tuple[np.ndarray, np.ndarray | None]:
+    """The two factors of a parameter's per-step terms: δ of what it feeds (T, out) and what it
+    multiplies (T, in), or None for a bias. A peephole multiplies elementwise, so its second factor is
+    (T, H) like the first."""
     if key.is_head:
-        dv = fw.head.dv
-        return np.einsum("tk,th->tkh", dv, fw.layers[-1].H) if key.name == "W_y" else dv.copy()
+        return fw.head.dv, (fw.layers[-1].H if key.name == "W_y" else None)
     n = key.layer
     layer, lf, lb = model.layers[n], fw.layers[n], bw.layers[n]
     da = lb.dA[:, gate_block(lf.H.shape[1], key.gate)] if isinstance(layer, LSTMLayer) else lb.dA
     if key.kind == "p":
-        return da * (lf.C if key.gate == "o" else lf.c_prev)
-    if key.kind == "W":
-        return np.einsum("th,td->thd", da, fw_input(fw, n))
-    if key.kind == "U":
-        return np.einsum("th,tk->thk", da, lf.h_prev)
-    return da.copy()
+        return da, (lf.C if key.gate == "o" else lf.c_prev)
+    return da, {"W": fw_input(fw, n), "U": lf.h_prev}.get(key.kind)
+
+
+def contributions(model: Model, fw: Forward, bw: Backward, param: str) -> np.ndarray:
+    """Per-step terms (T, *shape) that sum over t to the gradient of ``param`` (``l0/W_i``, ``head/b_y``…)."""
+    key = Key.parse(param)
+    delta, inputs = _gradient_factors(model, fw, bw, key)
+    if inputs is None:
+        return delta.copy()
+    if key.kind == "p":
+        return delta * inputs
+    return np.einsum("to,ti->toi", delta, inputs)
+
+
+def contribution_at(model: Model, fw: Forward, bw: Backward, param: str, index: tuple[int, ...]) -> np.ndarray:
+    """The per-step terms (T,) of one entry of ``param``: ``contributions(...)[:, *index]`` without the rest."""
+    key = Key.parse(param)
+    delta, inputs = _gradient_factors(model, fw, bw, key)
+    u = index[0]
+    if inputs is None:
+        return delta[:, u].copy()
+    return delta[:, u] * inputs[:, u if key.kind == "p" else index[1]]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backward import Backward, backward, contributions
+from .backward import Backward, backward, contribution_at, contributions
 from .forward import Forward, forward
 from .keys import Key
 from .model import GATES, LSTMLayer, Scenario, gate_block
@@ -76,6 +76,10 @@ class Trace(Mapping):
     def contributions(self, param: str) -> np.ndarray:
         """Per-step terms (T, *shape) that sum to ``grad/<param>`` (bptt; computed on demand)."""
         return contributions(self.scenario.model, self.forward, self.backward, param)
+
+    def contribution_at(self, param: str, index: tuple[int, ...]) -> np.ndarray:
+        """The per-step terms (T,) of one entry of ``param`` (cheaper than ``contributions`` of it all)."""
+        return contribution_at(self.scenario.model, self.forward, self.backward, param, tuple(index))
 
 
 def is_backward_key(key: str) -> bool:

@@ -1,9 +1,11 @@
 """Breakpoints: conditions that stop playback when they first hold at the step just computed.
 
-Kinds: ``nonfinite`` (a value, ε or δ is NaN or infinite), ``delta_below`` / ``delta_above`` (‖δh‖ or
-‖δc‖ of a layer under / over a threshold: vanishing or exploding), ``saturation`` (a gate's σ̇ below
-1e-3, or a pre-activation on a CReLU kink), ``watch`` (a watch expression is non-zero). A condition is
-tested on what the current phase computes at step t (see :func:`computed_in`).
+Kinds: ``nonfinite`` (a value, ε or δ is NaN or infinite), ``delta_below`` / ``delta_above`` (‖δh[t]‖
+or ‖δc[t]‖ of a layer under / over a threshold: vanishing or exploding — the Euclidean norm over the
+layer's units of the total δ at the step back-propagation just reached, δc in LSTM layers only; the
+first layer, h before c, where it holds is reported), ``saturation`` (a gate's σ̇ below 1e-3, or a
+pre-activation on a CReLU kink), ``watch`` (a watch expression is non-zero). A condition is tested on
+what the current phase computes at step t (see :func:`computed_in`).
 """
 from __future__ import annotations
 
@@ -17,9 +19,13 @@ from ..core.keys import Key
 from ..core.model import LSTMLayer
 from ..core.phases import Phase
 from .evaluator import evaluate
+from .needs import name_phase
 
 KINDS = ("nonfinite", "delta_below", "delta_above", "saturation", "watch")
 SATURATED = 1e-3
+DELTA_NORMS = "‖δh‖ or ‖δc‖"  # what delta_below / delta_above test, as every panel names it
+DELTA_NORMS_DETAIL = ("‖δh[t]‖ or ‖δc[t]‖ of any layer (the Euclidean norm over the layer's units of the total δ "
+                      "at the step back-propagation reaches; ‖δc‖ in LSTM layers only)")
 
 
 @dataclass
@@ -31,8 +37,8 @@ class Breakpoint:
 
     def describe(self) -> str:
         return {"nonfinite": "a value, ε or δ is not finite",
-                "delta_below": f"‖δ‖ < {self.threshold:g} (vanishing)" if self.threshold is not None else "",
-                "delta_above": f"‖δ‖ > {self.threshold:g} (exploding)" if self.threshold is not None else "",
+                "delta_below": f"{DELTA_NORMS} < {self.threshold:g} (vanishing)" if self.threshold is not None else "",
+                "delta_above": f"{DELTA_NORMS} > {self.threshold:g} (exploding)" if self.threshold is not None else "",
                 "saturation": "a gate saturates (σ̇ < 1e-3 or on a kink)",
                 "watch": f"{self.expression} holds"}[self.kind]
 
@@ -65,10 +71,7 @@ def _test(bp: Breakpoint, trace: Trace, phase: Phase, t: int) -> Hit | None:
 
 def computed_in(key: str) -> Phase:
     """The phase that computes a per-step trace quantity: values in 1, ε in 2, δ (and dx) in 3."""
-    name = Key.parse(key).name
-    if name.startswith("delta_") or name == "dx":
-        return Phase.BPTT
-    return Phase.SYNC if name.startswith("eps_") else Phase.FORWARD
+    return name_phase(Key.parse(key).name)
 
 
 def _nonfinite(bp: Breakpoint, trace: Trace, phase: Phase, t: int) -> Hit | None:

@@ -171,6 +171,8 @@ def test_step_contributions_sum_to_every_gradient():
         parts = tr.contributions(param)
         assert parts.shape == (5,) + tr[key].shape
         np.testing.assert_allclose(parts.sum(axis=0), tr[key], rtol=1e-12, atol=1e-14, err_msg=key)
+        for index in np.ndindex(*tr[key].shape):  # one entry alone: the same terms
+            np.testing.assert_array_equal(tr.contribution_at(param, index), parts[(slice(None),) + index])
 
 
 def test_every_combination_of_lstm_switches_traces_finitely():

@@ -12,8 +12,10 @@ import numpy as np
 from psygnal import Signal
 
 from ...core import Trace, compute
+from ...core.model import Watch
 from .document import Document
 from .quantities import NodeRef, Quantities
+from .watches import WatchResults
 
 BEFORE_EDIT = "before my edit"
 
@@ -23,6 +25,7 @@ class Snapshot:
     name: str
     trace: Trace
     quantities: Quantities = field(init=False, repr=False)
+    _watches: tuple[tuple[str, ...], WatchResults] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.quantities = Quantities(self.trace)
@@ -38,6 +41,15 @@ class Snapshot:
         """The lane shaped like the current one, NaN where this snapshot has no such lane or another shape."""
         old = self.series(layer, var, unit, kind)
         return old if old is not None and old.shape == shape else np.full(shape, np.nan)
+
+    def watch_lane(self, watches: list[Watch], n: int, unit: int, shape: tuple[int, ...]) -> np.ndarray:
+        """Today's watch n evaluated on this snapshot's trace (NaN where it does not evaluate or has
+        another shape): the "then" of a watch's difference."""
+        expressions = tuple(w.expression for w in watches)
+        if self._watches is None or self._watches[0] != expressions:
+            self._watches = (expressions, WatchResults(watches, self.trace))
+        old = self._watches[1].series(n, unit)
+        return old if old.shape == shape else np.full(shape, np.nan)
 
     def at(self, node: NodeRef, kind: str) -> float | np.ndarray | None:
         """The value or δ of a node in this snapshot, or None if it has no such node."""

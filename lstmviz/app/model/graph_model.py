@@ -42,8 +42,9 @@ class Edge:
 class GraphModel:
     """Lanes and edge types of a model, independent of unit and time."""
 
-    def __init__(self, model: Model, watches: int = 0):
-        self.model = model
+    def __init__(self, model: Model, watches: int = 0, split: bool = False):
+        """``split``: each pre-activation on a row of its own under its value, instead of beside it."""
+        self.model, self.split = model, split
         self.lanes: list[Lane] = []
         self.layer_rows: dict[int, tuple[int, int]] = {}
         row = 0
@@ -56,9 +57,12 @@ class GraphModel:
         for n in reversed(range(len(model.layers))):
             first = row
             for pre, var in self._layer_lanes(n):
-                if pre:
-                    self.lanes.append(Lane(n, pre, row, 0))
                 self.lanes.append(Lane(n, var, row, 1))
+                if pre and split:
+                    row += 1
+                    self.lanes.append(Lane(n, pre, row, 1))
+                elif pre:
+                    self.lanes.append(Lane(n, pre, row, 0))
                 row += 1
             self.layer_rows[n] = (first, row - 1)
         self.lanes.append(Lane(None, INPUT_LANE, row, 1))
@@ -137,6 +141,11 @@ class GraphModel:
             out[e] = flow
         return out
 
+    def weight_terms(self, trace: Trace, unit: int) -> dict[Edge, np.ndarray]:
+        """(T,) per-step terms of dE/dw for the entry each weighted edge draws: δ(head)[t]·tail[t−lag],
+        the numbers phase 4 adds up."""
+        return {e: trace.contribution_at(*self.weight_entry(e, unit)) for e in self.edges if e.weight}
+
     def _flow(self, q: Quantities, e: Edge, unit: int) -> np.ndarray:
         if e.kind in ("input", "layer", "recurrent"):
             return self._weight_flow(q, e, unit)
@@ -189,13 +198,18 @@ class GraphModel:
             return edge.weight, (0, self.unit_in(edge.src[0], unit))
         return edge.weight, (u, 0 if edge.src[0] is None else self.unit_in(edge.src[0], unit))
 
-    def lane_titles(self) -> list[tuple[int, str]]:
-        """(row, name) of every row: the value's name, with its pre-activation's after an arrow."""
+    @property
+    def slots(self) -> int:
+        """Nodes side by side in a step's column: 2 when pre-activations sit beside their values."""
+        return 1 if self.split or all(ln.slot == 1 for ln in self.lanes) else 2
+
+    def lane_titles(self) -> list[tuple[int, str, str]]:
+        """(row, name, var) of every row: the value's name, with its pre-activation's after an arrow."""
         titles = []
         for lane in self.lanes:
             if lane.slot == 1:
                 pre = next((ln for ln in self.lanes if ln.row == lane.row and ln.slot == 0), None)
-                titles.append((lane.row, label(lane.var) + (f"  ← {label(pre.var)}" if pre else "")))
+                titles.append((lane.row, label(lane.var) + (f"  ← {label(pre.var)}" if pre else ""), lane.var))
         return titles
 
 

@@ -2,7 +2,8 @@
 
 In the forward view a lane is a variable's value, in the backward view its δ (a target has none); h
 lanes carry ε under δ. With the differences on, every lane is "now − then" against the compared
-snapshot. The colour scale is the largest finite magnitude on screen.
+snapshot. The colour scale is the largest finite magnitude on screen, but class indices (softmax
+targets) and δE (1 wherever a step is scored) never set it.
 """
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...watch.needs import Needs
 from ..style import LABELS
-from .comparison import Comparison
+from .comparison import Comparison, Snapshot
 from .document import Document
 from .graph_model import GraphModel, watch_index
 from .quantities import PRE_ACTIVATIONS
@@ -23,6 +25,9 @@ class LaneShown:
     values: np.ndarray | None  # (T,) or (T, n) for a vector lane; None: nothing to show (y in the backward view)
     eps: np.ndarray | None     # ε of an h lane in the backward view
     kinks: np.ndarray | None   # (T,) booleans: a pre-activation on a kink
+    needs: Needs | None = None  # a watch: what must be computed before it is shown
+    categorical: bool = False  # class indices (softmax targets): printed, never coloured
+    scaled: bool = True        # sets the colour scale (not δE, which is 1 wherever a step is scored)
 
 
 @dataclass
@@ -33,33 +38,48 @@ class GraphNumbers:
 
 
 def graph_numbers(graph: GraphModel, document: Document, view: ViewState, comparison: Comparison) -> GraphNumbers:
-    q, backward = document.quantities, view.view == "backward"
-    kind = "delta" if backward else "value"
     base = comparison.diff_base
     lanes: dict[tuple[int | None, str], LaneShown] = {}
     for lane in graph.lanes:
-        unit = graph.unit_in(lane.layer, view.unit)
         n = watch_index(lane.var)
         if n is not None:
-            values = document.watches.series(n, view.unit)
-        elif backward and lane.var == "y":
-            values = None
+            lanes[(lane.layer, lane.var)] = _watch_lane(document, view, base, n)
         else:
-            values = np.asarray(q.series(lane.layer, lane.var, unit, kind), float)
-            if base is not None:
-                values = values - base.lane(lane.layer, lane.var, unit, kind, values.shape)
-            values = values[:, 0] if values.ndim == 2 and values.shape[1] == 1 else values
-        eps = None
-        if backward and lane.var == "h" and lane.layer is not None:
-            eps = q.series(lane.layer, "h", unit, "eps")
-            if base is not None:
-                eps = eps - base.lane(lane.layer, "h", unit, "eps", eps.shape)
-        kinks = q.kink_mask(lane.layer, lane.var, unit) if lane.layer is not None and (
-            lane.var in PRE_ACTIVATIONS or lane.var == "a") else None
-        lanes[(lane.layer, lane.var)] = LaneShown(values, eps, kinks)
-    finite = [np.abs(v[np.isfinite(v)]).max() for v in (s.values for s in lanes.values())
-              if v is not None and np.isfinite(v).any()]
+            lanes[(lane.layer, lane.var)] = _lane(graph, document, view, base, lane)
+    shown = [a for s in lanes.values() if s.scaled and not s.categorical for a in (s.values, s.eps) if a is not None]
+    finite = [np.abs(a[np.isfinite(a)]).max() for a in shown if np.isfinite(a).any()]
     return GraphNumbers(lanes, max(finite, default=1.0) or 1.0, base is not None)
+
+
+def _lane(graph: GraphModel, document: Document, view: ViewState, base: Snapshot | None, lane) -> LaneShown:
+    q, backward = document.quantities, view.view == "backward"
+    kind = "delta" if backward else "value"
+    unit = graph.unit_in(lane.layer, view.unit)
+    categorical = lane.var == "y" and document.scenario.model.head.loss == "softmax_xent"
+    if backward and lane.var == "y":
+        values = None
+    else:
+        values = np.asarray(q.series(lane.layer, lane.var, unit, kind), float)
+        if base is not None:
+            values = values - base.lane(lane.layer, lane.var, unit, kind, values.shape)
+        values = values[:, 0] if values.ndim == 2 and values.shape[1] == 1 else values
+    eps = None
+    if backward and lane.var == "h" and lane.layer is not None:
+        eps = q.series(lane.layer, "h", unit, "eps")
+        if base is not None:
+            eps = eps - base.lane(lane.layer, "h", unit, "eps", eps.shape)
+    kinks = q.kink_mask(lane.layer, lane.var, unit) if lane.layer is not None and (
+        lane.var in PRE_ACTIVATIONS or lane.var == "a") else None
+    return LaneShown(values, eps, kinks, categorical=categorical and base is None,
+                     scaled=not (backward and lane.var == "loss" and base is None))
+
+
+def _watch_lane(document: Document, view: ViewState, base: Snapshot | None, n: int) -> LaneShown:
+    """A watch: its value (the same in both views), minus the compared snapshot's with the differences on."""
+    values = document.watches.series(n, view.unit)
+    if base is not None:
+        values = values - base.watch_lane(document.scenario.watches, n, view.unit, values.shape)
+    return LaneShown(values, None, None, document.watches[n].needs)
 
 
 def table_rows(document: Document, view: ViewState) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.phases import Phase
+from ...watch.needs import Needs
 from ..style import PHASE_NAMES
 
 
@@ -57,6 +58,18 @@ class Playhead:
 
     def delta_visible(self, t: int) -> bool:
         return self.phase > Phase.BPTT or (self.phase == Phase.BPTT and t > self.T - self.k)
+
+    def reached(self, phase: Phase, t: int | None = None) -> bool:
+        """Whether ``phase`` has computed step t — or, with t None, every step (weight gradients are
+        sums over the steps, so they count only when complete)."""
+        if t is None or phase >= Phase.GRAD:
+            return self.phase > phase or (self.phase == phase and self.k >= self.T)
+        return {Phase.FORWARD: self.value_visible, Phase.SYNC: self.eps_visible,
+                Phase.BPTT: self.delta_visible}[phase](t)
+
+    def has(self, needs: Needs, t: int) -> bool:
+        """Whether the inputs of a watch at step t are computed."""
+        return self.reached(needs.phase, None if needs.whole else t)
 
     @property
     def grad_steps(self) -> int:

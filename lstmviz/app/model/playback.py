@@ -55,6 +55,10 @@ class Playback:
     def go_start(self) -> None:
         self.set_playhead(Playhead.start(self.document.trace.steps))
 
+    def go_phase(self, phase: Phase) -> None:
+        """The start of a phase (phase 5: the update about to be applied)."""
+        self.set_playhead(Playhead.at(Phase(phase), 0, self.document.trace.steps))
+
     def go_end(self) -> None:
         self.set_playhead(Playhead.complete(self.document.trace.steps))
 

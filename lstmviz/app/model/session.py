@@ -17,6 +17,7 @@ from .comparison import Comparison
 from .document import Document
 from .graph_model import window_bytes
 from .history import History
+from .phase_view import PhaseFollower
 from .playback import Playback
 from .quantities import NodeRef, layer_vars
 from .view_state import ViewState
@@ -29,6 +30,7 @@ class Session:
         self.playback = Playback(self.document)
         self.view = ViewState(self.document)
         self.comparison = Comparison(self.document)
+        self.follower = PhaseFollower(self.playback, self.view)
         self.playback.breakpoint_hit.connect(self._select_hit, priority=10)
 
     @property

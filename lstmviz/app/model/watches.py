@@ -9,6 +9,7 @@ from ...core import Trace
 from ...core.model import Watch
 from ...watch import Value, WatchError, evaluate
 from ...watch.check import CheckResult, check
+from ...watch.needs import Needs, needs
 
 
 @dataclass
@@ -16,6 +17,7 @@ class WatchResult:
     value: Value | None         # None when it does not evaluate
     error: str | None           # why not
     check: CheckResult | None   # for a watch that should equal something
+    needs: Needs | None = None  # the phase computing its inputs (None when it does not evaluate)
 
 
 class WatchResults:
@@ -25,16 +27,18 @@ class WatchResults:
         self.steps = trace.steps
         self.results: list[WatchResult] = []
         named: dict[str, Value] = {}
+        named_needs: dict[str, Needs] = {}
         for n, w in enumerate(watches):
-            value = error = result = None
+            value = error = result = wanted = None
             try:
                 value = evaluate(w.expression, trace, named)
                 named[f"w{n + 1}"] = value
+                wanted = named_needs[f"w{n + 1}"] = needs(w.expression, named_needs)
                 if w.equals:
                     result = check(w.expression, w.equals, trace, w.tolerance, named)
             except WatchError as e:
                 error = str(e)
-            self.results.append(WatchResult(value, error, result))
+            self.results.append(WatchResult(value, error, result, wanted))
 
     def __len__(self) -> int:
         return len(self.results)

@@ -17,6 +17,7 @@ from ...core.phases import Phase
 from ...core.train import clip_scale
 from .. import style
 from ..model.equations import Term, explain, explain_weight, weights_of
+from ..model.equations.brief import node_brief, weight_brief
 from ..model.graph_model import watch_index
 from ..model.quantities import NodeRef
 from ..model.session import Session
@@ -26,16 +27,25 @@ from ..qt.binding import observe
 
 def css(scale: float = 1.0) -> str:
     """The inspector's style sheet, every size multiplied by ``scale``."""
-    pt = lambda n: f"{n * scale:.1f}pt"  # noqa: E731
+    return _css(lambda n: f"{n * scale:.1f}pt")
+
+
+def band_css(scale: float = 1.0) -> str:
+    """The lecture hall's equation band: the equation as large as the graph's numbers."""
+    px = style.PRESENTING.number_px * scale
+    return _css(lambda n: f"{n / style.EQUATION_POINTS * px:.0f}px")
+
+
+def _css(size) -> str:
     return f"""
-body {{ font-family: '{style.FONT_FAMILY}'; font-size: {pt(style.FONT_POINTS + 1)}; color: {style.TEXT}; }}
-.title {{ font-family: '{style.MATH_FAMILY}'; font-size: {pt(style.EQUATION_POINTS + 6)}; font-weight: bold;
+body {{ font-family: '{style.FONT_FAMILY}'; font-size: {size(style.FONT_POINTS + 1)}; color: {style.TEXT}; }}
+.title {{ font-family: '{style.MATH_FAMILY}'; font-size: {size(style.EQUATION_POINTS + 6)}; font-weight: bold;
           margin: 2px 0 0 0; }}
-h3 {{ font-size: {pt(style.FONT_POINTS + 2)}; color: {style.HEADING}; margin: 14px 0 4px 0; }}
+h3 {{ font-size: {size(style.FONT_POINTS + 2)}; color: {style.HEADING}; margin: 14px 0 4px 0; }}
 .sub {{ color: {style.TEXT_DIM}; }}
-.eq {{ font-family: '{style.MATH_FAMILY}'; font-size: {pt(style.EQUATION_POINTS)}; margin: 4px 0; }}
+.eq {{ font-family: '{style.MATH_FAMILY}'; font-size: {size(style.EQUATION_POINTS)}; margin: 4px 0; }}
 .math {{ font-family: '{style.MATH_FAMILY}'; }}
-.big {{ font-size: {pt(style.EQUATION_POINTS + 3)}; font-weight: bold; }}
+.big {{ font-size: {size(style.EQUATION_POINTS + 3)}; font-weight: bold; }}
 .note {{ color: {style.KINK}; }}
 .future {{ color: {style.TEXT_DIM}; font-style: italic; }}
 td {{ padding: 2px 8px 2px 0; }}
@@ -76,15 +86,18 @@ class Inspector(QTextBrowser):
             self.refresh()
 
     def set_scale(self, scale: float, compact: bool = False) -> None:
-        """Bigger type, and in ``compact`` form (presentation) only the node, its value and equations."""
+        """Bigger type; ``compact`` (presentation): the equation band, two or three lines as large as the
+        graph's numbers about what the phase computes for the selection."""
         self.compact = compact
-        self.document().setDefaultStyleSheet(css(scale))
+        self.document().setDefaultStyleSheet(band_css(scale) if compact else css(scale))
         self._shown = None
         self.refresh()
 
     def refresh(self) -> None:
         view = self.session.view
-        if view.selected_weight is not None:
+        if self.compact:
+            body = self._band_html()
+        elif view.selected_weight is not None:
             body = self._weight_html(*view.selected_weight)
         elif view.selection is not None:
             body = self._node_html(view.selection)
@@ -101,6 +114,31 @@ class Inspector(QTextBrowser):
                 "<h3>How to read it</h3><p>Click any node of the graph to see its equation with the numbers "
                 "substituted, its ε and δ, and the terms δ is made of; click an edge to see its weight's "
                 "gradient. ← → step through the five phases of an epoch, Space plays, Home/End jump.</p>")
+
+    def _band_html(self) -> str:
+        view, doc, ph = self.session.view, self.session.document, self.session.playback.playhead
+        if view.selected_weight is not None:
+            key, index = view.selected_weight
+            if ph.phase == Phase.DESCENT:
+                page = self._descent_html(explain_weight(doc.trace, key, index))
+                return page.replace("<h3>Gradient descent</h3>", "")
+            brief = weight_brief(doc.trace, ph, key, index)
+        elif view.selection is not None and watch_index(view.selection.var) is None:
+            brief = node_brief(doc.trace, ph, view.selection)
+        elif view.selection is not None:
+            return self._watch_html(watch_index(view.selection.var), view.selection.t)
+        else:
+            return (f"<p class='eq'><b>{html.escape(doc.scenario.name)}</b></p><p class='sub'>Click a node to see "
+                    "its equation here · Page Down/Up: step · ↓ ↑: phase · B: blank · Esc: leave</p>")
+        value = fmt(brief.value) if brief.value is not None else ""
+        shown = f" = <b>{html.escape(value)}</b>" if brief.computed and value else (" = ?" if value else "")
+        lines = [f"<p class='eq'><b>{html.escape(brief.name)}</b>{shown} &nbsp; "
+                 f"<span class='sub'>{html.escape(brief.equation)}</span></p>"]
+        if brief.computed and brief.numbers:
+            lines.append(f"<p class='eq'>{html.escape(brief.numbers)}</p>")
+        elif not brief.computed:
+            lines.append(f"<p class='future'>computed in {html.escape(brief.when)}</p>")
+        return "".join(lines)
 
     def _node_html(self, node: NodeRef) -> str:
         if watch_index(node.var) is not None:

@@ -38,14 +38,16 @@ class TransportBar(QWidget):
             layout.addWidget(b)
             self.buttons[key] = b
         layout.addSpacing(10)
-        self.phase_labels = []
+        self.phase_labels = []  # the pills: where we are in the five phases; a click jumps to a phase's start
         for phase in Phase:
-            label = QLabel(f" {phase.value} {style.PHASE_SHORT[phase]} ")
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setMargin(3)
-            label.setToolTip(f"Phase {phase.value}: {style.PHASE_NAMES[phase]} (Page Up/Down to change phase)")
-            layout.addWidget(label)
-            self.phase_labels.append(label)
+            pill = QToolButton(self)
+            pill.setText(f" {phase.value} {style.PHASE_SHORT[phase]} ")
+            pill.setCursor(Qt.CursorShape.PointingHandCursor)
+            pill.setToolTip(f"Phase {phase.value}: {style.PHASE_NAMES[phase]} — click to go to its start "
+                            "(Page Up/Down: the previous/next phase)")
+            pill.clicked.connect(lambda _=False, p=phase: playback.go_phase(p))
+            layout.addWidget(pill)
+            self.phase_labels.append(pill)
         layout.addSpacing(10)
         self.position = QLabel()
         self.position.setMinimumWidth(120)
@@ -76,9 +78,10 @@ class TransportBar(QWidget):
             done, now = phase < ph.phase, phase == ph.phase
             colour = style.CURRENT if now else (style.PHASE_DONE if done else style.PHASE_TODO)
             text = style.TEXT_ON_DARK if now else (style.TEXT if done else style.TEXT_DIM)
-            label.setStyleSheet(f"background: {colour}; color: {text}; border-radius: 4px;"
-                                f"font-weight: {'bold' if now else 'normal'};"
-                                f"font-size: {style.FONT_POINTS * self.scale:.0f}pt;")
+            label.setStyleSheet(f"QToolButton {{ background: {colour}; color: {text}; border-radius: 4px; border: none;"
+                                f"font-weight: {'bold' if now else 'normal'}; padding: 3px;"
+                                f"font-size: {style.FONT_POINTS * self.scale:.0f}pt; }}"
+                                f"QToolButton:hover {{ border: 1px solid {style.CURRENT}; }}")
         t = ph.current_t
         where = f"t = {t}" if t else ("update the weights" if ph.phase == Phase.DESCENT else "not started")
         self.position.setText(f"{where} · epoch {playback.epoch}")

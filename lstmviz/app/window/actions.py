@@ -55,6 +55,10 @@ def _presenting(w: MainWindow) -> bool:
     return w.presenter.presenting
 
 
+def _not_presenting(w: MainWindow) -> bool:
+    return not w.presenter.presenting
+
+
 def _file_menu() -> list:
     presets = list_presets()
     return [
@@ -120,6 +124,8 @@ def _view_menu(docks: tuple[str, ...]) -> list:
         ActionSpec("reset_size", "&Reset interface size", "View", lambda w: w.presenter.set_ui_zoom(1.0), "Ctrl+0"),
         ActionSpec("present", "&Presentation mode", "View", lambda w: w.presenter.toggle(), "F5", checkable=True,
                    checked_when=_presenting),
+        ActionSpec("blank", "&Blank the screen (presenting)", "View", lambda w: w.presenter.toggle_blank(), ("B", "."),
+                   enabled_when=_presenting),
         *(ActionSpec(f"theme_{key}", label, "View/&Theme", lambda w, k=key: w.presenter.set_look(theme=k),
                      checkable=True, group="theme", data=key) for key, label in THEMES),
         *(ActionSpec(f"colour_map_{key}", label, "View/&Colour map",
@@ -141,9 +147,20 @@ def _step_menu() -> list:
         ActionSpec("play", "&Play / pause", "Step", lambda w: w.player.toggle(), "Space"),
         ActionSpec("go_start", "&Start of the epoch", "Step", lambda w: w.session.playback.go_start(), "Home"),
         ActionSpec("go_end", "&End (everything computed)", "Step", lambda w: w.session.playback.go_end(), "End"),
-        ActionSpec("next_phase", "&Next phase", "Step", lambda w: w.session.playback.next_phase_stopping(), "PgDown"),
+        ActionSpec("next_phase", "&Next phase", "Step", lambda w: w.session.playback.next_phase_stopping(), "PgDown",
+                   enabled_when=_not_presenting),
         ActionSpec("continue", "&Continue past a breakpoint", "Step", lambda w: w.player.start(), "F8"),
-        ActionSpec("prev_phase", "P&revious phase", "Step", lambda w: w.session.playback.prev_phase(), "PgUp"),
+        ActionSpec("prev_phase", "P&revious phase", "Step", lambda w: w.session.playback.prev_phase(), "PgUp",
+                   enabled_when=_not_presenting),
+        # a presenter's clicker sends Page Down/Up: presenting, they step; ↓/↑ change the phase
+        ActionSpec("clicker_next", "Step forward (clicker)", None, lambda w: w.session.playback.step_forward(),
+                   "PgDown", enabled_when=_presenting),
+        ActionSpec("clicker_back", "Step back (clicker)", None, lambda w: w.session.playback.step_back(), "PgUp",
+                   enabled_when=_presenting),
+        ActionSpec("phase_down", "Next phase (presenting)", None, lambda w: w.session.playback.next_phase_stopping(),
+                   "Down", enabled_when=_presenting),
+        ActionSpec("phase_up", "Previous phase (presenting)", None, lambda w: w.session.playback.prev_phase(), "Up",
+                   enabled_when=_presenting),
     ]
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ...core.budget import default_budget, format_size, parse_size
 from ...io.presets import resources_dir
+from ..model.phase_view import view_title
 from ..model.session import Session
 from ..numbers import fmt
 from ..qt.autosave import AutoSaver
@@ -70,9 +71,11 @@ class MainWindow(QMainWindow):
         self._status_bar()
         doc, view = session.document, session.view
         observe(self, (doc.structure_changed, self._on_structure_change), (doc.trace_changed, self.update_status),
+                (doc.watches_changed, self._on_view_change),
                 (doc.path_changed, self.update_title), (self.history.clean_changed, self.update_title),
-                (session.playback.playhead_changed, self.update_status), (view.view_changed, self._on_view_change),
-                (session.comparison.changed, self._on_view_change),
+                (session.playback.playhead_changed, self._on_playhead_change),
+                (view.view_changed, self._on_view_change),
+                (session.comparison.changed, self._on_view_change), (session.follower.changed, self._on_view_change),
                 (session.playback.breakpoint_hit, lambda text: self.statusBar().showMessage(text, 0)))
         self.trainer.done.connect(lambda stopped: stopped and self.statusBar().showMessage(f"Training {stopped}", 0))
         self._fitted = False
@@ -161,13 +164,12 @@ class MainWindow(QMainWindow):
     def _on_view_change(self) -> None:
         s = self.session
         self.check_choice("view", s.view.view)
-        backward = s.view.view == "backward"
-        title = ("<b>Backward view</b>: δ in the nodes, ε under h, edge width = gradient flow" if backward
-                 else "<b>Forward view</b>: the value of every variable")
-        base = s.comparison.diff_base
-        if base is not None:
-            title = f"<b>Differences</b> from “{base.name}” ({'δ' if backward else 'values'}: now − then)"
-        self.view_title.setText(title)
+        self.view_title.setText(view_title(s.view, s.playback.playhead, s.comparison, s.follower.on))
+
+    def _on_playhead_change(self) -> None:
+        self.update_status()
+        if self.session.follower.on:
+            self._on_view_change()
 
     def update_title(self, *_) -> None:
         doc = self.session.document

@@ -1,20 +1,41 @@
-"""Looks and presentation mode: themes, colour maps, the interface size, and the lecture-hall view
-(full screen, only the graph, the inspector's equation and the step bar, large type, high contrast)."""
+"""Looks and presentation mode: themes, colour maps, the interface size, and the lecture-hall view.
+
+Presenting, the window is full screen with only the step bar, the graph (big nodes, twelve steps
+across, following the playhead) and the inspector's equation in a band below it; the view follows the
+phase. A presenter's clicker drives it: Page Down/Up step, ↓/↑ change phase, B (or .) blanks the
+screen. Esc (or F5) gives back the window exactly as it was: size, panels, theme, view, zoom, scroll.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPalette, QTransform
+from PySide6.QtWidgets import QApplication, QWidget
 
+from .. import style
 from ..style import COLOUR_MAPS, THEMES
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
-PRESENT_SCALE = 1.6  # type and node labels in presentation mode, on top of the interface size
+PRESENT_SCALE = 1.6  # type in presentation mode, on top of the interface size
 MIN_UI_ZOOM, MAX_UI_ZOOM = 0.6, 3.0
+BAND_SHARE = 0.17    # the equation band's share of the screen's height
+
+
+@dataclass
+class _Normal:
+    """The window as it was before presenting."""
+
+    geometry: QByteArray
+    state: QByteArray
+    window_state: Qt.WindowState
+    theme: str
+    view: str
+    transform: QTransform
+    scroll: tuple[int, int]
 
 
 class Presenter:
@@ -22,8 +43,14 @@ class Presenter:
         self.window = window
         self.presenting = False
         self.ui_zoom = 1.0
-        self._normal_state = None
+        self._normal: _Normal | None = None
         self._base_font = QApplication.font()
+        self.blank = QWidget(window)  # B: a black screen over everything
+        palette = self.blank.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor("#000000"))
+        self.blank.setPalette(palette)
+        self.blank.setAutoFillBackground(True)
+        self.blank.hide()
 
     def set_look(self, theme: str | None = None, colour_map: str | None = None) -> None:
         """A theme (light, contrast, dark) and a colour map (diverging, cividis), remembered."""
@@ -48,9 +75,9 @@ class Presenter:
         font = QFont(self._base_font)
         font.setPointSizeF(self._base_font.pointSizeF() * factor)
         w.setFont(font)
-        w.inspector.set_scale(factor, compact=self.presenting)
+        w.inspector.set_scale(self.ui_zoom if self.presenting else factor, compact=self.presenting)
         w.transport.set_scale(factor)
-        w.graph.set_text_scale(factor)
+        w.graph.set_text_scale(self.ui_zoom)  # presenting, the graph's own sizes are already the hall's
 
     def zoom_interface(self, factor: float) -> None:
         self.set_ui_zoom(self.ui_zoom * factor)
@@ -59,29 +86,68 @@ class Presenter:
         self.set_presentation(not self.presenting)
 
     def set_presentation(self, on: bool) -> None:
-        """Full screen, only the graph, the inspector's equation and the step/phase bar; large type,
-        high contrast, thick lines; the keyboard drives everything (F5 or Esc leaves)."""
-        w = self.window
         if on == self.presenting:
             return
         self.presenting = on
         if on:
-            self._normal_state = (w.saveState(), w.graph.theme_name)
-            for name, dock in w.docks.items():
-                dock.setVisible(name == "inspector")
-            w.docks["inspector"].raise_()
-            w.show_chrome(False)
-            w.graph.set_look(theme="contrast" if w.graph.theme_name == "light" else None)
-            w.showFullScreen()
+            self._present()
         else:
-            state, theme = self._normal_state
-            w.show_chrome(True)
-            w.restoreState(state)
-            w.graph.set_look(theme=theme)
-            w.showNormal()
-        w.update_actions()
+            self._restore()
+        self.window.update_actions()
+
+    def _present(self) -> None:
+        w, graph = self.window, self.window.graph
+        self._normal = _Normal(w.saveGeometry(), w.saveState(), w.windowState(), graph.theme_name,
+                               w.session.view.view, graph.transform(),
+                               (graph.horizontalScrollBar().value(), graph.verticalScrollBar().value()))
+        for name, dock in w.docks.items():
+            dock.setVisible(name == "inspector")
+        w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, w.docks["inspector"])  # the equation band
+        w.show_chrome(False)
+        graph.set_look(theme="contrast" if graph.theme_name == "light" else None)
+        graph.set_sizes(style.PRESENTING)
+        w.session.follower.set_on(True)
+        w.showFullScreen()
         self.set_ui_zoom(self.ui_zoom)
-        QTimer.singleShot(0, w.graph.fit_readable)
+        QTimer.singleShot(0, self._settle)
+
+    def _settle(self) -> None:
+        """Once full screen: the equation band's height, then twelve steps across."""
+        w = self.window
+        if self.presenting:
+            w.resizeDocks([w.docks["inspector"]], [int(w.height() * BAND_SHARE)], Qt.Orientation.Vertical)
+            QApplication.processEvents()
+            w.graph.fit_readable()
+
+    def _restore(self) -> None:
+        w, graph, normal = self.window, self.window.graph, self._normal
+        self.blank.hide()
+        w.session.follower.set_on(False)
+        w.session.view.set_view(normal.view)
+        graph.set_sizes(style.NORMAL)
+        graph.set_look(theme=normal.theme)
+        w.show_chrome(True)
+        w.restoreState(normal.state)
+        w.setWindowState(normal.window_state)
+        w.restoreGeometry(normal.geometry)
+        self.set_ui_zoom(self.ui_zoom)
+        graph.setTransform(normal.transform)
+        graph.zoomChanged.emit(graph.transform().m11())
+        QTimer.singleShot(0, lambda: self._restore_scroll(normal.scroll))
+
+    def _restore_scroll(self, scroll: tuple[int, int]) -> None:
+        graph = self.window.graph
+        graph.horizontalScrollBar().setValue(scroll[0])
+        graph.verticalScrollBar().setValue(scroll[1])
+
+    def toggle_blank(self) -> None:
+        """B: black out the screen (the class looks at the lecturer), B again to come back."""
+        if self.blank.isVisible():
+            self.blank.hide()
+        else:
+            self.blank.setGeometry(self.window.rect())
+            self.blank.raise_()
+            self.blank.show()
 
     def fit(self) -> None:
         """F: fit the graph to the window; presenting, jump to the selection at a readable zoom."""

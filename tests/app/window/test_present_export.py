@@ -7,6 +7,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
+from lstmviz.app import style
 from lstmviz.app.model.quantities import NodeRef
 from lstmviz.cli import main
 from lstmviz.core import compute
@@ -21,9 +22,9 @@ def test_f5_presents_only_the_graph_the_equation_and_the_step_bar(qtbot, open_wi
     assert w.presenter.presenting and w.windowState() & Qt.WindowState.WindowFullScreen
     assert not w.menuBar().isVisible() and not w.docks["plots"].isVisible() and not w.view_toolbar.isVisible()
     assert w.docks["inspector"].isVisible() and w.transport.isVisible()
-    assert w.graph.theme_name == "contrast" and w.graph.min_zoom > 1.0
-    text = w.inspector.toPlainText()
-    assert "c[4] = 1.00·4.00 + 1.00·0 = 4.00" in text and "sum of the terms" not in text
+    assert w.graph.theme_name == "contrast" and w.graph.sizes == style.PRESENTING
+    text = w.inspector.toPlainText()  # the equation band: what phase 4's view is about, the δ of c[4]
+    assert "δc[4] = δh[4]·o[4]" in text and "sum of the terms" not in text
     qtbot.keyClick(w, Qt.Key.Key_2)  # a number key opens that preset
     assert w.session.document.scenario.name == list_presets()[1].title
     qtbot.keyClick(w, Qt.Key.Key_Escape)

@@ -44,7 +44,7 @@ def explain_weight(trace: Trace, key: str, index: tuple[int, ...]) -> WeightExpl
     k = Key.parse(key)
     model = trace.scenario.model
     array = (model.head.params if k.is_head else model.layers[k.layer].params)[k.name]
-    per_step = np.asarray(trace.contributions(key)[(slice(None),) + index], dtype=np.float64)
+    per_step = trace.contribution_at(key, index)
     label = param_label(array, k.name, index)
     v = NodeView(trace, NodeRef(k.layer, k.name, 1, index[0]))  # seen from its layer
     target, factors = _weight_factors(v, k, index)

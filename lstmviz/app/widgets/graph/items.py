@@ -14,9 +14,6 @@ from ...model.graph_model import Edge, Lane
 if TYPE_CHECKING:
     from .view import GraphView
 
-LOD_DETAIL = 0.45  # below this zoom nodes are drawn as plain colour cells
-
-
 def _lut(stops, n: int = 257) -> list[QColor]:
     """A colour map sampled at n points from −1 to 1."""
     xs = np.array([p for p, _ in stops])
@@ -28,10 +25,10 @@ def _lut(stops, n: int = 257) -> list[QColor]:
 _LUTS = {name: _lut(stops) for name, stops in style.COLOUR_MAPS.items()}
 _BLACK = QColor(style.NON_FINITE)
 BLANK = QColor(style.NO_VALUE)
-_NODE_BOUNDS = QRectF(-3, -3, style.NODE_W + 6, style.NODE_H + 6)
 _SELECTED_PEN = QPen(QColor(style.SELECTION), 4)
 _CURRENT_PEN = QPen(QColor(style.CURRENT), 2.5)
-_FUTURE_BRUSH = QBrush(QColor(style.NOT_COMPUTED))
+_FUTURE_COLOUR = QColor(style.NOT_COMPUTED)
+_FUTURE_BRUSH = QBrush(_FUTURE_COLOUR)
 _HATCH_BRUSH = QBrush(QColor(style.HATCH), Qt.BrushStyle.BDiagPattern)
 
 
@@ -71,10 +68,11 @@ class NodeItem(QGraphicsItem):
     def __init__(self, lane: Lane, t: int, view: GraphView):
         super().__init__()
         self.lane, self.t, self.view = lane, t, view
-        self.fills: list[QColor] = [QColor(style.NOT_COMPUTED)]
+        self.fills: list[QColor] = [QColor(style.NOT_COMPUTED)]  # what is shown now (set by the playhead)
         self.text = ""
-        self.mark = ""        # ε in the backward view, when computed
-        self.eps_text = ""
+        self.mark = ""         # ε under δ in the backward view, when computed
+        self.value_fills, self.value_text = self.fills, ""  # the value or δ
+        self.eps: tuple[QColor, str] | None = None  # ε of an h node in the backward view
         self.has_value = True  # a target has no δ
         self.future = True
         self.kink = False
@@ -85,16 +83,19 @@ class NodeItem(QGraphicsItem):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def boundingRect(self) -> QRectF:
-        return _NODE_BOUNDS
+        return self.view.node_bounds
 
     def paint(self, p: QPainter, option, widget=None) -> None:
-        r = QRectF(0, 0, style.NODE_W, style.NODE_H)
-        if option.levelOfDetailFromTransform(p.worldTransform()) < LOD_DETAIL:  # too small to read: colour only
-            p.fillRect(r, QColor(style.NOT_COMPUTED) if self.future else self.fills[0])
+        view = self.view
+        if view.heat:  # too small to read: a cell of the heat strip
+            r = view.heat_rects[self.lane.slot]
+            _fill_cells(p, r, [_FUTURE_COLOUR] if self.future else self.fills)
             if self.selected:
                 p.setPen(QPen(QColor(style.SELECTION), 6))
+                p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRect(r)
             return
+        r = view.node_rect
         border = _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else self.view.border_pen)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp small corners, and a third faster
         if self.future:
@@ -108,9 +109,7 @@ class NodeItem(QGraphicsItem):
             p.setBrush(self.fills[0])
             p.drawRoundedRect(r, 5, 5)
         else:  # a vector: one cell per component
-            w = r.width() / len(self.fills)
-            for n, c in enumerate(self.fills):
-                p.fillRect(QRectF(r.left() + n * w, r.top(), w + 0.5, r.height()), c)
+            _fill_cells(p, r, self.fills)
             p.setPen(border)
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRoundedRect(r, 5, 5)
@@ -119,18 +118,18 @@ class NodeItem(QGraphicsItem):
         text = "?" if self.future else self.text
         fill = self.fills[0] if not self.future and len(self.fills) == 1 else QColor(style.NOT_COMPUTED)
         p.setPen(QColor(style.TEXT_DIM) if self.future else text_colour(fill))
+        w, h = r.width(), r.height()
         if self.mark and not self.future:
-            p.drawText(QRectF(0, 1, style.NODE_W, style.NODE_H * 0.62), Qt.AlignmentFlag.AlignCenter, text)
+            p.drawText(QRectF(0, 1, w, h * 0.62), Qt.AlignmentFlag.AlignCenter, text)
             p.setFont(self.view.mark_font)
-            p.drawText(QRectF(0, style.NODE_H * 0.52, style.NODE_W, style.NODE_H * 0.48), Qt.AlignmentFlag.AlignCenter,
-                       self.mark)
+            p.drawText(QRectF(0, h * 0.52, w, h * 0.48), Qt.AlignmentFlag.AlignCenter, self.mark)
         elif text:
             p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
         if self.kink:
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(style.KINK))
-            w = style.NODE_W
-            p.drawPolygon(QPolygonF([QPointF(w - 11, 0), QPointF(w, 0), QPointF(w, 11)]))
+            k = h * 0.36
+            p.drawPolygon(QPolygonF([QPointF(w - k, 0), QPointF(w, 0), QPointF(w, k)]))
 
     def mousePressEvent(self, event) -> None:
         self.view.node_clicked(self)
@@ -141,6 +140,13 @@ class NodeItem(QGraphicsItem):
             QToolTip.showText(event.screenPos(), self.view.node_tooltip(self))
             return True
         return super().sceneEvent(event)
+
+
+def _fill_cells(p: QPainter, r: QRectF, fills: list[QColor]) -> None:
+    """One cell per component across ``r`` (a single colour fills it)."""
+    w = r.width() / len(fills)
+    for n, c in enumerate(fills):
+        p.fillRect(QRectF(r.left() + n * w, r.top(), w + 0.5, r.height()), c)
 
 
 class EdgeItem(QGraphicsPathItem):
@@ -162,7 +168,7 @@ class EdgeItem(QGraphicsPathItem):
 
     def sceneEvent(self, event) -> bool:
         if event.type() == QEvent.Type.GraphicsSceneHelp:
-            QToolTip.showText(event.screenPos(), self.view.edge_tooltip(self))
+            QToolTip.showText(event.screenPos(), self.view.edge_styles.tooltip(self))
             return True
         return super().sceneEvent(event)
 
@@ -173,7 +179,8 @@ class EdgeItem(QGraphicsPathItem):
 
 
 def _edge_path(src: NodeItem, dst: NodeItem) -> QPainterPath:
-    a, b = src.sceneBoundingRect().adjusted(3, 3, -3, -3), dst.sceneBoundingRect().adjusted(3, 3, -3, -3)
+    node = src.view.node_rect
+    a, b = node.translated(src.pos()), node.translated(dst.pos())
     path = QPainterPath()
     if src is dst or abs(a.center().y() - b.center().y()) < 1:  # same row: side to side
         start, end = QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y())

@@ -2,33 +2,32 @@
 
 Node colour is the value (forward view) or δ (backward view) on a diverging map (legend:
 :class:`.legend.LegendBar`); a node not yet computed at the current phase is hatched grey with a "?".
-In the backward view each edge's width shows the gradient flowing along it. The numbers come from
-:func:`lstmviz.app.model.lanes.graph_numbers`; this module only draws them.
+In phase 2 the h nodes show ε, the time-synchronous partial, until δ replaces it in phase 3. Edges
+are styled by :mod:`.edges`; lane names and step numbers sit in the margins (:mod:`.headers`); the
+view fits and follows the playhead by :mod:`.navigation`. Too small to read, nodes become a heat
+strip. The numbers come from :func:`lstmviz.app.model.lanes.graph_numbers`; this module draws them.
 """
 from __future__ import annotations
 
-import math
-
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
-from ....core.keys import Key
 from ....core.phases import Phase
 from ... import style
+from ...model.graph_layout import PAD, GraphLayout, lane_labels, layer_title
 from ...model.graph_model import GraphModel
 from ...model.lanes import graph_numbers
 from ...model.quantities import NodeRef
 from ...model.session import Session
 from ...numbers import fmt, fmt_signed
 from ...qt.binding import observe
-from .items import BLANK, LOD_DETAIL, EdgeItem, NodeItem, colour_table, pen
+from .edges import EdgeStyles
+from .headers import Margins
+from .items import BLANK, EdgeItem, NodeItem, colour_table
+from .navigation import Navigator
 
-COL_W = 2 * style.NODE_W + style.SLOT_GAP + style.COLUMN_GAP
-LEFT = 96
 MIN_READABLE_ZOOM = 0.7
-TOP = 52
 
 
 class GraphView(QGraphicsView):
@@ -46,21 +45,24 @@ class GraphView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # next to the lane names
+        self.sizes, self.text_scale = style.NORMAL, 1.0
         self.min_zoom = MIN_READABLE_ZOOM
         self.theme_name, self.colour_map = "light", "diverging"
         self.theme = style.THEMES["light"]
         self.border_pen = QPen(QColor(self.theme["border"]), self.theme["border_width"])
         self.setBackgroundBrush(QColor(self.theme["background"]))
-        self.node_font = QFont(style.FONT_FAMILY, style.FONT_POINTS)
-        self.label_font = QFont(style.MATH_FAMILY, style.FONT_POINTS + 1)
-        self.time_font = QFont(style.FONT_FAMILY, style.FONT_POINTS + 1, QFont.Weight.Bold)
-        self.mark_font = QFont(style.FONT_FAMILY, style.FONT_POINTS - 2)
+        self.margins = Margins(self)
+        self.margins.set_theme(self.theme["background"])
+        self.lane_labels = []
+        self._make_fonts()
         self.scale_value = 1.0
+        self.heat = False
+        self.follow_playhead = True
         self.nodes: dict[tuple[int | None, str, int], NodeItem] = {}
         self.edges: list[EdgeItem] = []
-        self.flows = {}
+        self.edge_styles, self.navigator = EdgeStyles(self), Navigator(self)
         self._selected_key = None
-        self._forward_edges = None
         self.zoomChanged.connect(self._on_zoom_change)
         doc, view = session.document, session.view
         observe(self, (doc.structure_changed, self.rebuild), (doc.trace_changed, self.refresh),
@@ -69,105 +71,150 @@ class GraphView(QGraphicsView):
                 (view.selection_changed, self._mark_selection))
         self.rebuild()
 
+    # -- sizes and fonts -------------------------------------------------------------------------------
+    def _make_fonts(self) -> None:
+        g, k = self.sizes, self.text_scale
+        self.node_font = _font(style.FONT_FAMILY, g.number_px)
+        self.mark_font = _font(style.FONT_FAMILY, g.number_px * 0.78)
+        self.band_font = _font(style.FONT_FAMILY, g.number_px, bold=True)
+        self.label_font = _font(style.MATH_FAMILY, g.label_px * k)
+        self.time_font = _font(style.FONT_FAMILY, g.label_px * k, bold=True)
+
+    def set_sizes(self, sizes: style.Geometry) -> None:
+        """The normal layout or the lecture hall's (bigger nodes, pre-activations on rows of their own)."""
+        if sizes != self.sizes:
+            self.sizes = sizes
+            self._make_fonts()
+            self.rebuild()
+
+    def set_text_scale(self, factor: float) -> None:
+        """Lane names and step numbers ``factor`` times their size; readable zoom grows with them."""
+        self.text_scale = factor
+        self._make_fonts()
+        self.min_zoom = MIN_READABLE_ZOOM * factor  # nodes and their numbers grow together
+        self.margins.update_size()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.margins.place()
+
     # -- building ----------------------------------------------------------------------------------
     def rebuild(self) -> None:
-        """A new structure (layers, watches, steps): every item anew, then the numbers."""
+        """A new structure (layers, watches, steps) or layout: every item anew, then the numbers."""
         scene = self.scene()
         scene.clear()
         self.nodes.clear()
         self.lane_items: dict[tuple[int | None, str], list[NodeItem]] = {}  # per lane, in step order
         self.edges.clear()
         self._selected_key = None
-        self._forward_edges = None
+        self.edge_styles.reset()
         scenario = self.session.document.scenario
-        self.model = GraphModel(scenario.model, len(scenario.watches))
+        self.model = GraphModel(scenario.model, len(scenario.watches), split=self.sizes.split)
         T = self.session.document.trace.steps
-        self.row_y = self._row_positions()
-        self._draw_bands(LEFT + T * COL_W)
+        self.layout = GraphLayout(self.model, T, self.sizes)
+        self._item_rects()
+        self._draw_bands()
         for lane in self.model.lanes:
             for t in range(1, T + 1):
                 item = NodeItem(lane, t, self)
-                item.setPos(LEFT + (t - 1) * COL_W + lane.slot * (style.NODE_W + style.SLOT_GAP), self.row_y[lane.row])
+                item.setPos(*self.layout.node_xy(lane, t))
                 scene.addItem(item)
                 self.nodes[(lane.layer, lane.var, t)] = item
                 self.lane_items.setdefault((lane.layer, lane.var), []).append(item)
         for edge in self.model.edges:
             for t in range(1 + edge.lag, T + 1):
                 item = EdgeItem(edge, t, self.nodes[(*edge.src, t - edge.lag)], self.nodes[(*edge.dst, t)], self)
+                item.setVisible(not self.heat)
                 scene.addItem(item)
                 self.edges.append(item)
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-10, -10, 20, 20))
+        scene.setSceneRect(QRectF(0, 0, self.layout.width, self.layout.height))
+        self.lane_labels = lane_labels(self.layout, self.session.document)
+        self.margins.update_size()
         self.refresh()
 
-    def _row_positions(self) -> list[float]:
-        ys, y = [], TOP
-        bounds = {first for first, _ in self.model.layer_rows.values()} | {self.model.rows - 1}
-        for row in range(self.model.rows):
-            if row in bounds:
-                y += style.LAYER_GAP
-            ys.append(y)
-            y += style.ROW_H
-        return ys
+    def _item_rects(self) -> None:
+        """The node's rectangle, and the cell it fills in the heat strip (up to the next node)."""
+        g = self.sizes
+        self.node_rect = QRectF(0, 0, g.node_w, g.node_h)
+        gap_y = g.row_h - g.node_h - 1
+        self.heat_rects = {0: QRectF(0, 0, g.node_w + g.slot_gap, g.node_h + gap_y),
+                           1: QRectF(0, 0, g.node_w + g.column_gap, g.node_h + gap_y)}
+        self.node_bounds = QRectF(-3, -3, g.node_w + 6, g.node_h + 6).united(self.heat_rects[1])
 
-    def _draw_bands(self, width: float) -> None:
-        scene = self.scene()
-        bold = QFont(style.FONT_FAMILY, style.FONT_POINTS, QFont.Weight.Bold)
+    def _draw_bands(self) -> None:
+        scene, layout = self.scene(), self.layout
+        self.band_titles = []
         layers = self.session.document.scenario.model.layers
-        for n, (first, last) in self.model.layer_rows.items():
-            top = self.row_y[first] - 30
-            bottom = self.row_y[last] + style.NODE_H + 10
-            band = scene.addRect(QRectF(4, top, width, bottom - top), QPen(Qt.PenStyle.NoPen),
+        for n in self.model.layer_rows:
+            top, bottom = layout.band(n)
+            band = scene.addRect(QRectF(PAD / 2, top, layout.width - PAD, bottom - top), QPen(Qt.PenStyle.NoPen),
                                  QColor(self.theme["bands"][n % 2]))
             band.setZValue(-3)
-            kind = "LSTM" if layers[n].type == "lstm" else f"RNN ({layers[n].activation})"
-            title = scene.addSimpleText(f"layer {n} · {kind} · H = {layers[n].hidden_size}", bold)
-            title.setBrush(QColor(style.TEXT_DIM))
-            title.setPos(LEFT + 4, top + 6)
-            title.setZValue(-2)
-        self.lane_labels = [(self.row_y[first] - 18, f"layer {n}") for n, (first, _) in self.model.layer_rows.items()]
-        self.lane_labels += [(self.row_y[row] + style.NODE_H / 2, text) for row, text in self.model.lane_titles()]
+            if layout.band_titles:
+                title = scene.addSimpleText(layer_title(n, layers[n]), self.band_font)
+                title.setBrush(QColor(self.theme["layer_text"]))
+                title.setPos(PAD, top + 6)
+                title.setZValue(-2)
+                title.setVisible(not self.heat)
+                self.band_titles.append(title)
 
     # -- refreshing ----------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Recolour and relabel every node from the model, then apply the playhead and the selection."""
         s = self.session
-        numbers = graph_numbers(self.model, s.document, s.view, s.comparison)
+        self.numbers = numbers = graph_numbers(self.model, s.document, s.view, s.comparison)
         self.scale_value = numbers.scale
         text = fmt_signed if numbers.signed else (lambda x: fmt(x, short=True))
         T = s.document.trace.steps
         for key, shown in numbers.lanes.items():
             v = shown.values
-            fills = None if v is None else colour_table(v, self.scale_value, self.colour_map)
-            rows = [[BLANK]] * T if v is None else [r if isinstance(r, list) else [r] for r in fills]
+            if v is None or shown.categorical:
+                rows = [[BLANK]] * T
+            else:
+                rows = [r if isinstance(r, list) else [r] for r in colour_table(v, self.scale_value, self.colour_map)]
             texts = [text(x) for x in v.tolist()] if v is not None and v.ndim == 1 else [""] * T
+            if shown.categorical:
+                texts = [f"{x:.0f}" for x in v.tolist()]
+            eps_fills = colour_table(shown.eps, self.scale_value, self.colour_map) if shown.eps is not None else None
+            eps_texts = [text(x) for x in shown.eps.tolist()] if shown.eps is not None else None
             on_kink = shown.kinks.tolist() if shown.kinks is not None else [False] * T
-            marks = ["ε " + text(x) for x in shown.eps.tolist()] if shown.eps is not None else [""] * T
-            for item, row, label, kink, mark in zip(self.lane_items[key], rows, texts, on_kink, marks, strict=True):
-                item.has_value, item.fills, item.text = v is not None, row, label
-                item.on_kink, item.eps_text = kink, mark
+            for t, (item, row, label, kink) in enumerate(zip(self.lane_items[key], rows, texts, on_kink, strict=True)):
+                item.has_value, item.value_fills, item.value_text, item.on_kink = v is not None, row, label, kink
+                item.eps = None if eps_fills is None else (eps_fills[t], eps_texts[t])
         self._apply_playhead()
         self._mark_selection()
-        self._refresh_edges()
+        self.edge_styles.refresh()
+        self.lane_labels = lane_labels(self.layout, s.document)  # a watch's tooltip says what it needs
+        self.margins.repaint()
         self.scaleChanged.emit()
 
     def _on_playhead_change(self) -> None:
         self._apply_playhead()
-        self._refresh_edges()
+        self.edge_styles.refresh()
+        if self.follow_playhead:
+            self.navigator.follow()
 
     def _apply_playhead(self) -> None:
-        """What is computed at the current phase and step: hatching, the current column, ε marks."""
+        """What is computed at the current phase and step: hatching, ε before δ, the current column."""
         ph, backward = self.session.playback.playhead, self.session.view.view == "backward"
         current = ph.current_t if ph.phase <= Phase.BPTT else None
         steps = range(1, ph.T + 1)
-        not_yet = [not (ph.delta_visible(t) if backward else ph.value_visible(t)) for t in steps]
-        eps_shown = [ph.eps_visible(t) for t in steps]
-        is_current = [current == t for t in steps]
-        for items in self.lane_items.values():
-            for item, future, shown, now in zip(items, not_yet, eps_shown, is_current, strict=True):
-                item.future = future = item.has_value and future
-                item.current = now
-                item.kink = item.on_kink and not future
-                item.mark = item.eps_text if shown and not future else ""
+        computed = [ph.delta_visible(t) if backward else ph.value_visible(t) for t in steps]
+        eps_done = [ph.eps_visible(t) for t in steps]
+        room_for_eps = self.sizes.node_h >= self.sizes.number_px * 1.75  # δ above ε in one node
+        for key, items in self.lane_items.items():
+            needs = self.numbers.lanes[key].needs
+            done = [ph.has(needs, t) for t in steps] if needs is not None else computed
+            for item, is_done, eps_ok in zip(items, done, eps_done, strict=True):
+                eps = item.eps if eps_ok else None
+                item.current = current == item.t
+                if eps is not None and not is_done:  # phase 2: ε, until δ arrives
+                    item.future, item.fills, item.text, item.mark = False, [eps[0]], f"ε {eps[1]}", ""
+                else:
+                    item.future = item.has_value and not is_done
+                    item.fills, item.text = item.value_fills, item.value_text
+                    item.mark = f"ε {eps[1]}" if eps is not None and room_for_eps else ""
+                item.kink = item.on_kink and not item.future
                 item.update()
 
     def _mark_selection(self) -> None:
@@ -181,49 +228,16 @@ class GraphView(QGraphicsView):
                 self.nodes[k].update()
         self._selected_key = key
 
-    def _refresh_edges(self) -> None:
-        s = self.session
-        doc, backward = s.document, s.view.view == "backward"
-        if not backward:  # forward view: edge styles depend only on the mode's cuts, not on values
-            key = (str(doc.mode), self.theme_name, len(self.edges))
-            if key == self._forward_edges:
-                return
-            self._forward_edges = key
-        else:
-            self._forward_edges = None
-        self.flows = self.model.flows(doc.trace, s.view.unit) if backward else {}
-        biggest = max((float(np.nanmax(np.abs(f))) for f in self.flows.values() if np.isfinite(f).any()), default=0.0)
-        cuts = self.model.cut_masks(doc.mode, doc.trace.steps)
-        theme, playhead = self.theme, s.playback.playhead
-        for item in self.edges:
-            cut = bool(cuts[item.edge][item.t - 1])
-            if backward and not cut and playhead.delta_visible(item.t):
-                f = abs(float(self.flows[item.edge][item.t - 1]))
-                width = 0.8 + 7.0 * (f / biggest if biggest and math.isfinite(f) else 0.0)
-                edge_pen = pen(style.FLOW if f > 0 else theme["edge_cut"], round(width * theme["edge_width"] * 10) / 10)
-            else:
-                edge_pen = pen(theme["edge_cut"] if cut else theme["edge"], theme["edge_width"], dashed=cut)
-            if item.pen_in_use is not edge_pen:
-                item.pen_in_use = edge_pen
-                item.setPen(edge_pen)
-
     # -- what the items ask -------------------------------------------------------------------------------
     def node_ref(self, item: NodeItem) -> NodeRef:
         lane = item.lane
         return NodeRef(lane.layer, lane.var, item.t, self.model.unit_in(lane.layer, self.session.view.unit))
 
     def node_tooltip(self, item: NodeItem) -> str:
+        needs = self.numbers.lanes[(item.lane.layer, item.lane.var)].needs
+        if item.future and needs is not None:
+            return f"{style.label(item.lane.var)}[{item.t}] {needs.describe()}: not computed yet — click to explain"
         return f"{self.node_ref(item).describe(self.session.document.trace)} — click to explain"
-
-    def edge_tooltip(self, item: EdgeItem) -> str:
-        e, doc = item.edge, self.session.document
-        text = f"{style.label(e.src[1])}[{item.t - e.lag}] → {style.label(e.dst[1])}[{item.t}]"
-        text += f" via {style.symbol(Key.parse(e.weight).name)} ({e.weight})" if e.weight else ""
-        if self.model.is_cut(e, doc.mode, item.t):
-            text += f" — cut by {doc.mode}"
-        elif e in self.flows:
-            text += f" — gradient flow {fmt(float(self.flows[e][item.t - 1]))}"
-        return text + (" — click to see the weight's gradient" if e.weight else "")
 
     def node_clicked(self, item: NodeItem) -> None:
         self.session.view.select(self.node_ref(item))
@@ -234,26 +248,30 @@ class GraphView(QGraphicsView):
     def node_item(self, node: NodeRef) -> NodeItem:
         return self.nodes[(node.layer, node.var, node.t)]
 
-    # -- zoom, looks -----------------------------------------------------------------------------------------
+    # -- where the margins' labels go ------------------------------------------------------------------------
+    def scene_to_viewport_y(self, y: float) -> float:
+        return self.mapFromScene(QPointF(0, y)).y()
+
+    def column_px(self) -> float:
+        return self.layout.column_w * self.transform().m11()
+
+    def step_centres_on_screen(self):
+        """(t, x in viewport pixels) of the steps whose centres are in view."""
+        left = self.mapToScene(0, 0).x()
+        right = self.mapToScene(self.viewport().width(), 0).x()
+        for t in self.layout.steps_between(left - self.layout.column_w, right + self.layout.column_w):
+            yield t, self.mapFromScene(QPointF(self.layout.step_centre(t), 0)).x()
+
+    # -- zoom, following, looks ---------------------------------------------------------------------------------
     def fit(self) -> None:
-        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-        self.zoomChanged.emit(self.transform().m11())
+        self.navigator.fit()
 
     def fit_readable(self) -> None:
-        """Fit, but never below the zoom at which node numbers stay legible; then show the top left
-        (or the selection)."""
-        self.fit()
-        if self.transform().m11() < self.min_zoom:
-            self.zoom(self.min_zoom / self.transform().m11())
-            selection = self.session.view.selection
-            if selection is not None:
-                self.centerOn(self.node_item(selection))
-            else:
-                self.ensureVisible(QRectF(0, 0, 10, 10))
+        self.navigator.fit_readable()
 
     def zoom(self, factor: float) -> None:
         current = self.transform().m11()
-        factor = max(0.08 / current, min(6.0 / current, factor))
+        factor = max(0.02 / current, min(6.0 / current, factor))
         self.scale(factor, factor)
         self.zoomChanged.emit(self.transform().m11())
 
@@ -266,50 +284,31 @@ class GraphView(QGraphicsView):
             self.theme_name, self.theme = theme, style.THEMES[theme]
             self.border_pen = QPen(QColor(self.theme["border"]), self.theme["border_width"])
             self.setBackgroundBrush(QColor(self.theme["background"]))
+            self.margins.set_theme(self.theme["background"])
             self.rebuild()  # the layer bands and the edge pens are part of the scene
 
-    def set_text_scale(self, factor: float) -> None:
-        """Lane names and step numbers ``factor`` times their size; readable zoom grows with them."""
-        self.label_font.setPointSizeF((style.FONT_POINTS + 1) * factor)
-        self.time_font.setPointSizeF((style.FONT_POINTS + 1) * factor)
-        self.min_zoom = MIN_READABLE_ZOOM * factor  # nodes and their numbers grow together
-        self.viewport().update()
-
     def _on_zoom_change(self, zoom: float) -> None:
-        """Antialias only when zoomed in enough to see it; thousands of edges draw much faster without."""
-        self.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= LOD_DETAIL)
-
-    def drawForeground(self, p: QPainter, rect: QRectF) -> None:
-        """Lane names on the left and step numbers on top stay in view while panning."""
-        p.save()
-        p.resetTransform()
-        width = self.viewport().width()
-        header = QColor(self.theme["background"])
-        header.setAlpha(240)
-        tall = self.time_font.pointSizeF() * 2.4  # the header grows with the text (presentation)
-        wide = self.label_font.pointSizeF() * 6.5
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(header)
-        p.drawRect(QRectF(0, 0, width, tall))
-        p.drawRect(QRectF(0, tall, wide, self.viewport().height()))
-        p.setPen(QColor(self.theme["text"]))
-        p.setFont(self.time_font)
-        for t in range(1, self.session.document.trace.steps + 1):
-            x = LEFT + (t - 1) * COL_W + style.NODE_W + style.SLOT_GAP + style.NODE_W / 2
-            cx = self.mapFromScene(QPointF(x, 0)).x()
-            if wide + 6 < cx < width:
-                p.drawText(QRectF(cx - 60, 0, 120, tall), Qt.AlignmentFlag.AlignCenter, f"t = {t}")
-        p.setFont(self.label_font)
-        for y, text in self.lane_labels:
-            cy = self.mapFromScene(QPointF(0, y)).y()
-            if cy > tall:
-                p.drawText(QRectF(6, cy - tall / 2, wide - 6, tall), Qt.AlignmentFlag.AlignVCenter
-                           | Qt.AlignmentFlag.AlignLeft, text)
-        p.restore()
+        """Antialias only when zoomed in enough to see it; too small to read, a heat strip without edges."""
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= 0.45)
+        heat = self.sizes.number_px * zoom < style.MIN_NUMBER_PX
+        if heat != self.heat:
+            self.heat = heat
+            for item in self.edges + self.band_titles:
+                item.setVisible(not heat)
+        self.margins.repaint()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
-        self.viewport().update()  # the sticky labels move with the view
+        self.margins.repaint()  # the margins' labels move with the view
 
     def wheelEvent(self, event) -> None:
         self.zoom(1.0015 ** event.angleDelta().y())
+
+
+def _font(family: str, px: float, bold: bool = False) -> QFont:
+    font = QFont(family)
+    font.setPixelSize(max(1, round(px)))
+    if bold:
+        font.setBold(True)
+    return font
+

@@ -1,0 +1,71 @@
+"""How the graph's edges look: plain or dashed (cut by the gradient mode) in the forward view; in the
+backward view as wide as the gradient flowing along them, and — when the view follows the phase,
+from phase 4 on — a weighted edge as wide as its step's term of dE/dw."""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ....core.keys import Key
+from ....core.phases import Phase
+from ... import style
+from ...numbers import fmt
+from .items import EdgeItem, pen
+
+if TYPE_CHECKING:
+    from .view import GraphView
+
+
+class EdgeStyles:
+    def __init__(self, view: GraphView):
+        self.view = view
+        self.flows: dict = {}
+        self.terms = False  # the widths are dE/dw terms on weighted edges
+        self._state = None
+
+    def reset(self) -> None:
+        self._state = None
+
+    def refresh(self) -> None:
+        v = self.view
+        s = v.session
+        doc, playhead = s.document, s.playback.playhead
+        backward = s.view.view == "backward"
+        self.terms = backward and playhead.phase >= Phase.GRAD and s.follower.on
+        state = (str(doc.mode), v.theme_name, len(v.edges), backward, self.terms)
+        if not backward and state == self._state:
+            return  # forward view: edge styles depend only on the mode's cuts, not on values
+        self._state = state
+        self.flows = v.model.flows(doc.trace, s.view.unit) if backward else {}
+        if self.terms:
+            self.flows.update(v.model.weight_terms(doc.trace, s.view.unit))
+        biggest = max((float(np.nanmax(np.abs(f))) for f in self.flows.values() if np.isfinite(f).any()), default=0.0)
+        cuts = v.model.cut_masks(doc.mode, doc.trace.steps)
+        theme = v.theme
+        for item in v.edges:
+            cut = bool(cuts[item.edge][item.t - 1])
+            weighted_term = self.terms and item.edge.weight
+            shown = playhead.grad_steps >= item.t if weighted_term else playhead.delta_visible(item.t)
+            if backward and not cut and shown:
+                f = abs(float(self.flows[item.edge][item.t - 1]))
+                width = 0.8 + 7.0 * (f / biggest if biggest and math.isfinite(f) else 0.0)
+                colour = (style.GRADIENT if weighted_term else style.FLOW) if f > 0 else theme["edge_cut"]
+                edge_pen = pen(colour, round(width * theme["edge_width"] * 10) / 10)
+            else:
+                edge_pen = pen(theme["edge_cut"] if cut else theme["edge"], theme["edge_width"], dashed=cut)
+            if item.pen_in_use is not edge_pen:
+                item.pen_in_use = edge_pen
+                item.setPen(edge_pen)
+
+    def tooltip(self, item: EdgeItem) -> str:
+        e, doc = item.edge, self.view.session.document
+        text = f"{style.label(e.src[1])}[{item.t - e.lag}] → {style.label(e.dst[1])}[{item.t}]"
+        text += f" via {style.symbol(Key.parse(e.weight).name)} ({e.weight})" if e.weight else ""
+        if self.view.model.is_cut(e, doc.mode, item.t):
+            text += f" — cut by {doc.mode}"
+        elif e in self.flows:
+            what = "term of dE/dw" if e.weight and self.terms else "gradient flow"
+            text += f" — {what} {fmt(float(self.flows[e][item.t - 1]))}"
+        return text + (" — click to see the weight's gradient" if e.weight else "")

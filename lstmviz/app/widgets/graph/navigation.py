@@ -1,0 +1,78 @@
+"""Where the graph's view looks: fitting it, and following the playhead with a smooth scroll."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEasingCurve, Qt, QVariantAnimation
+
+from ....core.phases import Phase
+
+if TYPE_CHECKING:
+    from .view import GraphView
+
+FOLLOW_MS = 280       # the scroll that follows the playhead
+PRESENT_STEPS = 12    # the lecture hall's layout fits this many steps across
+MAX_FIT_ZOOM = 3.0
+
+
+class Navigator:
+    def __init__(self, view: GraphView):
+        self.view = view
+        self.scroll = QVariantAnimation(view)
+        self.scroll.setDuration(FOLLOW_MS)
+        self.scroll.setEasingCurve(QEasingCurve.Type.OutCubic)
+        self.scroll.valueChanged.connect(lambda x: view.horizontalScrollBar().setValue(round(x)))
+
+    def fit(self) -> None:
+        """All of the graph in view (a heat strip when that makes the numbers too small to read)."""
+        v = self.view
+        v.fitInView(v.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        v.zoomChanged.emit(v.transform().m11())
+
+    def fit_readable(self) -> None:
+        """Fit, but never below the zoom at which node numbers stay legible, then show the selection or
+        the current step. With the lecture hall's sizes: twelve steps across and every lane."""
+        v = self.view
+        if v.sizes.split:
+            self.fit_steps(PRESENT_STEPS)
+        else:
+            self.fit()
+            if v.transform().m11() < v.min_zoom:
+                v.zoom(v.min_zoom / v.transform().m11())
+        selection = v.session.view.selection
+        if selection is not None and not v.sizes.split:
+            v.centerOn(v.node_item(selection))
+            return
+        v.verticalScrollBar().setValue(v.verticalScrollBar().minimum())
+        v.horizontalScrollBar().setValue(v.horizontalScrollBar().minimum())
+        self.follow(animate=False)
+
+    def fit_steps(self, count: int) -> None:
+        """Zoom so that ``count`` steps fit across and every lane fits down (whichever is smaller)."""
+        v = self.view
+        left, right = v.layout.window(1, count)
+        zoom = min(v.viewport().width() / (right - left), v.viewport().height() / v.layout.height, MAX_FIT_ZOOM)
+        v.zoom(zoom / v.transform().m11())
+
+    def follow(self, animate: bool = True) -> None:
+        """Keep the current step and its neighbours in view: when they leave it, scroll (smoothly) to
+        centre the current step."""
+        v = self.view
+        playhead = v.session.playback.playhead
+        t = playhead.current_t or (1 if playhead.phase == Phase.FORWARD else None)
+        if t is None:
+            return
+        bar, zoom = v.horizontalScrollBar(), v.transform().m11()
+        left, right = v.layout.window(t, 3)
+        shown_left, shown_right = v.mapToScene(0, 0).x(), v.mapToScene(v.viewport().width(), 0).x()
+        if left >= shown_left - 1 and right <= shown_right + 1:
+            return
+        target = bar.value() + (v.layout.step_centre(t) - (shown_left + shown_right) / 2) * zoom
+        target = max(bar.minimum(), min(bar.maximum(), target))
+        self.scroll.stop()
+        if animate and v.isVisible():
+            self.scroll.setStartValue(float(bar.value()))
+            self.scroll.setEndValue(float(target))
+            self.scroll.start()
+        else:
+            bar.setValue(round(target))
