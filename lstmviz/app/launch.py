@@ -6,6 +6,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..io.presets import DEFAULT_PRESET
+
+DEFAULT_SIZE = "1600x1000"
+
 
 def _needs_offscreen() -> bool:
     """On Linux with no display at all, Qt's default platform cannot start."""
@@ -28,13 +32,13 @@ def open_for_window(spec: str, budget: int | None):
     return open_checked(spec, budget=budget, window_bytes=window_bytes)
 
 
-def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", select: str | None = None,
+def launch(spec: str, screenshot: str | None = None, size: str | None = None, select: str | None = None,
            phase: str | None = None, step: int | None = None, view: str = "forward", unit: int = 0,
            present: bool = False, memory_budget: int | None = None) -> int:
     from ..io import UsageError
 
     try:
-        width, height = parse_size(size)
+        width, height = parse_size(size or DEFAULT_SIZE)
     except ValueError as e:
         raise UsageError(str(e)) from None
     budget = memory_budget if memory_budget is not None or screenshot else saved_budget()
@@ -46,11 +50,9 @@ def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", se
               "Use a desktop session or xvfb-run to see the window.", file=sys.stderr)
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from .qt.session import qt_session
-    from .window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("lstmviz")
@@ -60,23 +62,48 @@ def launch(spec: str, screenshot: str | None = None, size: str = "1600x1000", se
         apply_view_options(session, select, phase, step, view, unit)
     except ValueError as e:
         raise UsageError(f"lstmviz gui: {e}") from None
-    if screenshot:  # neither reads nor changes the user's saved layout and recent files
-        with tempfile.TemporaryDirectory() as tmp:
-            window = MainWindow(session, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
-            window.resize(width, height)
-            if present:
-                window.presenter.set_presentation(True)
-            return _screenshot(app, window, screenshot)
-    from .window.recovery_offer import offer_recovery
-    offer_recovery(session)
-    window = MainWindow(session)
-    window.resize(width, height)
-    window.show()
-    if present:
-        window.presenter.set_presentation(True)
+    if screenshot:
+        return _screenshot_window(app, session, (width, height), present, screenshot)
+    _window = _interactive_window(session, spec, (width, height) if size else None, present,  # alive until exit
+                                  started=phase is not None or step is not None)
     code = app.exec()
     dispose(app)
     return code
+
+
+def _screenshot_window(app, session, size: tuple[int, int], present: bool, path: str) -> int:
+    """Neither reads nor changes the user's saved layout and recent files."""
+    from PySide6.QtCore import QSettings
+
+    from .window import MainWindow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        window = MainWindow(session, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
+        window.fit_to_screen = False  # the size asked for, whatever the (offscreen) screen
+        window.resize(*size)
+        if present:
+            window.presenter.set_presentation(True)
+        return _screenshot(app, window, path)
+
+
+def _interactive_window(session, spec: str, size: tuple[int, int] | None, present: bool, started: bool):
+    """The window as a user opens it: the beginning of the story (phase 1, before t = 1) unless asked for
+    another place, the last size (never larger than the screen), the guided tour on the very first start."""
+    from .window import MainWindow
+    from .window.recovery_offer import offer_recovery
+
+    offer_recovery(session)
+    if not started:
+        session.playback.go_start()
+    window = MainWindow(session)
+    if size is not None or window.settings.value("geometry") is None:
+        window.resize(*(size or parse_size(DEFAULT_SIZE)))
+    window.show()
+    if present:
+        window.presenter.set_presentation(True)
+    elif spec == DEFAULT_PRESET and not window.settings.value("tour_done", False, type=bool):
+        window.guide.start()
+    return window
 
 
 def saved_budget() -> int | None:

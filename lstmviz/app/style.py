@@ -119,6 +119,7 @@ FLOW = "#6a3d9a"           # gradient flow in the backward view
 GRADIENT = "#1b9e77"       # a weighted edge's term of dE/dw (phase 4 on)
 LEGEND_FRAME = "#777777"
 EXPORT_BACKGROUND = "#ffffff"
+TOUR_BACKGROUND = "#fffbe6"  # the guided tour's bubble
 PHASE_DONE = "#dfe9f3"
 PHASE_TODO = "#f2f2f2"
 

@@ -69,7 +69,7 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--out", metavar="SCENARIO.json", help="import: where to write the scenario with the new weights")
     _budget_arg(w)
     sub.add_parser("presets", help="list the presets shipped with lstmviz")
-    p.set_defaults(command=None, scenario=DEFAULT_PRESET, screenshot=None, size="1600x1000", select=None,
+    p.set_defaults(command=None, scenario=DEFAULT_PRESET, screenshot=None, size=None, select=None,
                    phase=None, step=None, view="forward", unit=0, present=False, memory_budget=None)
     return p
 
@@ -78,9 +78,11 @@ def _gui(sub) -> None:
     g = sub.add_parser("gui", help="open the debugger window (the default command)")
     g.add_argument("scenario", nargs="?", default=DEFAULT_PRESET, help="a scenario file or preset name")
     g.add_argument("--screenshot", metavar="FILE.png", help="render the window offscreen to a PNG and exit")
-    g.add_argument("--size", default="1600x1000", metavar="WxH", help="window size (default 1600x1000)")
+    g.add_argument("--size", metavar="WxH", help="window size (default: the last one, else 1600x1000; "
+                   "never larger than the screen, except for --screenshot)")
     g.add_argument("--select", metavar="NODE", help="select a node, e.g. c[4], l1/h[3] or l0/c[2][5] (unit 5)")
-    g.add_argument("--phase", help="1-5 or forward, sync, bptt, grad, descent (default: everything computed)")
+    g.add_argument("--phase", help="1-5 or forward, sync, bptt, grad, descent (default: the start of phase 1; "
+                   "with --screenshot, everything computed)")
     g.add_argument("--step", type=int, metavar="N", help="steps done within the phase (default: all)")
     g.add_argument("--view", choices=("forward", "backward"), default="forward", help="values or δ")
     g.add_argument("--unit", type=int, default=0, metavar="U", help="the unit whose lanes are drawn")

@@ -106,7 +106,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         self.refresh()
 
     def _heat_strip(self) -> None:
-        self.heat_plot = self.addPlot(row=1, col=0, colspan=4, title="all units")
+        self.heat_plot = self.addPlot(row=1, col=0, colspan=4, title="all units")  # laid out only when shown
         self.heat = pg.ImageItem()
         self.heat_plot.addItem(self.heat)
         self.heat_plot.setLabel("bottom", "t")
@@ -135,9 +135,12 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
                                     symbolSize=9, symbolBrush=colour, name=name))
 
     def show_heat(self, on: bool) -> None:
+        shown = self.heat_plot in self.ci.items
+        if on and not shown:
+            self.addItem(self.heat_plot, row=1, col=0, colspan=4)
+        elif not on and shown:
+            self.removeItem(self.heat_plot)  # hidden, it would still hold its minimum height
         self.heat_plot.setVisible(on)
-        self.ci.layout.setRowStretchFactor(1, 1 if on else 0)
-        self.ci.layout.setRowMaximumHeight(1, 10_000 if on else 0)
 
     def selected_lane(self) -> NodeRef:
         view, layers = self.session.view, self.session.document.scenario.model.layers

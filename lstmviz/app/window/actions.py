@@ -164,9 +164,13 @@ def _step_menu() -> list:
     ]
 
 
+def _help_menu() -> list:
+    return [ActionSpec("tour", "&Guided tour of the calculator", "Help", lambda w: w.guide.start())]
+
+
 def action_table(docks: tuple[str, ...]) -> list:
-    """Every action of the window, menu by menu (File, Edit, View, Step), in menu order."""
-    return _file_menu() + _edit_menu() + _view_menu(docks) + _step_menu()
+    """Every action of the window, menu by menu (File, Edit, View, Step, Help), in menu order."""
+    return _file_menu() + _edit_menu() + _view_menu(docks) + _step_menu() + _help_menu()
 
 
 def build_actions(window: MainWindow, table: list) -> dict[str, QAction]:

@@ -24,15 +24,17 @@ class DockSpec:
     on_show: str | None = None  # the panel's method to call when its tab comes up
 
 
+# What you work with beside the graph on the right; what you look at over time below it — so that each
+# tab bar shows every title even on a 1280×720 screen.
 DOCKS = (
     DockSpec("inspector", "Inspector", "inspector", RIGHT),
     DockSpec("weights", "Weights", "weights", RIGHT, scroll=True, on_show="refresh"),
-    DockSpec("train", "Train", "train_panel", RIGHT, scroll=True),
-    DockSpec("compare", "Compare", "compare", RIGHT, on_show="refresh_summary"),
-    DockSpec("history", "History", "history_view", RIGHT),
-    DockSpec("analyses", "Analyses", "analysis", RIGHT, on_show="refresh_if_stale"),
     DockSpec("watches", "Watches", "watches", RIGHT, scroll=True, on_show="refresh_if_stale"),
+    DockSpec("train", "Train", "train_panel", RIGHT, scroll=True),
+    DockSpec("analyses", "Analyses", "analysis", RIGHT, on_show="refresh_if_stale"),
     DockSpec("plots", "Plots", "plots", BOTTOM),
+    DockSpec("compare", "Compare", "compare", BOTTOM, scroll=True, on_show="refresh_summary"),
+    DockSpec("history", "History", "history_view", BOTTOM),
 )
 
 
@@ -41,7 +43,8 @@ def _refresh_when_shown(dock: QDockWidget, refresh) -> None:
 
 
 def build_docks(window: MainWindow, specs: tuple[DockSpec, ...] = DOCKS) -> dict[str, QDockWidget]:
-    """One dock per spec; the right-hand ones share a tab bar down the right edge, the first in front."""
+    """One dock per spec; those of an area share a tab bar (down the right edge, along the bottom), the
+    first of each in front."""
     docks = {}
     for spec in specs:
         dock = QDockWidget(spec.title, window)
@@ -58,9 +61,12 @@ def build_docks(window: MainWindow, specs: tuple[DockSpec, ...] = DOCKS) -> dict
         if spec.on_show:
             _refresh_when_shown(dock, getattr(panel, spec.on_show))
         docks[spec.name] = dock
-    right = [docks[s.name] for s in specs if s.area == RIGHT]
-    window.setTabPosition(RIGHT, QTabWidget.TabPosition.East)  # seven panels: every title fits down the edge
-    for dock in right[1:]:
-        window.tabifyDockWidget(right[0], dock)
-    right[0].raise_()
+    window.setTabPosition(RIGHT, QTabWidget.TabPosition.East)
+    window.setCorner(Qt.Corner.BottomRightCorner, RIGHT)  # the right-hand panels run down to the status bar
+    for area in (RIGHT, BOTTOM):
+        shared = [docks[s.name] for s in specs if s.area == area]
+        for dock in shared[1:]:
+            window.tabifyDockWidget(shared[0], dock)
+        if shared:
+            shared[0].raise_()
     return docks

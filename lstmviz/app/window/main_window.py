@@ -44,6 +44,8 @@ from .actions import VIEW_TOOLBAR, action_table, build_actions
 from .docks import DOCKS, build_docks
 from .files import Files
 from .presentation import Presenter
+from .screen_fit import fit_to_screen, share_toolbar_row
+from .tour_offer import TourGuide
 
 STATUS_FIELDS = ("name", "loss", "mode", "phase")
 
@@ -64,11 +66,13 @@ class MainWindow(QMainWindow):
         self.docks = build_docks(self, DOCKS)
         self.files = Files(self)
         self.presenter = Presenter(self)
+        self.fit_to_screen = True  # on first show (screenshots keep the size they ask for)
         self.action_groups = {}
         self.action_specs = action_table(tuple(self.docks))
         self.named_actions = build_actions(self, self.action_specs)
         self._toolbars()
         self._status_bar()
+        self.guide = TourGuide(self)
         doc, view = session.document, session.view
         observe(self, (doc.structure_changed, self._on_structure_change), (doc.trace_changed, self.update_status),
                 (doc.watches_changed, self._on_view_change),
@@ -261,10 +265,16 @@ class MainWindow(QMainWindow):
             bar.setUsesScrollButtons(True)
         if not self._fitted:
             self._fitted = True
-            if self.settings.value("state") is None:  # first run: docks in proportion to the window
-                self.resizeDocks([self.docks["inspector"]], [int(self.width() * 0.27)], Qt.Orientation.Horizontal)
-                self.resizeDocks([self.docks["plots"]], [int(self.height() * 0.24)], Qt.Orientation.Vertical)
+            share_toolbar_row(self)
+            if self.fit_to_screen:
+                fit_to_screen(self)
+            if self.settings.value("state") is None:  # first run: docks in proportion to the window, once laid out
+                QTimer.singleShot(0, self._proportion_docks)
             QTimer.singleShot(0, self.graph.fit_readable)
+
+    def _proportion_docks(self) -> None:
+        self.resizeDocks([self.docks["inspector"]], [int(self.width() * 0.27)], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["plots"]], [max(int(self.height() * 0.22), 190)], Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:
         if not self.files.confirm_discard():

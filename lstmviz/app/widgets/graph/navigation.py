@@ -33,6 +33,7 @@ class Navigator:
         """Fit, but never below the zoom at which node numbers stay legible, then show the selection or
         the current step. With the lecture hall's sizes: twelve steps across and every lane."""
         v = self.view
+        self.scroll.stop()  # a scroll under way would move the view after this
         if v.sizes.split:
             self.fit_steps(PRESENT_STEPS)
         else:

@@ -139,7 +139,7 @@ class GraphView(QGraphicsView):
         gap_y = g.row_h - g.node_h - 1
         self.heat_rects = {0: QRectF(0, 0, g.node_w + g.slot_gap, g.node_h + gap_y),
                            1: QRectF(0, 0, g.node_w + g.column_gap, g.node_h + gap_y)}
-        self.node_bounds = QRectF(-3, -3, g.node_w + 6, g.node_h + 6).united(self.heat_rects[1])
+        self.node_bounds = self.heat_rects[1] if self.heat else QRectF(-3, -3, g.node_w + 6, g.node_h + 6)
 
     def _draw_bands(self) -> None:
         scene, layout = self.scene(), self.layout
@@ -292,7 +292,10 @@ class GraphView(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= 0.45)
         heat = self.sizes.number_px * zoom < style.MIN_NUMBER_PX
         if heat != self.heat:
+            for node in self.nodes.values():
+                node.prepareGeometryChange()  # a node's cell in the heat strip is larger than the node
             self.heat = heat
+            self._item_rects()
             for item in self.edges + self.band_titles:
                 item.setVisible(not heat)
         self.margins.repaint()
