@@ -34,7 +34,7 @@ def open_for_window(spec: str, budget: int | None):
 
 def launch(spec: str, screenshot: str | None = None, size: str | None = None, select: str | None = None,
            phase: str | None = None, step: int | None = None, view: str = "forward", unit: int = 0,
-           present: bool = False, memory_budget: int | None = None) -> int:
+           present: bool = False, memory_budget: int | None = None, sets: tuple[str, ...] = ()) -> int:
     from ..io import UsageError
 
     try:
@@ -59,6 +59,7 @@ def launch(spec: str, screenshot: str | None = None, size: str | None = None, se
     app.setOrganizationName("lstmviz")
     session = qt_session(opened.scenario, Path(spec) if Path(spec).is_file() else None, opened.trace)
     try:
+        apply_edits(session, sets)
         apply_view_options(session, select, phase, step, view, unit)
     except ValueError as e:
         raise UsageError(f"lstmviz gui: {e}") from None
@@ -124,6 +125,18 @@ def dispose(app) -> None:
     for widget in app.topLevelWidgets():
         widget.close()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def apply_edits(session, sets) -> None:
+    """The --set options, each an undoable edit of one entry (so the window shows them as changes)."""
+    from ..core.edits import parse_assignment
+
+    for text in sets:
+        try:
+            key, index, value = parse_assignment(text, session.document.scenario)
+        except ValueError as e:
+            raise ValueError(f"--set {e}") from None
+        session.document.set_entry(key, index, value)
 
 
 def apply_view_options(session, select, phase, step, view, unit) -> None:

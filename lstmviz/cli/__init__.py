@@ -37,7 +37,7 @@ def _run(args) -> int:
     if command == "gui":
         from ..app.launch import launch
         return launch(args.scenario, args.screenshot, args.size, args.select, args.phase, args.step, args.view,
-                      args.unit, args.present, args.memory_budget)
+                      args.unit, args.present, args.memory_budget, tuple(args.set or ()))
     if command == "export-frames":
         from ..app.launch import export_frames_command
         return export_frames_command(args.scenario, args.out, args.size, args.view, args.present, args.memory_budget)

@@ -70,7 +70,8 @@ def parser() -> argparse.ArgumentParser:
     _budget_arg(w)
     sub.add_parser("presets", help="list the presets shipped with lstmviz")
     p.set_defaults(command=None, scenario=DEFAULT_PRESET, screenshot=None, size=None, select=None,
-                   phase=None, step=None, view="forward", unit=0, present=False, memory_budget=None)
+                   phase=None, step=None, view="forward", unit=0, present=False, memory_budget=None,
+                   set=None)
     return p
 
 
@@ -87,6 +88,8 @@ def _gui(sub) -> None:
     g.add_argument("--view", choices=("forward", "backward"), default="forward", help="values or δ")
     g.add_argument("--unit", type=int, default=0, metavar="U", help="the unit whose lanes are drawn")
     g.add_argument("--present", action="store_true", help="presentation mode: full screen, large type (F5)")
+    g.add_argument("--set", action="append", metavar="KEY[INDEX]=VALUE",
+                   help="change one entry first, as an undoable edit, e.g. l0/b_i=0.9 or l0/W_i[0,1]=-1 (repeatable)")
     _budget_arg(g)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 
 import numpy as np
 
@@ -72,3 +73,35 @@ def with_layer_option(scenario: Scenario, n: int, option: str, value) -> LSTMLay
                 layer.params[name][:] = 1.0 if layer.gate_activation == "crelu" else 3.0
     layer.params = {name: layer.params[name] for name in shapes}
     return layer
+
+
+_ASSIGNMENT = re.compile(r"^\s*(?P<key>[A-Za-z0-9_/]+)\s*(?:\[(?P<index>[0-9,\s]*)\])?\s*=\s*(?P<value>\S+)\s*$")
+
+
+def parse_assignment(text: str, scenario: Scenario) -> tuple[str, tuple[int, ...], float]:
+    """``l0/b_i=0.9``, ``l0/W_i[0,1]=-1`` → (key, index, value) of one entry; ValueError with a one-line
+    reason. The index may be left out for an array of one entry; the value must be a finite number."""
+    m = _ASSIGNMENT.match(text)
+    if m is None:
+        raise ValueError(f"{text!r} is not KEY[INDEX]=VALUE (e.g. l0/b_i=0.9 or l0/W_i[0,1]=-1)")
+    arrays = editable(scenario)
+    key = m["key"]
+    if key not in arrays:
+        raise ValueError(f"{key!r} is not an array of this scenario (one of {', '.join(arrays)})")
+    shape = arrays[key].shape
+    if m["index"] is None:
+        if arrays[key].size != 1:
+            raise ValueError(f"{key} has shape {shape}: give the entry, e.g. {key}[{', '.join('0' * len(shape))}]")
+        index = (0,) * len(shape)
+    else:
+        index = tuple(int(i) for i in m["index"].replace(" ", "").split(",") if i != "")
+        if len(index) != len(shape) or not all(0 <= i < n for i, n in zip(index, shape, strict=True)):
+            raise ValueError(f"{key}{list(index)} is outside its shape {shape}")
+    try:
+        value = float(m["value"].replace("−", "-"))
+    except ValueError:
+        raise ValueError(f"{m['value']!r} is not a number") from None
+    problem = check_value(scenario, key, value)
+    if problem:
+        raise ValueError(f"{key}: {problem}")
+    return key, index, value

@@ -28,7 +28,7 @@ PHASE_TITLES = {
     Phase.SYNC: "ε, each step's own error ∂E[t]/∂h[t], appears on h, t = 1 … {T}",
     Phase.BPTT: "δ, the total derivative dE/d(node), flows back from t = {T} to 1 (ε under δh)",
     Phase.GRAD: "dE/dw adds up the steps' terms δ·input; green edge width = each step's term",
-    Phase.DESCENT: "gradient descent: w ← w − η·dE/dw; the next step applies it and starts a new epoch",
+    Phase.DESCENT: "w ← w − η·dE/dw for every weight; the next step applies it and starts a new epoch",
 }
 
 
@@ -64,11 +64,22 @@ class PhaseFollower:
         playback.playhead_changed.connect(self._on_playhead_change, priority=5)
 
     def set_on(self, on: bool) -> None:
+        """On: the view of the current phase (in phase 4 or 5 with nothing selected, its weight too)."""
         self.on, self._chosen = on, None
         self._phase = self.playback.playhead.phase
         if on:
             self.view.set_view(view_for(self._phase))
+            if self._phase >= Phase.GRAD and self.view.selection is None:
+                self._choose_weight()
         self.changed.emit()
+
+    def _choose_weight(self) -> None:
+        view = self.view
+        if view.selected_weight is None:
+            entry = largest_gradient(self.playback.document.trace)
+            if entry is not None:
+                self._node_before, self._chosen = view.selection, entry
+                view.select_weight(*entry)
 
     def _on_playhead_change(self) -> None:
         """The view of the new phase; entering phase 4, the weight with the largest gradient (leaving
@@ -79,11 +90,8 @@ class PhaseFollower:
             return
         view = self.view
         view.set_view(view_for(phase))
-        if before < Phase.GRAD <= phase and view.selected_weight is None:
-            entry = largest_gradient(self.playback.document.trace)
-            if entry is not None:
-                self._node_before, self._chosen = view.selection, entry
-                view.select_weight(*entry)
+        if before < Phase.GRAD <= phase:
+            self._choose_weight()
         elif phase < Phase.GRAD <= before and self._chosen is not None and view.selected_weight == self._chosen:
             view.select(self._node_before)
             self._chosen = None
@@ -104,7 +112,7 @@ def view_title(view: ViewState, playhead: Playhead, comparison: Comparison, foll
     else:
         title = "<b>Forward view</b>: the value of every variable"
     watches = view.document.scenario.watches
-    if watches:
+    if watches and not following:  # presenting, the line stays short: the lanes' names say w1, w2 …
         title += " &nbsp;·&nbsp; " + ", ".join(
             f"w{n + 1} = <span style='font-family: monospace'>{html.escape(_clip(w.expression))}</span>"
             for n, w in enumerate(watches))

@@ -18,6 +18,7 @@ from ...core.train import clip_scale
 from .. import style
 from ..model.equations import Term, explain, explain_weight, weights_of
 from ..model.equations.brief import node_brief, weight_brief
+from ..model.equations.notation import bracket
 from ..model.graph_model import watch_index
 from ..model.quantities import NodeRef
 from ..model.session import Session
@@ -264,9 +265,10 @@ class Inspector(QTextBrowser):
         new = float(doc.descent_update()[wx.key][wx.index])
         scale = clip_scale(doc.scenario, doc.trace, tr.clip_norm, tr.frozen)
         eta = fmt_precise(tr.learning_rate)
-        step = f"{eta}·{html.escape(fmt(wx.grad))}"
+        grad = html.escape(bracket(fmt(wx.grad)))
+        step = f"{eta}·{grad}"
         if scale != 1.0:
-            step = (f"{eta}·{fmt_precise(scale, 3)}·{html.escape(fmt(wx.grad))} "
+            step = (f"{eta}·{fmt_precise(scale, 3)}·{grad} "
                     f"(clipped to ‖g‖ = {fmt_precise(tr.clip_norm)})")
         return (f"<h3>Gradient descent</h3><p class='eq'>{html.escape(wx.label)} ← {html.escape(fmt(wx.value))}"
                 f" − {step} = <b>{html.escape(fmt(new))}</b></p>")

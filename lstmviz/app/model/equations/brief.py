@@ -17,7 +17,7 @@ from ..phases import Playhead
 from ..quantities import NodeRef
 from .explain import explain
 from .head import output_term
-from .notation import dot_text
+from .notation import dot_text, sum_text
 from .terms import Explanation
 from .view import NodeView
 from .weights import explain_weight
@@ -67,7 +67,7 @@ def _delta_brief(ex: Explanation, playhead: Playhead, node: NodeRef) -> Brief:
     if ex.delta is None:
         return Brief("delta", name, None, True, "A target has no δ: nothing depends on it through the weights.",
                      "", when)
-    numbers = " + ".join(term.numbers for term in ex.delta_terms)
+    numbers = sum_text([term.numbers for term in ex.delta_terms]) if ex.delta_terms else ""
     numbers = f"= {numbers} = {fmt(ex.delta)}" if numbers and numbers != fmt(ex.delta) else f"= {fmt(ex.delta)}"
     return Brief("delta", name, ex.delta, playhead.delta_visible(node.t), ex.delta_equation, numbers, when)
 
@@ -99,9 +99,11 @@ def weight_brief(trace: Trace, playhead: Playhead, key: str, index: tuple[int, .
     if k == 0:
         numbers = ""
     elif k <= 3:
-        numbers = "= " + " + ".join(fmt(float(x)) for x in wx.per_step[:k]) + f" = {fmt(partial)}"
+        numbers = "= " + sum_text([fmt(float(x)) for x in wx.per_step[:k]]) + f" = {fmt(partial)}"
     else:
-        numbers = f"= … + {fmt(float(wx.per_step[k - 1]))} (t = {k}) = {fmt(partial)}"
+        last = fmt(float(wx.per_step[k - 1]))
+        last = f"− {last[1:]}" if last.startswith("−") else f"+ {last}"
+        numbers = f"= … {last} (t = {k}) = {fmt(partial)}"
     state = "" if k in (0, playhead.T) else f" (t = 1 … {k} of {playhead.T})"
     return Brief("grad", f"dE/d{wx.label}", partial if k else wx.grad, k > 0, wx.equation + state, numbers,
                  "phase 4, summed over t = 1 … T")
