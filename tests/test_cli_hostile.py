@@ -133,3 +133,34 @@ def test_bad_numbers_on_the_command_line(capsys):
                            "tbptt needs a chunk length K between 1 and")):
         code, _, err = run(argv, capsys)
         assert code == 2 and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("setting", "reason"), [
+    ("l0/b_x=1", "'l0/b_x' is not an array of this scenario"),
+    ("l0/b_i=nan", "l0/b_i: nan is not a finite number"),
+    ("l0/b_i=1e999", "l0/b_i: inf is not a finite number"),
+    ("l0/W_i[0,3]=1", "l0/W_i[0, 3] is outside its shape (1, 1)"),
+    ("data/x=1", "data/x has shape (8, 1): give the entry"),
+    ("l0/b_i=__import__('os')", "is not a number"),
+    ("l0/b_i", "is not KEY[INDEX]=VALUE"),
+])
+def test_gui_set_refuses_in_one_line(tmp_path, capsys, setting, reason):
+    out = tmp_path / "shot.png"
+    code, _, err = run(["gui", "calculator-lstm", "--set", setting, "--screenshot", out], capsys)
+    assert code == 2 and err.count("\n") == 1 and reason in err and err.startswith("lstmviz gui: --set ")
+    assert not out.exists()
+
+
+def test_gui_set_edits_before_the_window_opens(tmp_path, capsys):
+    """b_i = 0.9 in the calculator: the window opens with the edit undoable and E = 0.125 in the status bar."""
+    from lstmviz.app.launch import apply_edits
+    from lstmviz.app.model import Session
+    from lstmviz.io import load_scenario
+
+    s = Session(load_scenario("calculator-lstm"))
+    apply_edits(s, ("l0/b_i=0.9", "data/x[2, 0]=−1"))
+    assert s.document.scenario.model.layers[0].params["b_i"][0] == 0.9 and s.document.scenario.data.x[2, 0] == -1
+    assert s.history.index() == 2 and s.document.dirty
+    s.history.undo()
+    s.history.undo()
+    assert s.document.trace.loss == 0
