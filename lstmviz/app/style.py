@@ -111,6 +111,7 @@ LINK = "#1f5fa8"
 KINK = "#d95f02"           # kinks, notes and refusals
 SELECTION = "#ffb000"
 CURRENT = "#1f78b4"        # the step computed last; the current phase
+ASKED = "#e7298a"          # the node the quiz asks to predict
 NOT_COMPUTED = "#d9d9d9"   # future values: hatched grey
 HATCH = "#b0b0b0"
 NO_VALUE = "#f0f0f0"       # a node with nothing to show (a target in the backward view)

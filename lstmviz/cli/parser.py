@@ -46,7 +46,8 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("trace", help="compute every forward and backward quantity and save them as .npz")
     t.add_argument("scenario", help="a scenario file or preset name")
     t.add_argument("--out", metavar="FILE.npz", help="every trace key as arrays")
-    t.add_argument("--csv", metavar="FILE.csv", help="one row per step, one column per value and δ")
+    t.add_argument("--csv", metavar="FILE.csv", help="one row per step, one column per value and δ, the target "
+                   "(y, or y_class for softmax_xent) and the mask")
     _mode_args(t)
     c = sub.add_parser("gradcheck", help="compare every gradient with central finite differences")
     c.add_argument("scenario", help="a scenario file or preset name")

@@ -10,21 +10,38 @@ from ..core import Trace
 
 
 def trace_to_csv(trace: Trace) -> str:
-    """One row per step t = 1 … T, one column per component of every per-step value and δ."""
+    """One row per step t = 1 … T, one column per component of every per-step value and δ; the targets
+    and the mask stand right after the output ŷ (``y_hat``), so each step's answer is beside its target."""
     T = trace.steps
     names, columns = ["t"], [np.arange(1, T + 1, dtype=float)]
     for key, flat in trace.step_arrays().items():
-        if flat.shape[1] == 1:
-            names.append(key)
-            columns.append(flat[:, 0])
-        else:
-            for j in range(flat.shape[1]):
-                names.append(f"{key}[{j}]")
-                columns.append(flat[:, j])
+        _add(names, columns, key, flat)
+        if key == "y_hat":
+            for name, values in target_columns(trace).items():
+                _add(names, columns, name, values.reshape(T, -1))
     buf = io.StringIO()
     buf.write(",".join(names) + "\n")
     np.savetxt(buf, np.column_stack(columns), delimiter=",", fmt="%.17g")
     return buf.getvalue()
+
+
+def target_columns(trace: Trace) -> dict[str, np.ndarray]:
+    """What ŷ is scored against: ``y`` (T, K) for mse, or ``y_class`` (T,), each step's class index
+    into ``y_hat[0…K−1]``, for softmax_xent; and ``mask`` (T,), each step's weight in E."""
+    data = trace.scenario.data
+    target = "y_class" if trace.scenario.model.head.loss == "softmax_xent" else "y"
+    return {target: data.targets, "mask": np.asarray(data.mask, dtype=np.float64)}
+
+
+def _add(names: list[str], columns: list[np.ndarray], key: str, flat: np.ndarray) -> None:
+    """A (T, n) array as one column ``key``, or n columns ``key[0]`` … ``key[n−1]``."""
+    if flat.shape[1] == 1:
+        names.append(key)
+        columns.append(flat[:, 0])
+        return
+    for j in range(flat.shape[1]):
+        names.append(f"{key}[{j}]")
+        columns.append(flat[:, j])
 
 
 def lanes_table(trace: Trace, rows: list[tuple[str, str]], style: str = "markdown", digits: int = 2) -> str:

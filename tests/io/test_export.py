@@ -1,5 +1,7 @@
 """Exports: CSV, the course's tables, and weights in PyTorch's and Keras's layouts."""
 import io
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +24,56 @@ def test_csv_has_one_row_per_step_and_numpy_reads_it():
     np.testing.assert_array_equal(data[:, header.index("l0/h[2]")], tr["l0/h"][:, 2])  # exact: 17 digits
     np.testing.assert_array_equal(data[:, header.index("l0/delta_c[0]")], tr["l0/delta_c"][:, 0])
     assert "x[1]" in header and "loss_t" in header and not any(h.startswith("grad/") for h in header)
+
+
+PRESETS = Path(__file__).parents[2] / "resources" / "presets"
+
+
+def read_csv(text: str) -> dict[str, np.ndarray]:
+    header = text.splitlines()[0].split(",")
+    data = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1, ndmin=2)
+    assert len(set(header)) == len(header)
+    return {name: data[:, j] for j, name in enumerate(header)} | {"": header}
+
+
+def preset_data(name: str) -> dict:
+    """The preset's data as its file spells it, read without lstmviz."""
+    return json.loads((PRESETS / f"{name}.json").read_text(encoding="utf-8"))["data"]
+
+
+@pytest.mark.parametrize("preset", ["calculator-lstm", "long-lag"])
+def test_csv_has_the_targets_and_the_mask_beside_the_output(preset):
+    data = preset_data(preset)
+    csv = read_csv(trace_to_csv(compute(load_scenario(preset))))
+    header = csv[""]
+    assert header[header.index("y_hat") + 1:header.index("y_hat") + 3] == ["y", "mask"]  # ŷ, then what it aims at
+    np.testing.assert_array_equal(csv["y"], [row[0] for row in data["y"]])
+    np.testing.assert_array_equal(csv["mask"], data["mask"])
+    np.testing.assert_allclose(csv["loss_t"], 0.5 * csv["mask"] * (csv["y_hat"] - csv["y"]) ** 2, rtol=1e-15)
+    assert csv["loss_t"].sum() > 0 or preset == "calculator-lstm"  # long-lag misses its target: E from the CSV
+
+
+def test_csv_of_a_softmax_scenario_names_each_steps_class():
+    data = preset_data("char-lstm")
+    text = trace_to_csv(compute(load_scenario("char-lstm")))
+    csv = read_csv(text)
+    header = csv[""]
+    assert header[header.index("y_hat[11]") + 1:header.index("y_hat[11]") + 3] == ["y_class", "mask"]
+    assert "y" not in header and not any(h.startswith("y_class[") for h in header)
+    assert text.splitlines()[1].split(",")[header.index("y_class")] == str(data["y"][0])  # an integer, as written
+    np.testing.assert_array_equal(csv["y_class"], data["y"])
+    np.testing.assert_array_equal(csv["mask"], data["mask"])
+    scored = [csv[f"y_hat[{int(k)}]"][t] for t, k in enumerate(csv["y_class"])]  # the class's probability
+    np.testing.assert_allclose(csv["loss_t"], -csv["mask"] * np.log(scored), rtol=1e-12)
+
+
+def test_csv_mask_defaults_to_ones_and_follows_a_given_one():
+    tr = compute(random_scenario([lstm(2, 3)], T=4, K=2, mask=[1, 0, 0.5, 1]))
+    np.testing.assert_array_equal(read_csv(trace_to_csv(tr))["mask"], [1, 0, 0.5, 1])
+    tr = compute(random_scenario([lstm(2, 3)], T=4, K=2, seed=1))
+    csv = read_csv(trace_to_csv(tr))
+    np.testing.assert_array_equal(csv["mask"], np.ones(4))
+    np.testing.assert_array_equal(np.column_stack([csv["y[0]"], csv["y[1]"]]), tr.scenario.data.y)
 
 
 def test_the_course_table_of_the_calculator():
@@ -110,6 +162,9 @@ def test_bad_weight_files_name_the_array(tmp_path):
 def test_cli_trace_csv_and_weights(tmp_path, capsys):
     assert main(["trace", "peephole-lstm", "--csv", str(tmp_path / "t.csv")]) == 0
     assert np.loadtxt(tmp_path / "t.csv", delimiter=",", skiprows=1).shape[0] == 8
+    assert main(["trace", "char-lstm", "--csv", str(tmp_path / "c.csv")]) == 0
+    csv = read_csv((tmp_path / "c.csv").read_text(encoding="utf-8"))
+    np.testing.assert_array_equal(csv["y_class"], preset_data("char-lstm")["y"])
     assert main(["weights", "export", "char-lstm", str(tmp_path / "w.npz"), "--layout", "keras"]) == 0
     assert main(["weights", "import", "char-lstm", str(tmp_path / "w.npz"), "--layout", "keras",
                  "--out", str(tmp_path / "c.json")]) == 0

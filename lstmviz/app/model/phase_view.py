@@ -111,13 +111,17 @@ def view_title(view: ViewState, playhead: Playhead, comparison: Comparison, foll
         title = "<b>Backward view</b>: δ in the nodes, ε under h (alone in phase 2), edge width = gradient flow"
     else:
         title = "<b>Forward view</b>: the value of every variable"
-    watches = view.document.scenario.watches
-    if watches and not following:  # presenting, the line stays short: the lanes' names say w1, w2 …
-        title += " &nbsp;·&nbsp; " + ", ".join(
-            f"w{n + 1} = <span style='font-family: monospace'>{html.escape(_clip(w.expression))}</span>"
-            for n, w in enumerate(watches))
+    legend = watch_legend(view.document.scenario.watches)
+    if legend and not following:  # presenting, the line stays short: the lanes' names say w1, w2 …
+        title += " &nbsp;·&nbsp; " + legend
     return title
 
 
-def _clip(text: str, width: int = 40) -> str:
+def watch_legend(watches, width: int = 40) -> str:
+    """``w1 = h[t] - y[t], w2 = …`` (rich text; each expression cut at ``width`` characters)."""
+    return ", ".join(f"w{n + 1} = <span style='font-family: monospace'>{html.escape(_clip(w.expression, width))}"
+                     "</span>" for n, w in enumerate(watches))
+
+
+def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"

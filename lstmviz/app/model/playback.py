@@ -3,8 +3,14 @@
 Stepping past phase 5 applies the update (an undoable command) and starts the next epoch. After a
 step, the breakpoints are tested on what the new position computed; after every retrace the current
 hit is tested again, so that an edit that removes its cause also clears it.
+
+One step forward may be withheld: :attr:`Playback.before_step` (the quiz's "predict, then reveal")
+is asked before :meth:`Playback.step_forward` (→, the transport button, playing) moves to the next
+position. The jumps (Page Down, End, Home, the phase pills) never ask.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from psygnal import Signal
@@ -26,6 +32,9 @@ class Playback:
     def __init__(self, document: Document):
         self.document = document
         self.breakpoints: list[Breakpoint] = []
+        # asked with the position a step forward is about to reach (not for phase 5's update); False
+        # withholds the step: nothing moves, and step_forward returns True (playing stops)
+        self.before_step: Callable[[Playhead], bool] | None = None
         self.reset()
         document.trace_changed.connect(self._recheck_hit, priority=10)
 
@@ -69,11 +78,14 @@ class Playback:
         self.set_playhead(self.playhead.prev_phase())
 
     def step_forward(self) -> bool:
-        """One step; returns True when a breakpoint holds at the new position. Past phase 5: descend."""
+        """One step; returns True when playing must stop there: a breakpoint holds at the new position, or
+        :attr:`before_step` withheld the step (the playhead stays). Past phase 5: descend."""
         nxt = self.playhead.forward()
         if nxt is None:
             self.descend()
             return False
+        if self.before_step is not None and not self.before_step(nxt):
+            return True
         self.set_playhead(nxt)
         return self._check_breakpoints()
 
@@ -91,7 +103,8 @@ class Playback:
         self.set_playhead(position)
 
     def tick(self) -> bool:
-        """One step of playing; False when playing stops (everything computed, or a breakpoint holds)."""
+        """One step of playing; False when playing stops (everything computed, a breakpoint holds, or the
+        step was withheld: a quiz question is open)."""
         if self.playhead.at_end:
             return False
         return not self.step_forward()

@@ -20,6 +20,7 @@ from .history import History
 from .phase_view import PhaseFollower
 from .playback import Playback
 from .quantities import NodeRef, layer_vars
+from .quiz import Quiz
 from .view_state import ViewState
 
 
@@ -31,6 +32,7 @@ class Session:
         self.view = ViewState(self.document)
         self.comparison = Comparison(self.document)
         self.follower = PhaseFollower(self.playback, self.view)
+        self.quiz = Quiz(self.playback, self.view, self.document)
         self.playback.breakpoint_hit.connect(self._select_hit, priority=10)
 
     @property

@@ -76,7 +76,7 @@ class Inspector(QTextBrowser):
         doc = session.document
         observe(self, *((signal, self.refresh) for signal in (
             session.view.selection_changed, doc.trace_changed, session.playback.playhead_changed,
-            doc.structure_changed, doc.training_changed, session.comparison.changed)),
+            doc.structure_changed, doc.training_changed, session.comparison.changed, session.quiz.changed)),
             (doc.watches_changed, self._on_watches_change))
         self.refresh()
 
@@ -118,6 +118,11 @@ class Inspector(QTextBrowser):
 
     def _band_html(self) -> str:
         view, doc, ph = self.session.view, self.session.document, self.session.playback.playhead
+        quiz = self.session.quiz
+        if quiz.on and quiz.question is not None:
+            return self._question_html(quiz.question.brief)
+        if quiz.on and quiz.last is not None and quiz.last.node.t == ph.current_t:
+            return self._brief_html(quiz.last.brief) + self._guess_html(quiz.last)
         if view.selected_weight is not None:
             key, index = view.selected_weight
             if ph.phase == Phase.DESCENT:
@@ -131,6 +136,10 @@ class Inspector(QTextBrowser):
         else:
             return (f"<p class='eq'><b>{html.escape(doc.scenario.name)}</b></p><p class='sub'>Click a node to see "
                     "its equation here · Page Down/Up: step · ↓ ↑: phase · B: blank · Esc: leave</p>")
+        return self._brief_html(brief)
+
+    @staticmethod
+    def _brief_html(brief) -> str:
         value = fmt(brief.value) if brief.value is not None else ""
         shown = f" = <b>{html.escape(value)}</b>" if brief.computed and value else (" = ?" if value else "")
         lines = [f"<p class='eq'><b>{html.escape(brief.name)}</b>{shown} &nbsp; "
@@ -140,6 +149,19 @@ class Inspector(QTextBrowser):
         elif not brief.computed:
             lines.append(f"<p class='future'>computed in {html.escape(brief.when)}</p>")
         return "".join(lines)
+
+    @staticmethod
+    def _question_html(brief) -> str:
+        return (f"<p class='eq'><b>{html.escape(brief.name)} = ?</b> &nbsp; <span class='sub'>"
+                f"{html.escape(brief.equation)}</span></p><p class='future'>Predict it, then R (or the next click) "
+                "reveals it</p>")
+
+    @staticmethod
+    def _guess_html(result) -> str:
+        if result.guess is None:
+            return ""
+        verdict = "close ✓" if result.close else f"off by {fmt(result.error)}"
+        return f"<p class='sub'>the guess {html.escape(fmt(result.guess))}: {html.escape(verdict)}</p>"
 
     def _node_html(self, node: NodeRef) -> str:
         if watch_index(node.var) is not None:

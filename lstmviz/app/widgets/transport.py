@@ -26,8 +26,9 @@ class TransportBar(QWidget):
                 ("start", icons.SP_MediaSkipBackward, "Start of the epoch (Home)", playback.go_start),
                 ("back", icons.SP_MediaSeekBackward, "Step back (←)", playback.step_back),
                 ("play", icons.SP_MediaPlay, "Play / pause (Space)", player.toggle),
-                ("forward", icons.SP_MediaSeekForward, "Step forward (→); past phase 5 the weights move",
-                 playback.step_forward),
+                ("forward", icons.SP_MediaSeekForward, "Step forward (→); past phase 5 the weights move; with the "
+                 "quiz on, the first click asks and the next reveals",
+                 session.quiz.advance),
                 ("end", icons.SP_MediaSkipForward, "Everything computed (End)", playback.go_end)):
             b = QToolButton(self)
             b.setIcon(self.style().standardIcon(icon))

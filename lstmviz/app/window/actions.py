@@ -142,7 +142,8 @@ def _view_menu(docks: tuple[str, ...]) -> list:
 
 def _step_menu() -> list:
     return [
-        ActionSpec("step_forward", "Step &forward", "Step", lambda w: w.session.playback.step_forward(), "Right"),
+        ActionSpec("step_forward", "Step &forward (with the quiz on: ask, then reveal)", "Step",
+                   lambda w: w.session.quiz.advance(), "Right"),
         ActionSpec("step_back", "Step &back", "Step", lambda w: w.session.playback.step_back(), "Left"),
         ActionSpec("play", "&Play / pause", "Step", lambda w: w.player.toggle(), "Space"),
         ActionSpec("go_start", "&Start of the epoch", "Step", lambda w: w.session.playback.go_start(), "Home"),
@@ -152,8 +153,12 @@ def _step_menu() -> list:
         ActionSpec("continue", "&Continue past a breakpoint", "Step", lambda w: w.player.start(), "F8"),
         ActionSpec("prev_phase", "P&revious phase", "Step", lambda w: w.session.playback.prev_phase(), "PgUp",
                    enabled_when=_not_presenting),
+        ActionSpec("quiz", "&Quiz: predict each number before it is computed", "Step", lambda w: w.toggle_quiz(),
+                   "Q", checkable=True, checked_when=lambda w: w.session.quiz.on, separator=True),
+        ActionSpec("reveal", "&Reveal the answer", "Step", lambda w: w.session.quiz.reveal(), "R",
+                   enabled_when=lambda w: w.session.quiz.question is not None),
         # a presenter's clicker sends Page Down/Up: presenting, they step; ↓/↑ change the phase
-        ActionSpec("clicker_next", "Step forward (clicker)", None, lambda w: w.session.playback.step_forward(),
+        ActionSpec("clicker_next", "Step forward (clicker)", None, lambda w: w.session.quiz.advance(),
                    "PgDown", enabled_when=_presenting),
         ActionSpec("clicker_back", "Step back (clicker)", None, lambda w: w.session.playback.step_back(), "PgUp",
                    enabled_when=_presenting),

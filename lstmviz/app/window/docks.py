@@ -28,6 +28,7 @@ class DockSpec:
 # tab bar shows every title even on a 1280×720 screen.
 DOCKS = (
     DockSpec("inspector", "Inspector", "inspector", RIGHT),
+    DockSpec("quiz", "Quiz", "quiz_panel", RIGHT, scroll=True),
     DockSpec("weights", "Weights", "weights", RIGHT, scroll=True, on_show="refresh"),
     DockSpec("watches", "Watches", "watches", RIGHT, scroll=True, on_show="refresh_if_stale"),
     DockSpec("train", "Train", "train_panel", RIGHT, scroll=True),

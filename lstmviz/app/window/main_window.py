@@ -35,6 +35,7 @@ from ..widgets.compare import ComparePanel
 from ..widgets.graph import GraphView, LegendBar
 from ..widgets.inspector import Inspector
 from ..widgets.plots import PlotsPanel
+from ..widgets.quiz_panel import QuizPanel
 from ..widgets.train_panel import TrainPanel
 from ..widgets.transport import TransportBar
 from ..widgets.view_bar import ViewBar
@@ -80,7 +81,8 @@ class MainWindow(QMainWindow):
                 (session.playback.playhead_changed, self._on_playhead_change),
                 (view.view_changed, self._on_view_change),
                 (session.comparison.changed, self._on_view_change), (session.follower.changed, self._on_view_change),
-                (session.playback.breakpoint_hit, lambda text: self.statusBar().showMessage(text, 0)))
+                (session.playback.breakpoint_hit, lambda text: self.statusBar().showMessage(text, 0)),
+                (session.quiz.changed, self.update_actions))
         self.trainer.done.connect(lambda stopped: stopped and self.statusBar().showMessage(f"Training {stopped}", 0))
         self._fitted = False
         self.presenter.set_look(theme=self.settings.value("theme", "light"),
@@ -107,6 +109,7 @@ class MainWindow(QMainWindow):
         self.history_view.setEmptyLabel("(as opened)")
         self.analysis = AnalysisPanel(s, self)
         self.watches = WatchesPanel(s, self)
+        self.quiz_panel = QuizPanel(s.quiz, self)
 
     def _central(self) -> QWidget:
         """The graph with its colour legend above it."""
@@ -218,6 +221,16 @@ class MainWindow(QMainWindow):
     def toggle_diff(self) -> None:
         if not self.session.comparison.toggle_diff():
             self.statusBar().showMessage("Pin a trace first (Ctrl+P): differences are shown against it", 4000)
+
+    def toggle_quiz(self) -> None:
+        """Q: predict each number of a lane before it is computed (the Quiz tab comes up)."""
+        quiz = self.session.quiz
+        quiz.set_on(not quiz.on)
+        if quiz.on:
+            self.docks["quiz"].show()
+            self.docks["quiz"].raise_()
+        self.presenter.show_quiz(quiz.on)
+        self.update_actions()
 
     def show_error(self, title: str, text: str) -> None:
         self.error_box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self)

@@ -103,6 +103,7 @@ class Presenter:
         for name, dock in w.docks.items():
             dock.setVisible(name == "inspector")
         w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, w.docks["inspector"])  # the equation band
+        self.show_quiz(w.session.quiz.on)
         w.show_chrome(False)
         graph.set_look(theme="contrast" if graph.theme_name == "light" else None)
         graph.set_sizes(style.PRESENTING)
@@ -110,6 +111,20 @@ class Presenter:
         w.showFullScreen()
         self.set_ui_zoom(self.ui_zoom)
         QTimer.singleShot(0, self._settle)
+
+    def show_quiz(self, on: bool) -> None:
+        """Presenting with the quiz on: its panel beside the equation band, for a guess to be typed."""
+        w = self.window
+        if not self.presenting:
+            return
+        quiz = w.docks["quiz"]
+        w.quiz_panel.set_compact(on)
+        if on:
+            w.splitDockWidget(w.docks["inspector"], quiz, Qt.Orientation.Horizontal)
+            quiz.show()
+            w.resizeDocks([quiz], [int(w.width() * 0.3)], Qt.Orientation.Horizontal)
+        else:
+            quiz.hide()
 
     def _settle(self) -> None:
         """Once full screen: the equation band's height, then twelve steps across."""
@@ -122,6 +137,7 @@ class Presenter:
     def _restore(self) -> None:
         w, graph, normal = self.window, self.window.graph, self._normal
         self.blank.hide()
+        w.quiz_panel.set_compact(False)
         w.session.follower.set_on(False)
         w.session.view.set_view(normal.view)
         graph.set_sizes(style.NORMAL)

@@ -211,3 +211,31 @@ def test_the_first_start_teaches_with_a_tour_that_breaks_b_i(qtbot, open_window,
     assert w.session.view.view == "backward" and not w.guide.bubble.isVisible()
     assert settings.value("tour_done", False, type=bool)
     QApplication.processEvents()
+
+
+def test_the_quiz_hides_takes_a_guess_and_reveals(qtbot, open_window):
+    w = open_window()
+    w.session.playback.go_start()
+    w.session.view.select(NodeRef(0, "c", 1, 0))
+    qtbot.keyClick(w, Qt.Key.Key_Q)
+    assert w.session.quiz.on and w.docks["quiz"].isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_Right)  # the step that would compute c[1] is held back: predict it first
+    asked = w.graph.nodes[(0, "c", 1)]
+    assert w.session.playback.playhead.k == 0 and asked.asked and asked.future
+    assert w.named_actions["reveal"].isEnabled()
+    panel = w.quiz_panel
+    qtbot.keyClicks(panel.guess_box, "1.5")
+    qtbot.keyClick(panel.guess_box, Qt.Key.Key_Return)
+    truth = w.session.document.trace["l0/c"][0, 0]  # c[1] = f·c[0] + i·x[1] = 1·0 + 1·1
+    assert truth == 1.0 and w.session.playback.playhead.k == 1 and not asked.future and not asked.asked
+    assert asked.text == "1.00" and "off by 0.500" in panel.feedback.text()
+    score = w.session.quiz.score
+    assert (score.asked, score.answered, score.close) == (1, 1, 0)
+    qtbot.keyClick(w, Qt.Key.Key_Right)  # asks c[2]; the class calls out 3 and R reveals
+    present(qtbot, w)
+    assert "c[2] = ?" in w.inspector.toPlainText() and w.docks["quiz"].isVisible()  # beside the equation band
+    qtbot.keyClick(w, Qt.Key.Key_R)
+    assert w.session.playback.playhead.k == 2 and "c[2] = 3.00" in w.inspector.toPlainText()
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    qtbot.keyClick(w, Qt.Key.Key_Q)
+    assert not w.session.quiz.on and w.session.quiz.question is None

@@ -7,10 +7,10 @@ out: step numbers thin out to every 2nd, 5th, 10th … step, a layer's name give
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -83,6 +83,15 @@ def paint_lanes(p: QPainter, rect: QRectF, placed: list[tuple[float, LaneLabel]]
                    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label.text)
 
 
+def centres_on_screen(view: GraphView) -> Iterator[tuple[int, float]]:
+    """(t, x in viewport pixels) of the steps whose centres are in view (and one more each side)."""
+    layout = view.layout
+    left = view.mapToScene(0, 0).x()
+    right = view.mapToScene(view.viewport().width(), 0).x()
+    for t in layout.steps_between(left - layout.column_w, right + layout.column_w):
+        yield t, view.mapFromScene(QPointF(layout.step_centre(t), 0)).x()
+
+
 class StepHeader(QWidget):
     """The strip above the graph's viewport."""
 
@@ -94,8 +103,8 @@ class StepHeader(QWidget):
         v = self.view
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(v.theme["background"]))
-        paint_steps(p, QRectF(self.rect()), v.step_centres_on_screen(), v.column_px(), v.time_font,
-                    QColor(v.theme["text"]), v.layout.steps)
+        paint_steps(p, QRectF(self.rect()), centres_on_screen(v), v.layout.column_w * v.transform().m11(),
+                    v.time_font, QColor(v.theme["text"]), v.layout.steps)
         p.end()
 
 
@@ -113,7 +122,8 @@ class LaneLabels(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(v.theme["background"]))
         self.shown_font = fitted_font(v.label_font, v.layout.g.row_h * v.transform().m11())
-        self.placed = placed_lanes(v.lane_labels, self.shown_font, 0, self.height(), v.scene_to_viewport_y)
+        self.placed = placed_lanes(v.lane_labels, self.shown_font, 0, self.height(),
+                                   lambda y: v.mapFromScene(QPointF(0, y)).y())
         paint_lanes(p, QRectF(self.rect()), self.placed, self.shown_font, QColor(v.theme["text"]),
                     QColor(v.theme["layer_text"]))
         p.end()

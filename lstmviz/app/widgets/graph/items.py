@@ -27,6 +27,7 @@ _BLACK = QColor(style.NON_FINITE)
 BLANK = QColor(style.NO_VALUE)
 _SELECTED_PEN = QPen(QColor(style.SELECTION), 4)
 _CURRENT_PEN = QPen(QColor(style.CURRENT), 2.5)
+_ASKED_PEN = QPen(QColor(style.ASKED), 4, Qt.PenStyle.DashLine)
 _FUTURE_COLOUR = QColor(style.NOT_COMPUTED)
 _FUTURE_BRUSH = QBrush(_FUTURE_COLOUR)
 _HATCH_BRUSH = QBrush(QColor(style.HATCH), Qt.BrushStyle.BDiagPattern)
@@ -79,6 +80,7 @@ class NodeItem(QGraphicsItem):
         self.on_kink = False
         self.selected = False
         self.current = False
+        self.asked = False     # the quiz asks for this node's number
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -96,7 +98,8 @@ class NodeItem(QGraphicsItem):
                 p.drawRect(r)
             return
         r = view.node_rect
-        border = _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else self.view.border_pen)
+        border = _ASKED_PEN if self.asked else (
+            _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else self.view.border_pen))
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp small corners, and a third faster
         if self.future:
             p.setPen(border)

@@ -12,6 +12,16 @@ from .view import GraphView
 BAR_EMS = 9  # the colour bar's width, in the font's height
 
 
+def scale_words(view: GraphView) -> tuple[str, str, str]:
+    """What the colours mean (value, δ, Δvalue, Δδ) and the numbers at the two ends of the map."""
+    s = view.session
+    what = "δ" if s.view.view == "backward" else "value"
+    if s.comparison.diff_base is not None:
+        what = "Δ" + what
+    m = view.scale_value
+    return what, fmt(-m, short=True), fmt(m, short=True)
+
+
 class LegendBar(QWidget):
     def __init__(self, view: GraphView, parent=None):
         super().__init__(parent)
@@ -28,13 +38,6 @@ class LegendBar(QWidget):
         if event.type() == event.Type.FontChange:  # the interface size, presentation mode
             self.updateGeometry()
 
-    def _parts(self) -> tuple[str, str, str]:
-        s = self.view.session
-        what = "δ" if s.view.view == "backward" else "value"
-        if s.comparison.diff_base is not None:
-            what = "Δ" + what
-        m = self.view.scale_value
-        return what, fmt(-m, short=True), fmt(m, short=True)
 
     def sizeHint(self) -> QSize:
         metrics = QFontMetricsF(self.font())
@@ -45,7 +48,7 @@ class LegendBar(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = QFontMetricsF(self.font())
-        what, low, high = self._parts()
+        what, low, high = scale_words(self.view)
         h = self.height()
         bar_w = BAR_EMS * metrics.height()
         right_w = metrics.horizontalAdvance("  −0.00e-00")

@@ -9,7 +9,10 @@ strip. The numbers come from :func:`lstmviz.app.model.lanes.graph_numbers`; this
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
@@ -62,13 +65,13 @@ class GraphView(QGraphicsView):
         self.nodes: dict[tuple[int | None, str, int], NodeItem] = {}
         self.edges: list[EdgeItem] = []
         self.edge_styles, self.navigator = EdgeStyles(self), Navigator(self)
-        self._selected_key = None
+        self._selected_key = self._asked_key = None
         self.zoomChanged.connect(self._on_zoom_change)
         doc, view = session.document, session.view
         observe(self, (doc.structure_changed, self.rebuild), (doc.trace_changed, self.refresh),
                 (view.view_changed, self.refresh), (session.comparison.changed, self.refresh),
                 (session.playback.playhead_changed, self._on_playhead_change),
-                (view.selection_changed, self._mark_selection))
+                (view.selection_changed, self._mark_selection), (session.quiz.changed, self._mark_question))
         self.rebuild()
 
     # -- sizes and fonts -------------------------------------------------------------------------------
@@ -106,7 +109,7 @@ class GraphView(QGraphicsView):
         self.nodes.clear()
         self.lane_items: dict[tuple[int | None, str], list[NodeItem]] = {}  # per lane, in step order
         self.edges.clear()
-        self._selected_key = None
+        self._selected_key = self._asked_key = None
         self.edge_styles.reset()
         scenario = self.session.document.scenario
         self.model = GraphModel(scenario.model, len(scenario.watches), split=self.sizes.split)
@@ -183,6 +186,7 @@ class GraphView(QGraphicsView):
                 item.eps = None if eps_fills is None else (eps_fills[t], eps_texts[t])
         self._apply_playhead()
         self._mark_selection()
+        self._mark_question()
         self.edge_styles.refresh()
         self.lane_labels = lane_labels(self.layout, s.document)  # a watch's tooltip says what it needs
         self.margins.repaint()
@@ -217,6 +221,18 @@ class GraphView(QGraphicsView):
                 item.kink = item.on_kink and not item.future
                 item.update()
 
+    def _mark_question(self) -> None:
+        """The quiz's node, about to be computed: marked for the prediction."""
+        question = self.session.quiz.question
+        key = None if question is None else (question.node.layer, question.node.var, question.node.t)
+        if key == self._asked_key:
+            return
+        for k, on in ((self._asked_key, False), (key, True)):
+            if k in self.nodes:
+                self.nodes[k].asked = on
+                self.nodes[k].update()
+        self._asked_key = key
+
     def _mark_selection(self) -> None:
         sel = self.session.view.selection
         key = None if sel is None else (sel.layer, sel.var, sel.t)
@@ -248,20 +264,6 @@ class GraphView(QGraphicsView):
     def node_item(self, node: NodeRef) -> NodeItem:
         return self.nodes[(node.layer, node.var, node.t)]
 
-    # -- where the margins' labels go ------------------------------------------------------------------------
-    def scene_to_viewport_y(self, y: float) -> float:
-        return self.mapFromScene(QPointF(0, y)).y()
-
-    def column_px(self) -> float:
-        return self.layout.column_w * self.transform().m11()
-
-    def step_centres_on_screen(self):
-        """(t, x in viewport pixels) of the steps whose centres are in view."""
-        left = self.mapToScene(0, 0).x()
-        right = self.mapToScene(self.viewport().width(), 0).x()
-        for t in self.layout.steps_between(left - self.layout.column_w, right + self.layout.column_w):
-            yield t, self.mapFromScene(QPointF(self.layout.step_centre(t), 0)).x()
-
     # -- zoom, following, looks ---------------------------------------------------------------------------------
     def fit(self) -> None:
         self.navigator.fit()
@@ -290,7 +292,20 @@ class GraphView(QGraphicsView):
     def _on_zoom_change(self, zoom: float) -> None:
         """Antialias only when zoomed in enough to see it; too small to read, a heat strip without edges."""
         self.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= 0.45)
-        heat = self.sizes.number_px * zoom < style.MIN_NUMBER_PX
+        self._set_heat(self.sizes.number_px * zoom < style.MIN_NUMBER_PX)
+        self.margins.repaint()
+
+    @contextmanager
+    def numbers_shown(self) -> Iterator[None]:
+        """Nodes with their numbers and edges for a while (an export), even when zoomed out to a heat strip."""
+        heat = self.heat
+        self._set_heat(False)
+        try:
+            yield
+        finally:
+            self._set_heat(heat)
+
+    def _set_heat(self, heat: bool) -> None:
         if heat != self.heat:
             for node in self.nodes.values():
                 node.prepareGeometryChange()  # a node's cell in the heat strip is larger than the node
@@ -298,7 +313,6 @@ class GraphView(QGraphicsView):
             self._item_rects()
             for item in self.edges + self.band_titles:
                 item.setVisible(not heat)
-        self.margins.repaint()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
