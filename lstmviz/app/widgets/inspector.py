@@ -126,8 +126,11 @@ class Inspector(QTextBrowser):
         if view.selected_weight is not None:
             key, index = view.selected_weight
             if ph.phase == Phase.DESCENT:
-                page = self._descent_html(explain_weight(doc.trace, key, index))
-                return page.replace("<h3>Gradient descent</h3>", "")
+                wx = explain_weight(doc.trace, key, index)
+                label = html.escape(wx.label)
+                return (f"<p class='eq'><b>{label}</b> ← {label} − η·dE/d{label} &nbsp; <span class='sub'>"
+                        "(the next step applies it)</span></p>"
+                        + self._descent_html(wx).replace("<h3>Gradient descent</h3>", ""))
             brief = weight_brief(doc.trace, ph, key, index)
         elif view.selection is not None and watch_index(view.selection.var) is None:
             brief = node_brief(doc.trace, ph, view.selection)

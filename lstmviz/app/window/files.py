@@ -38,7 +38,9 @@ class Files:
             self.open(path)
 
     def open(self, spec: str) -> bool:
-        """Open a file or preset; a bad file shows its one-line error and keeps the current scenario."""
+        """Open a file or preset; a bad file shows its one-line error and keeps the current scenario.
+        Presenting, it opens at the start of phase 1 (a new story for the hall); otherwise everything is
+        computed, for looking up any number at once."""
         if not self.confirm_discard():
             return False
         try:
@@ -48,6 +50,8 @@ class Files:
             return False
         if self.session.document.path is not None:
             self.remember(str(self.session.document.path.resolve()))
+        if self.window.presenter.presenting:
+            self.session.playback.go_start()
         return True
 
     def save(self) -> bool:

@@ -29,8 +29,9 @@ def test_f5_presents_only_the_graph_the_equation_and_the_step_bar(qtbot, open_wi
     assert w.graph.theme_name == "contrast" and w.graph.sizes == style.PRESENTING
     text = w.inspector.toPlainText()  # the equation band: what phase 4's view is about, the δ of c[4]
     assert "δc[4] = δh[4]·o[4]" in text and "sum of the terms" not in text
-    qtbot.keyClick(w, Qt.Key.Key_2)  # a number key opens that preset
+    qtbot.keyClick(w, Qt.Key.Key_2)  # a number key opens that preset, at the start of phase 1
     assert w.session.document.scenario.name == list_presets()[1].title
+    assert w.session.playback.playhead.phase == 1 and w.session.playback.playhead.k == 0
     qtbot.keyClick(w, Qt.Key.Key_Escape)
     assert not w.presenter.presenting and w.menuBar().isVisible() and w.docks["plots"].isVisible()
     assert w.graph.theme_name == "light"

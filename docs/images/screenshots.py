@@ -1,0 +1,153 @@
+"""Render the pictures of the docs: ``.venv/bin/python docs/images/screenshots.py [NAME …]``.
+
+Each picture is the real window, offscreen on a 1920×1080 screen, driven through the same model calls
+as the keys and clicks it shows. Without names, every picture is made again.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCREEN = {"synchronousWindowSystemEvents": False, "windowFrameMargins": False,
+          "screens": [{"name": "hall", "x": 0, "y": 0, "width": 1920, "height": 1080,
+                       "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
+_config = Path(tempfile.mkdtemp()) / "screen.json"
+_config.write_text(json.dumps(SCREEN))
+os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_config}"
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp()  # no recovery files left behind
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from lstmviz.app.launch import apply_edits, dispose, open_for_window  # noqa: E402
+from lstmviz.app.model import NodeRef, Playhead  # noqa: E402
+from lstmviz.app.qt.session import qt_session  # noqa: E402
+from lstmviz.app.window import MainWindow  # noqa: E402
+from lstmviz.core.phases import Phase  # noqa: E402
+
+BROKEN = ("l0/b_i=0.9",)  # the guided tour's last step: the calculator lets 90 % of each input in
+
+
+def window(spec: str, size=(1920, 1080), edits=()) -> MainWindow:
+    opened = open_for_window(spec, None)
+    session = qt_session(opened.scenario, None, opened.trace)
+    apply_edits(session, edits)
+    w = MainWindow(session, QSettings(tempfile.mkstemp(suffix=".ini")[1], QSettings.Format.IniFormat))
+    w.resize(*size)
+    w.show()
+    settle()
+    return w
+
+
+def settle(seconds: float = 0.5) -> None:
+    end = time.time() + seconds
+    while time.time() < end:
+        QApplication.processEvents()
+
+
+def shoot(w: MainWindow, name: str) -> None:
+    settle()
+    w.grab().save(str(HERE / f"{name}.png"))
+    w.session.history.set_clean()
+    w.close()
+    settle(0.1)
+
+
+def present(spec: str, phase: Phase, k: int | None, node: NodeRef | None, edits=BROKEN) -> MainWindow:
+    w = window(spec, edits=edits)
+    w.session.playback.set_playhead(Playhead.at(phase, k, w.session.document.trace.steps))
+    if node is not None:
+        w.session.view.select(node)
+    w.presenter.set_presentation(True)
+    return w
+
+
+def presentation_phases() -> None:
+    for phase, k, node in ((Phase.FORWARD, 5, NodeRef(0, "c", 5, 0)), (Phase.SYNC, 4, NodeRef(0, "h", 4, 0)),
+                           (Phase.BPTT, 5, NodeRef(0, "c", 4, 0)), (Phase.GRAD, 6, None), (Phase.DESCENT, 0, None)):
+        shoot(present("calculator-lstm", phase, k, node), f"presentation-{int(phase)}-{phase.key}")
+
+
+def presentation_long_lag() -> None:
+    w = present("long-lag", Phase.FORWARD, 0, None, edits=())
+    for _ in range(15):  # the clicker, one step at a time: the view follows
+        w.session.quiz.advance()
+        settle(0.05)
+    shoot(w, "presentation-long-lag")
+
+
+def window_1366() -> None:
+    w = window("calculator-lstm", size=(1366, 768))
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    w.graph.fit_readable()
+    shoot(w, "window-1366x768")
+
+
+def calculator() -> None:
+    w = window("calculator-lstm", size=(1600, 1000))
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    shoot(w, "calculator-lstm")
+
+
+def edit_and_diff() -> None:
+    w = window("calculator-lstm", size=(1600, 1000), edits=BROKEN)  # "before my edit" is pinned by itself
+    w.session.view.set_view("backward")
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    w.docks["compare"].raise_()
+    w.toggle_diff()
+    shoot(w, "edit-and-diff")
+
+
+def quiz() -> None:
+    w = window("calculator-lstm", size=(1600, 1000), edits=BROKEN)
+    w.session.playback.go_start()
+    w.session.view.select(NodeRef(0, "c", 1, 0))
+    w.toggle_quiz()
+    for guess in ("1", "2.5", "3.5"):
+        w.session.quiz.advance()
+        w.session.quiz.guess(guess)
+        w.session.quiz.reveal()
+    w.session.quiz.advance()
+    shoot(w, "quiz")
+
+
+def tour() -> None:
+    w = window("calculator-lstm", size=(1366, 768))
+    w.guide.start()
+    for _ in range(4):
+        w.guide.tour.do_it() if w.guide.tour.step.action else w.guide.tour.next()
+    shoot(w, "tour")
+
+
+def watches() -> None:
+    w = window("derivation-check", size=(1600, 1000))
+    w.docks["watches"].raise_()
+    shoot(w, "watches")
+
+
+def analyses() -> None:
+    w = window("calculator-rnn-1.7", size=(1600, 1000))
+    w.docks["analyses"].raise_()
+    shoot(w, "analyses-rnn-1.7")
+
+
+def peephole_backward() -> None:
+    w = window("peephole-lstm", size=(1600, 1000))
+    w.session.view.set_view("backward")
+    w.session.view.select(NodeRef(0, "c", 5, 0))
+    shoot(w, "peephole-lstm-backward")
+
+
+PICTURES = {f.__name__: f for f in (presentation_phases, presentation_long_lag, window_1366, calculator,
+                                    edit_and_diff, quiz, tour, watches, analyses, peephole_backward)}
+
+if __name__ == "__main__":
+    app = QApplication([])
+    for name in sys.argv[1:] or PICTURES:
+        PICTURES[name]()
+    dispose(app)
