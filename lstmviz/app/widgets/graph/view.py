@@ -224,25 +224,20 @@ class GraphView(QGraphicsView):
     def _mark_question(self) -> None:
         """The quiz's node, about to be computed: marked for the prediction."""
         question = self.session.quiz.question
-        key = None if question is None else (question.node.layer, question.node.var, question.node.t)
-        if key == self._asked_key:
-            return
-        for k, on in ((self._asked_key, False), (key, True)):
-            if k in self.nodes:
-                self.nodes[k].asked = on
-                self.nodes[k].update()
-        self._asked_key = key
+        self._asked_key = self._move_mark("asked", self._asked_key, None if question is None else question.node)
 
     def _mark_selection(self) -> None:
-        sel = self.session.view.selection
-        key = None if sel is None else (sel.layer, sel.var, sel.t)
-        if key == self._selected_key:
-            return
-        for k, on in ((self._selected_key, False), (key, True)):
-            if k in self.nodes:
-                self.nodes[k].selected = on
-                self.nodes[k].update()
-        self._selected_key = key
+        self._selected_key = self._move_mark("selected", self._selected_key, self.session.view.selection)
+
+    def _move_mark(self, flag: str, old: tuple | None, node: NodeRef | None) -> tuple | None:
+        """Take a node's ``flag`` (selected, asked) from the node that had it to ``node``'s; its key."""
+        key = None if node is None else (node.layer, node.var, node.t)
+        if key != old:
+            for k, on in ((old, False), (key, True)):
+                if k in self.nodes:
+                    setattr(self.nodes[k], flag, on)
+                    self.nodes[k].update()
+        return key
 
     # -- what the items ask -------------------------------------------------------------------------------
     def node_ref(self, item: NodeItem) -> NodeRef:
