@@ -100,8 +100,8 @@ def test_phase_2_shows_eps_on_the_graph(open_window):
     w.session.playback.set_playhead(Playhead.at(Phase.SYNC, 4, 8))
     eps = w.session.document.trace["l0/eps_h"][:, 0]
     h = [w.graph.nodes[(0, "h", t)] for t in range(1, 9)]
-    assert [n.text for n in h[:4]] == [f"ε {fmt(e, short=True)}" for e in eps[:4]]
-    assert h[3].text == "ε −0.400" and not h[3].future  # h[4] = 0.9·4 = 3.6 printed where 4 was wanted
+    assert [n.text for n in h[:4]] == [fmt(e, short=True) for e in eps[:4]] and all(n.eps_alone for n in h[:4])
+    assert h[3].text == "−0.400" and not h[3].future  # h[4] = 0.9·4 = 3.6 printed where 4 was wanted
     assert all(n.future for n in h[4:])  # ε of later steps: not yet
     assert all(w.graph.nodes[(0, "c", t)].future for t in range(1, 9))  # δ comes in phase 3
     w.session.playback.set_playhead(Playhead.at(Phase.BPTT, 8, 8))  # then δ, with ε under it

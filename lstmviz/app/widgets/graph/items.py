@@ -5,7 +5,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QToolTip
 
 from ... import style
@@ -59,6 +68,20 @@ def pen(colour: str, width: float, dashed: bool = False) -> QPen:
     return _PENS[key]
 
 
+def fitting_font(view: GraphView, text: str, width: float) -> QFont:
+    """The node font, or a smaller one when ``text`` is wider than ``width`` (rare: long exponents)."""
+    font = view.node_font
+    if len(text) <= 5:  # always fits: skip measuring
+        return font
+    advance = view.node_metrics.horizontalAdvance(text)
+    if advance <= width:
+        return font
+    px = max(1, int(font.pixelSize() * width / advance))
+    smaller = QFont(font)
+    smaller.setPixelSize(px)
+    return smaller
+
+
 def text_colour(fill: QColor) -> QColor:
     return QColor(style.TEXT_ON_DARK) if fill.lightnessF() < 0.45 else QColor(style.TEXT)
 
@@ -81,6 +104,7 @@ class NodeItem(QGraphicsItem):
         self.selected = False
         self.current = False
         self.asked = False     # the quiz asks for this node's number
+        self.eps_alone = False  # phase 2: the number is ε (δ not computed yet)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -116,23 +140,32 @@ class NodeItem(QGraphicsItem):
             p.setPen(border)
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRoundedRect(r, 5, 5)
-        font = self.view.node_font
-        p.setFont(font)
-        text = "?" if self.future else self.text
-        fill = self.fills[0] if not self.future and len(self.fills) == 1 else QColor(style.NOT_COMPUTED)
-        p.setPen(QColor(style.TEXT_DIM) if self.future else text_colour(fill))
-        w, h = r.width(), r.height()
-        if self.mark and not self.future:
-            p.drawText(QRectF(0, 1, w, h * 0.62), Qt.AlignmentFlag.AlignCenter, text)
-            p.setFont(self.view.mark_font)
-            p.drawText(QRectF(0, h * 0.52, w, h * 0.48), Qt.AlignmentFlag.AlignCenter, self.mark)
-        elif text:
-            p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+        self._paint_text(p, r)
         if self.kink:
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(style.KINK))
-            k = h * 0.36
+            w, k = r.width(), r.height() * 0.36
             p.drawPolygon(QPolygonF([QPointF(w - k, 0), QPointF(w, 0), QPointF(w, k)]))
+
+    def _paint_text(self, p: QPainter, r: QRectF) -> None:
+        """The number (shrunk only if it would not fit); ε under it, or a small ε before it in phase 2."""
+        view, w, h = self.view, r.width(), r.height()
+        text = "?" if self.future else self.text
+        fill = self.fills[0] if not self.future and len(self.fills) == 1 else QColor(style.NOT_COMPUTED)
+        p.setPen(QColor(style.TEXT_DIM) if self.future else text_colour(fill))
+        if self.eps_alone and not self.future:  # the ε in the corner, the number beside it
+            p.setFont(view.mark_font)
+            p.drawText(QRectF(3, 1, w, h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, "ε")
+            left = view.mark_font.pixelSize() * 0.6
+            r = QRectF(left, 0, w - left, h)
+            w -= left
+        p.setFont(fitting_font(view, text, w - 6))
+        if self.mark and not self.future:
+            p.drawText(QRectF(0, 1, w, h * 0.62), Qt.AlignmentFlag.AlignCenter, text)
+            p.setFont(view.mark_font)
+            p.drawText(QRectF(0, h * 0.52, w, h * 0.48), Qt.AlignmentFlag.AlignCenter, self.mark)
+        elif text:
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
 
     def mousePressEvent(self, event) -> None:
         self.view.node_clicked(self)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 FOLLOW_MS = 280       # the scroll that follows the playhead
 PRESENT_STEPS = 12    # the lecture hall's layout fits this many steps across
 MAX_FIT_ZOOM = 3.0
+HALL_NUMBER_PX = 28   # node numbers readable from the back of a lecture hall
 
 
 class Navigator:
@@ -49,11 +50,13 @@ class Navigator:
         self.follow(animate=False)
 
     def fit_steps(self, count: int) -> None:
-        """Zoom so that ``count`` steps fit across and every lane fits down (whichever is smaller)."""
+        """Zoom so that ``count`` steps fit across and every lane fits down — but a tall model (stacked
+        layers) keeps its numbers ``HALL_NUMBER_PX`` tall and scrolls down instead."""
         v = self.view
         left, right = v.layout.window(1, count)
-        zoom = min(v.viewport().width() / (right - left), v.viewport().height() / v.layout.height, MAX_FIT_ZOOM)
-        v.zoom(zoom / v.transform().m11())
+        across = v.viewport().width() / (right - left)
+        down = max(v.viewport().height() / v.layout.height, HALL_NUMBER_PX / v.sizes.number_px)
+        v.zoom(min(across, down, MAX_FIT_ZOOM) / v.transform().m11())
 
     def follow(self, animate: bool = True) -> None:
         """Keep the current step and its neighbours in view: when they leave it, scroll (smoothly) to

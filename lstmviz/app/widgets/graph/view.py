@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
 from ....core.phases import Phase
@@ -78,6 +78,7 @@ class GraphView(QGraphicsView):
     def _make_fonts(self) -> None:
         g, k = self.sizes, self.text_scale
         self.node_font = _font(style.FONT_FAMILY, g.number_px)
+        self.node_metrics = QFontMetricsF(self.node_font)
         self.mark_font = _font(style.FONT_FAMILY, g.number_px * 0.78)
         self.band_font = _font(style.FONT_FAMILY, g.number_px, bold=True)
         self.label_font = _font(style.MATH_FAMILY, g.label_px * k)
@@ -212,8 +213,9 @@ class GraphView(QGraphicsView):
             for item, is_done, eps_ok in zip(items, done, eps_done, strict=True):
                 eps = item.eps if eps_ok else None
                 item.current = current == item.t
-                if eps is not None and not is_done:  # phase 2: ε, until δ arrives
-                    item.future, item.fills, item.text, item.mark = False, [eps[0]], f"ε {eps[1]}", ""
+                item.eps_alone = eps is not None and not is_done  # phase 2: ε, until δ arrives
+                if item.eps_alone:
+                    item.future, item.fills, item.text, item.mark = False, [eps[0]], eps[1], ""
                 else:
                     item.future = item.has_value and not is_done
                     item.fills, item.text = item.value_fills, item.value_text
