@@ -109,6 +109,8 @@ class Presenter:
         graph.set_sizes(style.PRESENTING)
         w.session.follower.set_on(True)
         w.showFullScreen()
+        if w.screen() is not None:  # without a window manager, full screen is only a wish: take the screen
+            w.setGeometry(w.screen().geometry())
         self.set_ui_zoom(self.ui_zoom)
         QTimer.singleShot(0, self._settle)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QEvent, QObject, QPoint, QTimer
 
 from ...core.phases import Phase
 from ...io import load_scenario
@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 MARGIN = 16
 
 
-class TourGuide:
+class TourGuide(QObject):
     def __init__(self, window: MainWindow):
+        super().__init__(window)
         self.window = window
+        window.graph.installEventFilter(self)  # the bubble follows the graph's corner when the docks move
         self.tour = Tour(window.session)
         self.bubble = TourBubble(self.tour, window)
         self.bubble.moved.connect(self._place)
@@ -40,6 +42,19 @@ class TourGuide:
     def _on_change(self) -> None:
         if not self.tour.running:
             self.window.settings.setValue("tour_done", True)
+        else:
+            QTimer.singleShot(0, self.place)  # once the window has laid itself out
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.place()
+        return False
+
+    def place(self) -> None:
+        """Where the current step's bubble floats (again after the window moved its parts)."""
+        step = self.tour.step
+        if step is not None:
+            self._place(step.points_at)
 
     def _place(self, points_at: str) -> None:
         """Over the graph's bottom right corner (the lane names stay in view); for the Weights step, next
