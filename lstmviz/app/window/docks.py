@@ -24,6 +24,8 @@ class DockSpec:
     on_show: str | None = None  # the panel's method to call when its tab comes up
 
 
+LAYOUT_VERSION = 2  # of the saved panel layout: a layout saved for other panels is not restored
+
 # What you work with beside the graph on the right; what you look at over time below it — so that each
 # tab bar shows every title even on a 1280×720 screen.
 DOCKS = (

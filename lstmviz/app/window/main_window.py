@@ -42,7 +42,7 @@ from ..widgets.view_bar import ViewBar
 from ..widgets.watches import WatchesPanel
 from ..widgets.weight_editor import WeightEditor
 from .actions import VIEW_TOOLBAR, action_table, build_actions
-from .docks import DOCKS, build_docks
+from .docks import DOCKS, LAYOUT_VERSION, build_docks
 from .files import Files
 from .presentation import Presenter
 from .screen_fit import fit_to_screen, share_toolbar_row
@@ -156,8 +156,7 @@ class MainWindow(QMainWindow):
         geometry, state = self.settings.value("geometry"), self.settings.value("state")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
+        self._layout_restored = state is not None and self.restoreState(state, LAYOUT_VERSION)
 
     # -- observers -------------------------------------------------------------------------------------
     def _on_structure_change(self) -> None:
@@ -281,7 +280,7 @@ class MainWindow(QMainWindow):
             share_toolbar_row(self)
             if self.fit_to_screen:
                 fit_to_screen(self)
-            if self.settings.value("state") is None:  # first run: docks in proportion to the window, once laid out
+            if not self._layout_restored:  # first run: docks in proportion to the window, once laid out
                 QTimer.singleShot(0, self._proportion_docks)
             QTimer.singleShot(0, self.graph.fit_readable)
 
@@ -296,6 +295,7 @@ class MainWindow(QMainWindow):
         self.player.stop()
         self.trainer.wait()
         self.autosaver.finish()
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("state", self.saveState())
+        geometry, state = self.presenter.normal_layout()  # never the lecture hall's, even when quit while presenting
+        self.settings.setValue("geometry", geometry)
+        self.settings.setValue("state", state)
         event.accept()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from .. import style
 from ..style import COLOUR_MAPS, THEMES
+from .docks import LAYOUT_VERSION
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -97,20 +98,22 @@ class Presenter:
 
     def _present(self) -> None:
         w, graph = self.window, self.window.graph
-        self._normal = _Normal(w.saveGeometry(), w.saveState(), w.windowState(), graph.theme_name,
+        self._normal = _Normal(w.saveGeometry(), w.saveState(LAYOUT_VERSION), w.windowState(), graph.theme_name,
                                w.session.view.view, graph.transform(),
                                (graph.horizontalScrollBar().value(), graph.verticalScrollBar().value()))
         for name, dock in w.docks.items():
             dock.setVisible(name == "inspector")
-        w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, w.docks["inspector"])  # the equation band
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        if w.dockWidgetArea(w.docks["inspector"]) != bottom:  # (re-adding it where it is crashes Qt 6.11)
+            w.addDockWidget(bottom, w.docks["inspector"])  # the equation band
         self.show_quiz(w.session.quiz.on)
         w.show_chrome(False)
         graph.set_look(theme="contrast" if graph.theme_name == "light" else None)
         graph.set_sizes(style.PRESENTING)
         w.session.follower.set_on(True)
-        w.showFullScreen()
         if w.screen() is not None:  # without a window manager, full screen is only a wish: take the screen
             w.setGeometry(w.screen().geometry())
+        w.showFullScreen()
         self.set_ui_zoom(self.ui_zoom)
         QTimer.singleShot(0, self._settle)
 
@@ -145,7 +148,7 @@ class Presenter:
         graph.set_sizes(style.NORMAL)
         graph.set_look(theme=normal.theme)
         w.show_chrome(True)
-        w.restoreState(normal.state)
+        w.restoreState(normal.state, LAYOUT_VERSION)
         w.setWindowState(normal.window_state)
         w.restoreGeometry(normal.geometry)
         self.set_ui_zoom(self.ui_zoom)
@@ -157,6 +160,13 @@ class Presenter:
         graph = self.window.graph
         graph.horizontalScrollBar().setValue(scroll[0])
         graph.verticalScrollBar().setValue(scroll[1])
+
+    def normal_layout(self) -> tuple[QByteArray, QByteArray]:
+        """The window's geometry and panels as they are — or, presenting, as they will be after Esc."""
+        w = self.window
+        if self.presenting and self._normal is not None:
+            return self._normal.geometry, self._normal.state
+        return w.saveGeometry(), w.saveState(LAYOUT_VERSION)
 
     def toggle_blank(self) -> None:
         """B: black out the screen (the class looks at the lecturer), B again to come back."""

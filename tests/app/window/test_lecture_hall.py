@@ -239,3 +239,14 @@ def test_the_quiz_hides_takes_a_guess_and_reveals(qtbot, open_window):
     qtbot.keyClick(w, Qt.Key.Key_Escape)
     qtbot.keyClick(w, Qt.Key.Key_Q)
     assert not w.session.quiz.on and w.session.quiz.question is None
+
+
+def test_quitting_while_presenting_keeps_the_normal_layout_for_next_time(qtbot, open_window, settings):
+    w = open_window(size=(1400, 900))
+    present(qtbot, w)
+    w.close()  # quit from the lecture hall
+    w2 = open_window(size=(1400, 900))
+    assert w2.dockWidgetArea(w2.docks["inspector"]) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert w2.docks["plots"].isVisible() and w2.menuBar().isVisible() and w2.view_toolbar.isVisible()
+    present(qtbot, w2)  # and presenting again works from the restored layout
+    assert w2.dockWidgetArea(w2.docks["inspector"]) == Qt.DockWidgetArea.BottomDockWidgetArea
