@@ -13,6 +13,9 @@ from ..core.phases import Phase
 from .evaluator import parse
 
 GLOBAL_DELTA = "dx"
+WHAT = {Phase.FORWARD: "values", Phase.SYNC: "ε", Phase.BPTT: "δ", Phase.GRAD: "weight gradients",
+        Phase.DESCENT: "the update"}
+SHORT = {Phase.GRAD: "dE/dw"}
 
 
 @dataclass(frozen=True)
@@ -21,8 +24,12 @@ class Needs:
     whole: bool     # it reads other steps of that phase (or totals): shown only when the phase is complete
 
     def describe(self) -> str:
-        what = {Phase.FORWARD: "values", Phase.SYNC: "ε", Phase.BPTT: "δ", Phase.GRAD: "weight gradients"}
-        return f"needs {what.get(self.phase, 'the update')} (phase {int(self.phase)})"
+        return f"needs {WHAT[self.phase]} (phase {int(self.phase)})"
+
+    @property
+    def short(self) -> str:
+        """What a waiting node says: ``needs δ``; "?" when it only waits for values."""
+        return "?" if self.phase == Phase.FORWARD else f"needs {SHORT.get(self.phase, WHAT[self.phase])}"
 
 
 def name_phase(name: str) -> Phase:

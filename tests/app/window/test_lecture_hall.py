@@ -104,6 +104,8 @@ def test_phase_2_shows_eps_on_the_graph(open_window):
     assert h[3].text == "−0.400" and not h[3].future  # h[4] = 0.9·4 = 3.6 printed where 4 was wanted
     assert all(n.future for n in h[4:])  # ε of later steps: not yet
     assert all(w.graph.nodes[(0, "c", t)].future for t in range(1, 9))  # δ comes in phase 3
+    watch = [w.graph.nodes[(None, "watch:0", t)] for t in range(1, 9)]  # w1 = δh[t]·o[t] + δc[t+1]·f[t+1]
+    assert all(n.future and n.waiting == "needs δ" for n in watch)
     w.session.playback.set_playhead(Playhead.at(Phase.BPTT, 8, 8))  # then δ, with ε under it
     delta = w.session.document.trace["l0/delta_h"][3, 0]
     assert h[3].text == fmt(delta, short=True) and h[3].mark == "ε −0.400"

@@ -105,6 +105,7 @@ class NodeItem(QGraphicsItem):
         self.current = False
         self.asked = False     # the quiz asks for this node's number
         self.eps_alone = False  # phase 2: the number is ε (δ not computed yet)
+        self.waiting = "?"      # what a node not computed yet says (a watch over δ: "needs δ")
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -150,7 +151,7 @@ class NodeItem(QGraphicsItem):
     def _paint_text(self, p: QPainter, r: QRectF) -> None:
         """The number (shrunk only if it would not fit); ε under it, or a small ε before it in phase 2."""
         view, w, h = self.view, r.width(), r.height()
-        text = "?" if self.future else self.text
+        text = self.waiting if self.future else self.text
         fill = self.fills[0] if not self.future and len(self.fills) == 1 else QColor(style.NOT_COMPUTED)
         p.setPen(QColor(style.TEXT_DIM) if self.future else text_colour(fill))
         if self.eps_alone and not self.future:  # the ε in the corner, the number beside it

@@ -210,7 +210,9 @@ class GraphView(QGraphicsView):
         for key, items in self.lane_items.items():
             needs = self.numbers.lanes[key].needs
             done = [ph.has(needs, t) for t in steps] if needs is not None else computed
+            waiting = needs.short if needs is not None else "?"
             for item, is_done, eps_ok in zip(items, done, eps_done, strict=True):
+                item.waiting = waiting
                 eps = item.eps if eps_ok else None
                 item.current = current == item.t
                 item.eps_alone = eps is not None and not is_done  # phase 2: ε, until δ arrives
