@@ -94,6 +94,10 @@ BAD_ARGS = [
     (["gradcheck", "BAD"], "BAD: model.layers[0].params.W_i has shape (2, 1), expected (1, 1)"),
     (["trace", "calculator-lstm", "--out", "OUT", "--gradient", "tbptt:x"], "tbptt needs a chunk length K"),
     (["trace", "calculator-lstm", "--out", "OUT", "--gradient", "half"], "unknown gradient mode 'half'"),
+    (["trace", "calculator-lstm", "--out", "OUT", "--gradient", "window:0"], "window needs a window length K"),
+    (["analyze", "calculator-rnn-0.5", "--weight", "nonsense"], "--weight: 'nonsense' is not a weight of this model"),
+    (["analyze", "calculator-rnn-0.5", "--weight", "l0/U[1,0]"], "--weight: l0/U[1, 0] is outside its shape (1, 1)"),
+    (["analyze", "calculator-rnn-0.5", "--lags", "0"], "--lags must be at least 1, got 0"),
     (["trace", "calculator-lstm", "--out", "NODIR/t.npz"], "NODIR/t.npz: cannot be written: No such file"),
     (["gui", "BAD", "--screenshot", "OUT"], "BAD: model.layers[0].params.W_i has shape (2, 1), expected (1, 1)"),
 ]
@@ -160,3 +164,28 @@ def test_analyze_of_an_exploding_rnn_still_reports(tmp_path, capsys):
     src.write_text(json.dumps(doc))
     assert main(["analyze", str(src)]) == 0
     assert "inf" in capsys.readouterr().out
+
+
+def test_window_mode_from_the_command_line(tmp_path, capsys):
+    """Seed 003's example: window:3 gives dE/du = −17.29846 (tbptt:3 would give −12.18335)."""
+    out = tmp_path / "w.npz"
+    assert main(["trace", "calculator-rnn-0.5", "--out", str(out), "--gradient", "window:3"]) == 0
+    assert "gradient window:3" in capsys.readouterr().out
+    with np.load(out) as z:
+        assert float(z["grad/l0/U"][0, 0]) == pytest.approx(-17.29846, abs=5e-6)
+    assert main(["gradcheck", "calculator-rnn-0.5", "--gradient", "window:3", "--algorithm", "rtrl"]) == 0
+    text = capsys.readouterr().out
+    assert "(gradient window:3, rtrl): 3 entries" in text and "analytic -17.29846191" in text and "PASS" in text
+
+
+def test_analyze_prints_the_cost_by_lag_table(capsys):
+    assert main(["analyze", "calculator-rnn-0.5", "--weight", "l0/U[0,0]", "--lags", "5", "--k", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    top = next(n for n, line in enumerate(lines) if line.startswith("Cost × lag"))
+    assert "l0/U[0, 0]" in lines[top]
+    header, *rows = [line.split() for line in lines[top + 1:top + 11]]
+    assert header[:2] == ["t", "u"] and "(window:3)" in header
+    assert len(rows) == 9 and rows[-1][:2] == ["Σ", "t"]
+    # the cost at step 4: r = h[4] − 4 = −2.875 with h[3] = 2.25, h[2] = 2.5, h[1] = 1: r·u^j·h[3−j]
+    assert rows[3][:6] == ["4", "−6.46875", "−3.59375", "−0.71875", "0", "0"]
+    assert rows[-1][-2:] == ["−17.2985", "−18.069"]  # Σ over t: window:3 and full

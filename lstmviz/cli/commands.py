@@ -8,7 +8,7 @@ import numpy as np
 
 from ..core import compute
 from ..core import gradcheck as run_gradcheck
-from ..core.analysis import GRADCHECK_ENTRIES, gradcheck_summary, report
+from ..core.analysis import GRADCHECK_ENTRIES, analyse, gradcheck_summary, tables
 from ..core.train import assign_params
 from ..io import UsageError, list_presets
 from ..io.atomic import Outputs
@@ -107,10 +107,17 @@ def analyze(args) -> int:
         raise UsageError(f"--layer must be 0 to {len(scenario.model.layers) - 1}, got {args.layer}")
     if args.k < 1:
         raise UsageError(f"--k must be at least 1, got {args.k}")
-    tables = report(scenario, str(args.gradient), args.k, args.layer)
-    titles = {"lag": "Gradient vs lag", "spectrum": "Jacobian spectrum", "truncation": "Truncation"}
+    if args.lags < 1:
+        raise UsageError(f"--lags must be at least 1, got {args.lags}")
+    try:
+        result = analyse(scenario, str(args.gradient), args.k, args.layer, weight=args.weight, lags=args.lags)
+    except ValueError as e:
+        raise UsageError(f"--weight: {e}") from None
+    titles = {"lag": "Gradient vs lag", "spectrum": "Jacobian spectrum", "truncation": "Truncation",
+              "cost_lag": f"Cost × lag: dC(t)/dW(t−u) for W = {result.cost.label}, the share of the cost at step t "
+                          "that flows through W at step t−u (seed 003: dC(t)/dW = Σ_u dC(t)/dW(t−u))"}
     print(f"lstmviz analyze {args.scenario}: T = {scenario.data.steps}, gradient {args.gradient}")
-    for name, rows in tables.items():
+    for name, rows in tables(result).items():
         print(f"\n{titles[name]}")
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for r in rows:

@@ -12,6 +12,8 @@ from ..io.presets import DEFAULT_PRESET
 from ..io.weights import LAYOUTS
 
 EXIT_BAD_INPUT = 2
+GRADIENT_HELP = ("full | cec | tbptt:K (chunks of K steps) | window:K (each cost E[t] reaches back through "
+                 "steps t−K+1 … t) (default full)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,9 +60,14 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("analyze", help="gradient vs lag, Jacobian spectra, truncation and gradcheck, as tables")
     a.add_argument("scenario", help="a scenario file or preset name")
     a.add_argument("--gradient", type=_typed(parse_mode), default=parse_mode("full"), metavar="MODE",
-                   help="the mode of the lag table's δ (default full)")
-    a.add_argument("--k", type=int, default=5, metavar="K", help="chunk length of the tbptt column (default 5)")
+                   help="the mode of the lag table's δ: full | cec | tbptt:K | window:K (default full)")
+    a.add_argument("--k", type=int, default=5, metavar="K",
+                   help="K of the tbptt:K and window:K columns (default 5)")
     a.add_argument("--layer", type=int, metavar="N", help="the layer analysed (default: the top one)")
+    a.add_argument("--weight", default="auto", metavar="KEY[I,J]",
+                   help="the weight entry of the cost × lag table, dC(t)/dW(t−u): e.g. l0/U[0,0], or l0/U_f for "
+                   "its entry with the largest gradient (default auto: the recurrent entry with the largest gradient)")
+    a.add_argument("--lags", type=int, default=10, metavar="L", help="lag columns of the cost × lag table (default 10)")
     _budget_arg(a)
     w = sub.add_parser("weights", help="export or import LSTM weights in PyTorch's or Keras's layout (.npz)")
     w.add_argument("action", choices=("export", "import"))
@@ -106,7 +113,7 @@ def _frames(sub) -> None:
 
 def _mode_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gradient", type=_typed(parse_mode), default=parse_mode("full"), metavar="MODE",
-                   help="full | cec | tbptt:K (default full)")
+                   help=GRADIENT_HELP)
     p.add_argument("--algorithm", choices=ALGORITHMS, default="bptt", help="bptt (default) or rtrl")
     _budget_arg(p)
 

@@ -9,16 +9,23 @@ fixed; its step Jacobian M[t] = ∂s[t]/∂s[t−1] is, with Q = ∂c/∂a, R_o 
     ∂h[t]/∂h[t−1] = diag(R_o) U_o + diag(K_c) ∂c[t]/∂h[t−1],  ∂h[t]/∂c[t−1] = diag(K_c) ∂c[t]/∂c[t−1]
 
 and ∂s[T]/∂s[t] = M[T] ⋯ M[t+1]. For the one-node linear RNN M = u, so ‖∂h[T]/∂h[t]‖ = |u|^(T−t).
+
+The cost × lag matrix (:func:`cost_lag`) splits one weight's gradient the way seed 003 does:
+dC(t)/dW = Σ_u dC(t)/dW(t−u), W(s) being the copy of W used at step s. Its entries fade with the lag
+u while each row — and Σ_t of the rows, the gradient — stays healthy; window:K keeps the columns u < K.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .backward import cell_carry, lstm_local
+from .backward import cell_carry, cost_lag_terms, lstm_local
+from .keys import Key
 from .model import GATES, LSTMLayer, Scenario
+from .params import param_blocks
 from .trace import Trace, compute
 
 
@@ -90,12 +97,96 @@ def jacobian_spectrum(trace: Trace, n: int | None = None) -> np.ndarray:
         return np.array([_spectral(m[:H, :H]) for m in M])
 
 
+@dataclass
+class CostLag:
+    """dC(t)/dW(t−u) of one weight entry W for every cost C(t) = E[t] and lag u (seed 003's terms)."""
+
+    param: str            # "l0/U"
+    index: tuple[int, ...]
+    matrix: np.ndarray    # (T, L): row t−1, column u; 0 where t−u < 1
+
+    @property
+    def label(self) -> str:
+        return f"{self.param}[{', '.join(map(str, self.index))}]"
+
+    @property
+    def per_cost(self) -> np.ndarray:
+        """Σ_u over the L lags: dC(t)/dW for every t (exactly, when L = T)."""
+        return self.matrix.sum(axis=1)
+
+    def window(self, k: int) -> np.ndarray:
+        """Σ_{u<k}: each cost's share under window:k; summed over t, the window:k gradient."""
+        return self.matrix[:, :k].sum(axis=1)
+
+    @property
+    def total(self) -> float:
+        return float(self.matrix.sum())
+
+
+def cost_lag(source: Trace | Scenario, param: str, index: tuple[int, ...], max_lag: int | None = None) -> CostLag:
+    """The cost × lag matrix of entry ``index`` of ``param`` (``l0/U``, ``l0/W_i``, ``head/W_y``…) at the
+    weights of ``source``: M[t−1, u] = dC(t)/dW(t−u) along every path (the full gradient's terms), for
+    the lags u < ``max_lag`` (all T by default). The whole matrix sums to grad/<param>[index] under
+    full, its columns u < K to window:K's. Costs about T·L backward steps (one sweep of L windows)."""
+    trace = source if isinstance(source, Trace) else compute(source)
+    block = {b.key: b for b in param_blocks(trace.scenario.model)}.get(param)
+    if block is None or len(index) != len(block.shape) or not all(
+            0 <= i < n for i, n in zip(index, block.shape, strict=True)):
+        raise ValueError(f"{param}{list(index)} is not an entry of a parameter of this model")
+    T = trace.steps
+    lags = T if max_lag is None else max(1, min(max_lag, T))
+    with np.errstate(all="ignore"):
+        M = cost_lag_terms(trace.scenario.model, trace.forward, param, tuple(index), lags)
+    return CostLag(param, tuple(int(i) for i in index), M)
+
+
+_WEIGHT = re.compile(r"^\s*(?P<key>[A-Za-z0-9_/]+)\s*(?:\[(?P<index>[0-9,\s]*)\])?\s*$")
+
+
+def pick_weight(trace: Trace, text: str = "auto") -> tuple[str, tuple[int, ...]]:
+    """(param, index) of a weight entry named ``l0/U[0,0]``; ``l0/U_f`` alone is its entry with the largest
+    full gradient, ``auto`` the recurrent (U) entry with the largest full gradient. ValueError otherwise."""
+    full = trace if trace.mode.kind == "full" else compute(trace.scenario)
+    blocks = param_blocks(trace.scenario.model)
+    if text.strip() == "auto":
+        keys = [b.key for b in blocks if Key.parse(b.key).kind == "U"]
+    else:
+        key, index = _parse_weight(text, {b.key: b.shape for b in blocks})
+        if index is not None:
+            return key, index
+        keys = [key]
+    with np.errstate(all="ignore"):
+        size = {k: np.nan_to_num(np.abs(full[f"grad/{k}"]), nan=-1.0) for k in keys}
+    best = max(keys, key=lambda k: size[k].max())
+    index = np.unravel_index(int(np.argmax(size[best])), size[best].shape)
+    return best, tuple(int(i) for i in index)
+
+
+def _parse_weight(text: str, shapes: dict[str, tuple[int, ...]]) -> tuple[str, tuple[int, ...] | None]:
+    m = _WEIGHT.match(text)
+    if m is None or m["key"] not in shapes:
+        first = next(iter(shapes))
+        raise ValueError(f"{text!r} is not a weight of this model (e.g. {first}[0,0] or {first}; "
+                         f"one of {', '.join(shapes)})")
+    key, shape = m["key"], shapes[m["key"]]
+    if m["index"] is None:
+        return key, None
+    index = tuple(int(i) for i in m["index"].replace(" ", "").split(",") if i != "")
+    if len(index) != len(shape) or not all(0 <= i < n for i, n in zip(index, shape, strict=True)):
+        raise ValueError(f"{key}{list(index)} is outside its shape {shape}")
+    return key, index
+
+
 def truncation_table(scenario: Scenario, k: int = 5) -> list[TruncationRow]:
-    """Every parameter matrix's gradient under full, cec and tbptt:k, compared with full."""
-    modes = ("full", "cec", f"tbptt:{k}")
+    """Every parameter matrix's gradient under full, cec, tbptt:k and window:k, compared with full."""
+    modes = truncation_modes(k)
     traces = {m: compute(scenario, m) for m in modes}
     with np.errstate(all="ignore"):  # an overflowing model gives inf and nan norms, shown as such
         return [_truncation_row(key, traces, modes) for key in traces["full"].keys() if key.startswith("grad/")]
+
+
+def truncation_modes(k: int) -> tuple[str, ...]:
+    return ("full", "cec", f"tbptt:{k}", f"window:{k}")
 
 
 def _truncation_row(key: str, traces: dict[str, Trace], modes: tuple[str, ...]) -> TruncationRow:
@@ -135,13 +226,33 @@ class Analysis:
     spectrum: np.ndarray
     truncation: list[TruncationRow]
     k: int
+    cost: CostLag | None = None  # the cost × lag matrix of one weight entry, all lags
+    lags: int = 10               # how many lag columns its table shows
+
+
+COST_LAG_COLUMNS = 10
+COST_LAG_WORK = 3e8  # multiply-adds the report may spend on every lag of the cost × lag matrix (a fraction of a s)
+
+
+def _affordable_lags(trace: Trace, wanted: int) -> int:
+    """All T lags when the T-wide sweep is cheap (about T²·Σ gates·H·(H + D_in) multiply-adds), else ``wanted``."""
+    T = trace.steps
+    per_step = sum((4 if isinstance(layer, LSTMLayer) else 1) * layer.hidden_size
+                   * (layer.hidden_size + layer.input_size) for layer in trace.scenario.model.layers)
+    return T if T * T * per_step <= COST_LAG_WORK else min(T, wanted)
 
 
 def analyse(scenario: Scenario, gradient: str = "full", k: int = 5, layer: int | None = None,
-            trace: Trace | None = None) -> Analysis:
-    """Lag profile and spectrum of ``trace`` (computed under ``gradient`` if not given), truncation table."""
+            trace: Trace | None = None, weight: str | None = None, lags: int = COST_LAG_COLUMNS) -> Analysis:
+    """Lag profile and spectrum of ``trace`` (computed under ``gradient`` if not given), truncation table;
+    with ``weight`` (``l0/U[0,0]``, ``l0/U`` or ``auto``, see :func:`pick_weight`) also the cost × lag
+    matrix of that entry, of which the table shows ``lags`` columns."""
     trace = trace if trace is not None else compute(scenario, gradient)
-    return Analysis(lag_profile(trace, layer), jacobian_spectrum(trace, layer), truncation_table(scenario, k), k)
+    cost = None
+    if weight is not None:
+        cost = cost_lag(trace, *pick_weight(trace, weight), max_lag=_affordable_lags(trace, max(lags, k)))
+    return Analysis(lag_profile(trace, layer), jacobian_spectrum(trace, layer), truncation_table(scenario, k), k,
+                    cost, lags)
 
 
 def tables(a: Analysis) -> dict[str, list[list[str]]]:
@@ -152,19 +263,30 @@ def tables(a: Analysis) -> dict[str, list[list[str]]]:
     for m in range(len(lp.dh)):
         lag.append([str(m), cell(lp.dh[m])] + ([cell(lp.dc[m])] if lstm else []) + [cell(lp.delta_h[m])])
     spectrum = [["t", "σ_max(∂h[t]/∂h[t−1])"]] + [[str(t + 1), cell(v)] for t, v in enumerate(a.spectrum)]
-    modes = ("full", "cec", f"tbptt:{a.k}")
+    modes = truncation_modes(a.k)
     trunc = [["parameter"] + [f"‖{m}‖" for m in modes] + [f"∠ {m}" for m in modes[1:]]
              + [f"{m}/full" for m in modes[1:]]]
     for row in a.truncation:
         trunc.append([row.param] + [cell(row.norms[m]) for m in modes] + [cell(row.angle[m]) for m in modes[1:]]
                      + [cell(row.relative[m]) for m in modes[1:]])
-    return {"lag": lag, "spectrum": spectrum, "truncation": trunc}
+    out = {"lag": lag, "spectrum": spectrum, "truncation": trunc}
+    if a.cost is not None:
+        out["cost_lag"] = cost_lag_table(a.cost, a.k, a.lags)
+    return out
 
 
-def report(scenario: Scenario, gradient: str = "full", k: int = 5,
-           layer: int | None = None) -> dict[str, list[list[str]]]:
-    """``tables(analyse(...))``: what ``lstmviz analyze`` prints."""
-    return tables(analyse(scenario, gradient, k, layer))
+def cost_lag_table(c: CostLag, k: int, lags: int = COST_LAG_COLUMNS) -> list[list[str]]:
+    """Rows t = 1 … T of dC(t)/dW(t−u) for u < ``lags``, then Σ_{u<k} (window:k's share) and Σ over every
+    lag (dC(t)/dW); the last row sums over t, so its last two cells are the window:k and full gradients.
+    (When the matrix holds fewer than T lags, the last column sums the lags it holds.)"""
+    shown = c.matrix[:, :lags]
+    every = "Σ u: dC(t)/dW" if c.matrix.shape[1] == len(c.matrix) else f"Σ u < {c.matrix.shape[1]}"
+    rows = [["t"] + [f"u = {u}" for u in range(shown.shape[1])] + [f"Σ u < {k} (window:{k})", every]]
+    window, per_cost = c.window(k), c.per_cost
+    for t in range(len(shown)):
+        rows.append([str(t + 1)] + [cell(v) for v in shown[t]] + [cell(window[t]), cell(per_cost[t])])
+    rows.append(["Σ t"] + [cell(v) for v in shown.sum(axis=0)] + [cell(window.sum()), cell(c.total)])
+    return rows
 
 
 GRADCHECK_ENTRIES = 2000  # the analyses check a reproducible sample of at most this many entries

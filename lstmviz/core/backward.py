@@ -22,7 +22,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .forward import Forward, LSTMForward
 from .keys import Key
-from .model import GATES, PEEPHOLE_GATES, Head, LSTMLayer, Model, gate_block, gate_view
+from .model import GATES, PEEPHOLE_GATES, Head, LSTMLayer, Model, RNNLayer, gate_block, gate_view
 from .modes import GradientMode
 
 
@@ -120,6 +120,9 @@ def head_backward(head: Head, h_top: np.ndarray, dv: np.ndarray) -> tuple[np.nda
 
 
 def backward(model: Model, fw: Forward, mode: GradientMode) -> Backward:
+    mode = mode.resolved(len(fw.x))
+    if mode.kind == "window":
+        return window_backward(model, fw, mode.k)
     with np.errstate(all="ignore"):
         ext, head_grads = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
         eps = ext
@@ -148,7 +151,7 @@ def _recurrence(mode: GradientMode, T: int):
 def _lstm_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBackward:
     T, H = lf.H.shape
     loc = lstm_local(layer, lf)
-    W, UT = lf.W, np.ascontiguousarray(lf.U.T)
+    UT = np.ascontiguousarray(lf.U.T)
     Fc = cell_carry(layer, lf, loc, peepholes=mode.recurrent_h)
     dA = np.empty((T, 4, H))
     dH = np.empty((T, H))
@@ -166,6 +169,13 @@ def _lstm_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBac
         np.multiply(Ro[t], dh, out=da[o_row])
         dh_rec = UT @ da.reshape(-1) if through_h else zero
         dc_rec = dc * Fc[t] if through_c else zero
+    return _lstm_result(layer, lf, loc, inp, eps, dA, dH, dC, need_eps_x)
+
+
+def _lstm_result(layer, lf, loc: LSTMLocal, inp, eps, dA, dH, dC, need_eps_x: bool) -> LSTMBackward:
+    """The weight gradients (Σ_t δa[t]·input[t]ᵀ), dX and the same-step ε_x of an LSTM layer from its δ."""
+    T, H = lf.H.shape
+    W, o_row = lf.W, GATES.index("o")
     dA2 = dA.reshape(T, 4 * H)
     gW, gU, gb = dA2.T @ inp, dA2.T @ lf.h_prev, dA2.sum(axis=0)
     grads: dict[str, np.ndarray] = {}
@@ -178,44 +188,194 @@ def _lstm_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBac
     grads = {name: grads[name] for name in layer.param_shapes()}
     eps_x = None
     if need_eps_x:
-        sync = Q * (eps * Kc)[:, None, :]
-        sync[:, o_row] = Ro * eps
+        sync = loc.Q * (eps * loc.Kc)[:, None, :]
+        sync[:, o_row] = loc.Ro * eps
         eps_x = sync.reshape(T, 4 * H) @ W
     return LSTMBackward(dA=dA2, dH=dH, eps_h=eps, dX=dA2 @ W, eps_x=eps_x, grads=grads, dC=dC)
 
 
 def _rnn_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBackward:
     T, H = lf.H.shape
-    p = layer.params
-    D = ACTIVATIONS[layer.activation].df(lf.A, lf.H)
+    D = rnn_local(layer, lf)
     dA = np.empty((T, H))
     dH = np.empty((T, H))
     zero = np.zeros(H)
     dh_rec = zero
-    U = p["U"]
+    U = layer.params["U"]
     for t, through_h, _ in _recurrence(mode, T):
         dh = ext[t] + dh_rec
         da = dh * D[t]
         dA[t] = da
         dH[t] = dh
         dh_rec = da @ U if through_h else zero
+    return _rnn_result(layer, lf, D, inp, eps, dA, dH, need_eps_x)
+
+
+def rnn_local(layer: RNNLayer, lf) -> np.ndarray:
+    """σ̇(a[t]) of an RNN layer, (T, H): ∂h[t]/∂a[t]."""
+    return ACTIVATIONS[layer.activation].df(lf.A, lf.H)
+
+
+def _rnn_result(layer, lf, D, inp, eps, dA, dH, need_eps_x: bool) -> RNNBackward:
+    """The weight gradients, dX and the same-step ε_x of an RNN layer from its δ."""
+    W = layer.params["W"]
     grads = {"W": dA.T @ inp, "U": dA.T @ lf.h_prev, "b": dA.sum(axis=0)}
-    eps_x = (eps * D) @ p["W"] if need_eps_x else None
-    return RNNBackward(dA=dA, dH=dH, eps_h=eps, dX=dA @ p["W"], eps_x=eps_x, grads=grads)
+    eps_x = (eps * D) @ W if need_eps_x else None
+    return RNNBackward(dA=dA, dH=dH, eps_h=eps, dX=dA @ W, eps_x=eps_x, grads=grads)
 
 
-def _gradient_factors(model: Model, fw: Forward, bw: Backward, key: Key) -> tuple[np.ndarray, np.ndarray | None]:
+class _WindowLayer:
+    """One layer's share of the window:K sweep (:func:`window_backward`), backward from step T to 1.
+
+    At step s, row j of every (K, ·) array belongs to the one cost E[t] with t ≡ j (mod K) whose window
+    holds s (t = s … s+K−1): it is dE[t]/d·[s] through the paths inside that window. Entering step s,
+    row s mod K passes from E[s+K] (whose window starts at s+1, so it stops here) to E[s] (which starts
+    here). The step's δ, stored in dA/dH (and dC), is the sum of its K rows.
+    """
+
+    def __init__(self, lf, k: int, record: int | None):
+        T, H = lf.H.shape
+        self.k = k
+        self.dH = np.empty((T, H))
+        self.h_in = np.zeros((k, H))  # the error that reaches h[s] from step s+1, by cost
+        self.record = record
+        self.recorded = np.zeros((T, k)) if record is not None else None
+
+    def _enter(self, j: int, ext: np.ndarray) -> np.ndarray:
+        """δh of every cost at this step: ext is (H,) at the top (only E[s] is scored at step s: row j)
+        or, below, the layer above's (K, H) δ of this layer's output."""
+        dh = self.h_in
+        if ext.ndim == 1:
+            dh[j] = ext
+        else:
+            dh[j] = 0.0
+            dh += ext
+        return dh
+
+    def _leave(self, s: int, da: np.ndarray) -> None:
+        if self.recorded is not None:
+            self.recorded[s] = da[:, self.record]
+
+    def _carries(self, s: int) -> bool:
+        return s > 0 and self.k > 1
+
+
+class _WindowLSTM(_WindowLayer):
+    def __init__(self, layer: LSTMLayer, lf: LSTMForward, k: int, record: int | None = None):
+        super().__init__(lf, k, record)
+        T, H = lf.H.shape
+        self.loc = lstm_local(layer, lf)
+        self.carry = cell_carry(layer, lf, self.loc)
+        self.U, self.W = lf.U, lf.W
+        self.dA, self.dC = np.empty((T, 4, H)), np.empty((T, H))
+        self.c_in = np.zeros((k, H))
+
+    def step(self, s: int, j: int, ext: np.ndarray, below: bool) -> np.ndarray | None:
+        loc = self.loc
+        dh = self._enter(j, ext)
+        self.c_in[j] = 0.0
+        dc = dh * loc.Kc[s]
+        dc += self.c_in
+        da = loc.Q[s] * dc[:, None, :]
+        np.multiply(loc.Ro[s], dh, out=da[:, GATES.index("o")])
+        dh.sum(axis=0, out=self.dH[s])
+        dc.sum(axis=0, out=self.dC[s])
+        da.sum(axis=0, out=self.dA[s])
+        da = da.reshape(self.k, -1)
+        self._leave(s, da)
+        if self._carries(s):
+            self.h_in = da @ self.U
+            self.c_in = dc * self.carry[s]
+        return da @ self.W if below else None
+
+    def result(self, layer, lf, inp, eps, need_eps_x: bool) -> LSTMBackward:
+        return _lstm_result(layer, lf, self.loc, inp, eps, self.dA, self.dH, self.dC, need_eps_x)
+
+
+class _WindowRNN(_WindowLayer):
+    def __init__(self, layer: RNNLayer, lf, k: int, record: int | None = None):
+        super().__init__(lf, k, record)
+        self.D = rnn_local(layer, lf)
+        self.U, self.W = layer.params["U"], layer.params["W"]
+        self.dA = np.empty_like(self.dH)
+
+    def step(self, s: int, j: int, ext: np.ndarray, below: bool) -> np.ndarray | None:
+        dh = self._enter(j, ext)
+        da = dh * self.D[s]
+        dh.sum(axis=0, out=self.dH[s])
+        da.sum(axis=0, out=self.dA[s])
+        self._leave(s, da)
+        if self._carries(s):
+            self.h_in = da @ self.U
+        return da @ self.W if below else None
+
+    def result(self, layer, lf, inp, eps, need_eps_x: bool) -> RNNBackward:
+        return _rnn_result(layer, lf, self.D, inp, eps, self.dA, self.dH, need_eps_x)
+
+
+def _window_sweep(model: Model, fw: Forward, k: int, ext: np.ndarray,
+                  record: tuple[int, int] | None = None) -> list[_WindowLSTM | _WindowRNN]:
+    """Every layer's per-cost δ under window:k, top layer first at each step (a lower layer needs the
+    per-cost δ of its output, which only exists during the step). ``record`` = (layer, row of δa)
+    keeps that row of every cost's δa, (T, k), in the layer's ``recorded``."""
+    T = len(fw.x)
+    k = min(k, T)
+    runs = []
+    for n, (layer, lf) in enumerate(zip(model.layers, fw.layers, strict=True)):
+        row = record[1] if record is not None and record[0] == n else None
+        runs.append(_WindowLSTM(layer, lf, k, row) if isinstance(layer, LSTMLayer) else _WindowRNN(layer, lf, k, row))
+    for s in reversed(range(T)):
+        j = s % k
+        e = ext[s]
+        for n in reversed(range(len(runs))):
+            e = runs[n].step(s, j, e, below=n > 0)
+    return runs
+
+
+def window_backward(model: Model, fw: Forward, k: int) -> Backward:
+    """The window:k backward pass: each cost E[t] carries error back through steps t−k+1 … t only.
+
+    δ of a step is the sum, over the costs whose window holds it, of their δ at that step, so that
+    dE/dW = Σ_t δa[t]·input[t]ᵀ still holds. The time loop does one (k, 4H)·(4H×H) product per step."""
+    with np.errstate(all="ignore"):
+        ext, head_grads = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
+        runs = _window_sweep(model, fw, k, ext)
+        eps, out = ext, []
+        for n in reversed(range(len(runs))):
+            lb = runs[n].result(model.layers[n], fw.layers[n], fw_input(fw, n), eps, need_eps_x=n > 0)
+            out.append(lb)
+            eps = lb.eps_x
+        return Backward(layers=out[::-1], head_grads=head_grads)
+
+
+def _gradient_factors(model: Model, fw: Forward, bw: Backward | None,
+                      key: Key) -> tuple[np.ndarray, np.ndarray | None]:
     """The two factors of a parameter's per-step terms: δ of what it feeds (T, out) and what it
     multiplies (T, in), or None for a bias. A peephole multiplies elementwise, so its second factor is
-    (T, H) like the first."""
+    (T, H) like the first. The head's δ is the loss's own derivative (``bw`` may be None for it)."""
     if key.is_head:
-        return fw.head.dv, (fw.layers[-1].H if key.name == "W_y" else None)
+        return fw.head.dv, _gradient_input(model, fw, key)
     n = key.layer
     layer, lf, lb = model.layers[n], fw.layers[n], bw.layers[n]
     da = lb.dA[:, gate_block(lf.H.shape[1], key.gate)] if isinstance(layer, LSTMLayer) else lb.dA
+    return da, _gradient_input(model, fw, key)
+
+
+def _gradient_input(model: Model, fw: Forward, key: Key) -> np.ndarray | None:
+    """What a parameter multiplies at each step (T, in): x or the layer below's h for W, h[t−1] for U,
+    c[t−1] (p_i, p_f) or c[t] (p_o) for a peephole, the top h for W_y; None for a bias."""
+    if key.is_head:
+        return fw.layers[-1].H if key.name == "W_y" else None
+    n = key.layer
+    lf = fw.layers[n]
     if key.kind == "p":
-        return da, (lf.C if key.gate == "o" else lf.c_prev)
-    return da, {"W": fw_input(fw, n), "U": lf.h_prev}.get(key.kind)
+        return lf.C if key.gate == "o" else lf.c_prev
+    return {"W": fw_input(fw, n), "U": lf.h_prev}.get(key.kind)
+
+
+def _input_column(key: Key, index: tuple[int, ...]) -> int:
+    """The column of ``_gradient_input`` that entry ``index`` multiplies (a peephole: its own unit)."""
+    return index[0] if key.kind == "p" else index[1]
 
 
 def contributions(model: Model, fw: Forward, bw: Backward, param: str) -> np.ndarray:
@@ -229,11 +389,41 @@ def contributions(model: Model, fw: Forward, bw: Backward, param: str) -> np.nda
     return np.einsum("to,ti->toi", delta, inputs)
 
 
-def contribution_at(model: Model, fw: Forward, bw: Backward, param: str, index: tuple[int, ...]) -> np.ndarray:
+def contribution_at(model: Model, fw: Forward, bw: Backward | None, param: str,
+                    index: tuple[int, ...]) -> np.ndarray:
     """The per-step terms (T,) of one entry of ``param``: ``contributions(...)[:, *index]`` without the rest."""
     key = Key.parse(param)
     delta, inputs = _gradient_factors(model, fw, bw, key)
     u = index[0]
     if inputs is None:
         return delta[:, u].copy()
-    return delta[:, u] * inputs[:, u if key.kind == "p" else index[1]]
+    return delta[:, u] * inputs[:, _input_column(key, index)]
+
+
+def cost_lag_terms(model: Model, fw: Forward, param: str, index: tuple[int, ...], lags: int) -> np.ndarray:
+    """M (T, L), L = min(lags, T): M[t−1, u] = dE[t]/dθ(t−u) for one entry θ of ``param``, the part of the
+    cost at step t that flows through the copy of θ used at step t−u, along every path (0 where t−u < 1).
+
+    Row t−1 sums to dE[t]/dθ when L = T; Σ_t of the columns u < K is the window:K gradient, of all of
+    them the full one. The per-cost δ come from the window sweep with a window of L steps."""
+    key = Key.parse(param)
+    T = len(fw.x)
+    L = min(lags, T)
+    t = np.arange(T)[:, None]
+    s = t - np.arange(L)[None, :]
+    inside = s >= 0
+    s = np.where(inside, s, 0)
+    inputs = _gradient_input(model, fw, key)
+    if key.is_head:  # the head acts at step t only: all of E[t]'s share is at lag 0
+        terms = np.zeros((T, L))
+        terms[:, 0] = contribution_at(model, fw, None, param, index)
+        return terms
+    n = key.layer
+    layer, H = model.layers[n], model.layers[n].hidden_size
+    row = gate_block(H, key.gate).start + index[0] if isinstance(layer, LSTMLayer) else index[0]
+    with np.errstate(all="ignore"):
+        ext, _ = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
+        per_cost = _window_sweep(model, fw, L, ext, record=(n, row))[n].recorded[s, t % L]
+        if inputs is not None:
+            per_cost = per_cost * inputs[s, _input_column(key, index)]
+    return np.where(inside, per_cost, 0.0) + 0.0  # + 0.0: no −0 from a zero input

@@ -7,11 +7,13 @@ per-layer array (T, H) or, stacked over the gates i, f, o, g, (T, 4H).
 ``forward(..., mode, base)`` runs the *surrogate* graph of a truncated gradient mode: the edges the
 mode cuts read their values from ``base`` (a forward pass at the same point) instead of the live
 ones. At the base point the values are identical, but the derivative of its loss is the truncated
-gradient, which lets gradcheck verify cec and tbptt:K with finite differences.
+gradient, which lets gradcheck verify cec and tbptt:K with finite differences. ``window:K`` has one
+surrogate per cost, :func:`window_forwards`: E[t] replayed over its window from the stored state.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -81,6 +83,38 @@ def forward(model: Model, x: np.ndarray, y: np.ndarray, mask: np.ndarray,
             layers.append(lf)
             inp = lf.H
         return Forward(x, layers, head_forward(model.head, inp, y, mask))
+
+
+def state_at(fw: Forward, s: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """Every layer's state (h, c; c None for an RNN layer) entering step s (0-based); s = T is the
+    state after the last step."""
+    out = []
+    for lf in fw.layers:
+        lstm = isinstance(lf, LSTMForward)
+        if s < len(fw.x):
+            out.append((lf.h_prev[s], lf.c_prev[s] if lstm else None))
+        else:
+            out.append((lf.H[-1], lf.C[-1] if lstm else None))
+    return out
+
+
+def restart(model: Model, states: list[tuple[np.ndarray, np.ndarray | None]]) -> Model:
+    """The model starting from ``states`` (as :func:`state_at` gives them) instead of h0/c0; the
+    parameter arrays are shared, so edits to them show in both."""
+    layers = [replace(layer, h0=h.copy()) if c is None else replace(layer, h0=h.copy(), c0=c.copy())
+              for layer, (h, c) in zip(model.layers, states, strict=True)]
+    return Model(model.input_size, layers, model.head)
+
+
+def window_forwards(model: Model, x: np.ndarray, y: np.ndarray, mask: np.ndarray, base: Forward,
+                    k: int) -> Iterator[Forward]:
+    """The surrogates of window:K, one per cost E[t] (t = 1 … T): steps t-K+1 … t replayed from the
+    state ``base`` entered step t-K+1 with, held constant. The last step's ``loss_t`` is E[t]; summed
+    over t it is a loss whose gradient at the base point is the window:K gradient."""
+    for t in range(len(x)):
+        s = max(0, t - k + 1)
+        sub = restart(model, state_at(base, s)) if s else model
+        yield forward(sub, x[s:t + 1], y[s:t + 1], mask[s:t + 1])
 
 
 def _cutter(mode: GradientMode, base: LayerForward):

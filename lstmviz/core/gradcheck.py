@@ -2,7 +2,10 @@
 
 For each parameter entry θ_k we evaluate the loss at θ_k ± ε (ε = 1e-5·max(1, |θ_k|)) and compare
 the central difference with the engine's gradient. Truncated modes are checked against the loss of
-their surrogate graph (see :mod:`lstmviz.core.modes`), so cec and tbptt:K are verified too.
+their surrogate graph (see :mod:`lstmviz.core.modes`), so cec and tbptt:K are verified too. window:K
+has one surrogate per cost: its loss is Σ_t E[t], each E[t] replayed over its own window from the
+frozen state entering it (:func:`lstmviz.core.forward.window_forwards`), T short forward passes per
+evaluation, so checking window:K is for small models.
 
 An entry *sits on a kink* when moving it by ±ε moves a pre-activation of a piecewise-linear
 activation (CReLU, ReLU) across or onto one of its kinks: there the derivative is a convention
@@ -11,13 +14,15 @@ name and not counted as failures.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .forward import Forward, forward
+from .forward import Forward, forward, window_forwards
 from .model import LSTMLayer, Scenario, gate_block
+from .modes import GradientMode
 from .params import index_label, param_array, param_blocks
 from .trace import compute
 
@@ -66,16 +71,10 @@ def gradcheck(scenario: Scenario, gradient: str = "full", algorithm: str = "bptt
     The scenario's parameters are restored exactly afterwards.
     """
     trace = compute(scenario, gradient, algorithm)
-    model, data = scenario.model, scenario.data
-    base = trace.forward
-    mode = trace.mode
-
-    def run() -> Forward:
-        return forward(model, data.x, data.y, data.mask, mode, base if mode.kind != "full" else None)
-
-    E0 = base.head.loss
+    model = scenario.model
+    run = _surrogate(scenario, trace.forward, trace.mode)
+    E0, sides0 = run()
     floor = 1e-4 * max(1.0, abs(E0))
-    sides0 = _kink_sides(model, base)
     picks = [(b, k) for b in param_blocks(model) for k in range(b.size)]
     total = len(picks)
     if max_entries is not None and total > max_entries:
@@ -88,17 +87,36 @@ def gradcheck(scenario: Scenario, gradient: str = "full", algorithm: str = "bptt
             theta = arr[k]
             step = 1e-5 * max(1.0, abs(theta))
             arr[k] = theta + step
-            plus = run()
+            plus, plus_sides = run()
             arr[k] = theta - step
-            minus = run()
+            minus, minus_sides = run()
             arr[k] = theta
-            numeric = (plus.head.loss - minus.head.loss) / (2 * step)
+            numeric = (plus - minus) / (2 * step)
             analytic = float(trace[f"grad/{block.key}"].reshape(-1)[k])
-            kink = not (np.array_equal(_kink_sides(model, plus), sides0)
-                        and np.array_equal(_kink_sides(model, minus), sides0))
+            kink = not (np.array_equal(plus_sides, sides0) and np.array_equal(minus_sides, sides0))
             error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), floor)
             entries.append(EntryCheck(index_label(block, k), analytic, float(numeric), float(error), kink))
     return GradcheckReport(entries=entries, tolerance=tolerance, total_entries=total)
+
+
+def _surrogate(scenario: Scenario, base: Forward, mode: GradientMode) -> Callable[[], tuple[float, np.ndarray]]:
+    """The loss whose derivative at the base point is the gradient under ``mode``, as a function of the
+    scenario's current parameters, with the kink sides of every pre-activation it computed."""
+    model, data = scenario.model, scenario.data
+    mode = mode.resolved(data.steps)
+
+    def run() -> tuple[float, np.ndarray]:
+        fw = forward(model, data.x, data.y, data.mask, mode, base if mode.kind != "full" else None)
+        return fw.head.loss, _kink_sides(model, fw)
+
+    def run_windows() -> tuple[float, np.ndarray]:
+        costs, sides = [], []
+        for fw in window_forwards(model, data.x, data.y, data.mask, base, mode.k):
+            costs.append(fw.head.loss_t[-1])
+            sides.append(_kink_sides(model, fw))
+        return float(np.sum(costs)), np.concatenate(sides)
+
+    return run_windows if mode.kind == "window" else run
 
 
 def _kink_sides(model, fw: Forward) -> np.ndarray:

@@ -6,35 +6,55 @@
 ``cec``       Gers' truncated gradient: only the cell path c_{t-1} → c_t (through f) carries error
               back in time; h_{t-1} into the gates and candidate, and c_{t-1} into the i/f peepholes,
               count as constants. For an RNN layer nothing carries error back in time.
+``window:K``  each cost E[t] sends its gradient back through exactly the last K steps t-K+1 … t; the
+              state entering step t-K+1 counts as a constant *for that cost* (TensorFlow-style
+              truncation: dE[t]/dW = Σ_{u<K} dE[t]/dW(t-u), W(s) being the copy of W used at step s).
+              ``window:1`` is ``tbptt:1`` and a window covering the sequence is ``full``.
 
 In every mode the same-step paths (from a layer to the one above, c_t → a_o through p_o) are intact.
-Each mode is the exact gradient of a surrogate graph in which the cut edges read their values as
-constants; :func:`lstmviz.core.forward.forward` can run that surrogate, which is how gradcheck
-verifies the truncated modes with finite differences.
+full, cec and tbptt:K are each the exact gradient of one surrogate graph in which the cut edges read
+their values as constants; :func:`lstmviz.core.forward.forward` can run that surrogate, which is how
+gradcheck verifies the truncated modes with finite differences. window:K cuts a different edge for
+every cost, so it is the sum over t of one surrogate per cost (:func:`lstmviz.core.forward.window_forwards`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 MAX_TBPTT = 1_000_000
+"""The largest K of ``tbptt:K`` and ``window:K``."""
+
+LENGTH_KINDS = ("tbptt", "window")
 
 
 @dataclass(frozen=True)
 class GradientMode:
-    kind: str  # "full" | "tbptt" | "cec"
+    kind: str  # "full" | "tbptt" | "cec" | "window"
     k: int = 0
 
     def __str__(self) -> str:
-        return f"tbptt:{self.k}" if self.kind == "tbptt" else self.kind
+        return f"{self.kind}:{self.k}" if self.kind in LENGTH_KINDS else self.kind
 
     def cuts_all_at(self, t: int) -> bool:
-        """Whether every recurrent edge into step t (0-based) is cut (a tbptt chunk boundary)."""
+        """Whether every recurrent edge into step t (0-based) is cut (a tbptt chunk boundary).
+
+        Never under window:K: there the edge into step t is cut only for the costs E[t+K-1], E[t+K], …
+        and carries the error of the nearer ones."""
         return self.kind == "tbptt" and t > 0 and t % self.k == 0
 
     @property
     def recurrent_h(self) -> bool:
-        """Whether h_{t-1} → gates/candidate carries error back (outside tbptt boundaries)."""
+        """Whether h_{t-1} → gates/candidate carries error back (outside tbptt boundaries and windows)."""
         return self.kind != "cec"
+
+    def resolved(self, steps: int) -> GradientMode:
+        """The mode the engine runs on a sequence of ``steps``: window:1 is tbptt:1 and a window covering
+        the whole sequence is full BPTT (the same gradients, computed the cheaper way)."""
+        if self.kind == "window" and self.k == 1:
+            return GradientMode("tbptt", 1)
+        if self.kind == "window" and self.k >= steps:
+            return FULL
+        return self
 
 
 FULL = GradientMode("full")
@@ -42,7 +62,7 @@ CEC = GradientMode("cec")
 
 
 def parse_mode(text: str) -> GradientMode:
-    """Parse ``full``, ``cec`` or ``tbptt:K``; raise ValueError with a one-line reason."""
+    """Parse ``full``, ``cec``, ``tbptt:K`` or ``window:K``; raise ValueError with a one-line reason."""
     if isinstance(text, GradientMode):
         return text
     if not isinstance(text, str):
@@ -50,9 +70,10 @@ def parse_mode(text: str) -> GradientMode:
     s = text.strip().lower()
     if s in ("full", "cec"):
         return GradientMode(s)
-    if s.startswith("tbptt:"):
-        k = s[len("tbptt:"):]
+    kind, colon, k = s.partition(":")
+    if colon and kind in LENGTH_KINDS:
         if k.isdigit() and 1 <= int(k) <= MAX_TBPTT:
-            return GradientMode("tbptt", int(k))
-        raise ValueError(f"tbptt needs a chunk length K between 1 and {MAX_TBPTT}, got {k!r}")
-    raise ValueError(f"unknown gradient mode {text!r} (expected full, cec or tbptt:K)")
+            return GradientMode(kind, int(k))
+        what = "a chunk length" if kind == "tbptt" else "a window length"
+        raise ValueError(f"{kind} needs {what} K between 1 and {MAX_TBPTT}, got {k!r}")
+    raise ValueError(f"unknown gradient mode {text!r} (expected full, cec, tbptt:K or window:K)")

@@ -9,9 +9,13 @@ P layer parameters, and accumulate dE/dθ += ∂E/∂h_top[t] · S_h_top[t] at e
 
 S_x[t] is the sensitivity of the layer below at the same step. The gradient modes drop the same
 terms as in BPTT: ``cec`` keeps only f⊙S_c[t-1] in time (Gers' truncated RTRL), ``tbptt:K`` resets
-the sensitivities at every chunk boundary. The head has no recurrence; its gradient is the same
-product as in BPTT. The cost per step grows as H²·P, so RTRL refuses models with more than
-:data:`MAX_SENSITIVITY_ENTRIES` sensitivity entries (P × total hidden units).
+the sensitivities at every chunk boundary. ``window:K`` needs, for the cost at step t, the sensitivity
+to the copies θ(t−K+1) … θ(t) only, so it carries K of them, S[t] = ∂s[t]/∂θ(s) for s = t−K+1 … t,
+in a ring of K slots: at step t the slot of θ(t−K) is cleared and θ(t)'s immediate term enters it,
+and dE/dθ += ∂E/∂h_top[t] · Σ_slots S_h_top[t]. That is K times the memory and work of ``full``.
+The head has no recurrence; its gradient is the same product as in BPTT. The cost per step grows as
+H²·P, so RTRL refuses models with more than :data:`MAX_SENSITIVITY_ENTRIES` sensitivity entries
+(P × total hidden units, × K under window:K).
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .backward import head_backward, lstm_local
-from .forward import Forward
+from .forward import Forward, LSTMForward
 from .keys import Key
 from .model import GATES, LSTMLayer, Model, gate_block, gate_view
 from .modes import GradientMode
@@ -37,10 +41,13 @@ def rtrl_gradients(model: Model, fw: Forward, mode: GradientMode) -> dict[str, n
     blocks = param_blocks(model, include_head=False)
     P = sum(b.size for b in blocks)
     units = sum(layer.hidden_size for layer in model.layers)
-    if P * units > MAX_SENSITIVITY_ENTRIES:
+    mode = mode.resolved(len(fw.x))
+    slots = mode.k if mode.kind == "window" else 1
+    if P * units * slots > MAX_SENSITIVITY_ENTRIES:
+        times = f" × {slots} window slots" if slots > 1 else ""
         raise RTRLTooLarge(
-            f"rtrl is for small models: {P} parameters × {units} hidden units = {P * units} sensitivities "
-            f"exceeds {MAX_SENSITIVITY_ENTRIES}; use bptt")
+            f"rtrl is for small models: {P} parameters × {units} hidden units{times} = {P * units * slots} "
+            f"sensitivities exceeds {MAX_SENSITIVITY_ENTRIES}; use bptt")
     with np.errstate(all="ignore"):
         total = _run(model, fw, mode, blocks, P)
         ext, head_grads = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
@@ -94,55 +101,72 @@ class _Immediate:
 
 def _run(model: Model, fw: Forward, mode: GradientMode, blocks, P: int) -> np.ndarray:
     T = len(fw.x)
+    slots = mode.k if mode.kind == "window" else None
+    lead = () if slots is None else (slots,)
     imms = [_Immediate(model, n, blocks, P) for n in range(len(model.layers))]
     locs = [lstm_local(layer, fw.layers[n]) if isinstance(layer, LSTMLayer)
             else ACTIVATIONS[layer.activation].df(fw.layers[n].A, fw.layers[n].H)
             for n, layer in enumerate(model.layers)]
     stacked = [layer.stacked()[:2] if isinstance(layer, LSTMLayer) else (layer.params["W"], layer.params["U"])
                for layer in model.layers]
-    Sh = [np.zeros((layer.hidden_size, P)) for layer in model.layers]
-    Sc = [np.zeros((layer.hidden_size, P)) for layer in model.layers]
+    Sh = [np.zeros(lead + (layer.hidden_size, P)) for layer in model.layers]
+    Sc = [np.zeros(lead + (layer.hidden_size, P)) for layer in model.layers]
     dh_top, _ = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
     total = np.zeros(P)
     for t in range(T):
         reset = mode.cuts_all_at(t)
+        slot = None if slots is None else t % slots
         Sx = None
         for n, layer in enumerate(model.layers):
-            lf, W, U = fw.layers[n], *stacked[n]
-            inp = fw.x[t] if n == 0 else fw.layers[n - 1].H[t]
-            values = {"x": inp, "h": lf.h_prev[t], "1": np.ones(1)}
-            if isinstance(layer, LSTMLayer):
-                values["c_prev"] = lf.c_prev[t]
-            dA = imms[n].matrix(values)
+            W, U = stacked[n]
+            dA = _immediate(imms[n], fw, n, t, slot, slots)
             if Sx is not None:
                 dA += W @ Sx
+            if slot is not None:  # the sensitivity to θ(t−K) leaves the window of every cost from t on
+                Sh[n][slot] = 0.0
+                Sc[n][slot] = 0.0
             if not reset and mode.recurrent_h:
                 dA += U @ Sh[n]
             if isinstance(layer, LSTMLayer):
-                Sh[n], Sc[n] = _lstm_step(layer, lf, locs[n], imms[n], dA, Sc[n], t, reset, mode)
+                Sh[n], Sc[n] = _lstm_step(layer, fw.layers[n], locs[n], imms[n], dA, Sc[n], t, reset, mode, slot)
             else:
                 Sh[n] = locs[n][t][:, None] * dA
             Sx = Sh[n]
-        total += dh_top[t] @ Sh[-1]
+        total += dh_top[t] @ (Sh[-1] if slot is None else Sh[-1].sum(axis=0))
     return total
 
 
+def _immediate(imm: _Immediate, fw: Forward, n: int, t: int, slot: int | None, slots: int | None) -> np.ndarray:
+    """∂a[t]/∂θ(t) of layer n, (rows, P); under window:K in row ``slot`` of a (K, rows, P) stack of zeros."""
+    lf = fw.layers[n]
+    values = {"x": fw.x[t] if n == 0 else fw.layers[n - 1].H[t], "h": lf.h_prev[t], "1": np.ones(1)}
+    if isinstance(lf, LSTMForward):
+        values["c_prev"] = lf.c_prev[t]
+    M = imm.matrix(values)
+    if slot is None:
+        return M
+    out = np.zeros((slots,) + M.shape)
+    out[slot] = M
+    return out
+
+
 def _lstm_step(layer: LSTMLayer, lf, loc, imm: _Immediate, dA: np.ndarray, Sc_prev: np.ndarray,
-               t: int, reset: bool, mode: GradientMode):
+               t: int, reset: bool, mode: GradientMode, slot: int | None):
     H = layer.hidden_size
     i, f, o, g = (GATES.index(k) for k in "ifog")
-    dA4 = dA.reshape(len(GATES), H, -1)  # gate blocks of the (4H, P) sensitivities
+    dA4 = dA.reshape(dA.shape[:-2] + (len(GATES), H, dA.shape[-1]))  # gate blocks of the (4H, P) sensitivities
     if reset:
         Sc_prev = np.zeros_like(Sc_prev)
     elif layer.peepholes and mode.recurrent_h:
-        dA4[i] += layer.peephole("i")[:, None] * Sc_prev
-        dA4[f] += layer.peephole("f")[:, None] * Sc_prev
+        dA4[..., i, :, :] += layer.peephole("i")[:, None] * Sc_prev
+        dA4[..., f, :, :] += layer.peephole("f")[:, None] * Sc_prev
     G4 = gate_view(lf.G[t])
     Q = loc.Q[t]
-    Sc = G4[f][:, None] * Sc_prev + Q[i][:, None] * dA4[i] + Q[f][:, None] * dA4[f] + Q[g][:, None] * dA4[g]
-    dAo = dA4[o].copy()
+    Sc = (G4[f][:, None] * Sc_prev + Q[i][:, None] * dA4[..., i, :, :] + Q[f][:, None] * dA4[..., f, :, :]
+          + Q[g][:, None] * dA4[..., g, :, :])
+    dAo = dA4[..., o, :, :].copy()
     if layer.peepholes:
         dAo += layer.peephole("o")[:, None] * Sc
-        imm.add_output_peephole(dAo, lf.C[t], gate_block(H, "o").start)
+        imm.add_output_peephole(dAo if slot is None else dAo[slot], lf.C[t], gate_block(H, "o").start)
     Sh = loc.Ro[t][:, None] * dAo + (G4[o] * loc.dS[t])[:, None] * Sc
     return Sh, Sc
