@@ -170,6 +170,11 @@ class Data:
         return np.asarray(self.y, dtype=np.float64)
 
 
+UPDATES = ("epoch", "chunk")
+"""When training updates the weights: once per pass over the sequence, or (under tbptt:K) after every
+chunk of K steps, the state carrying on into the next chunk (TensorFlow's num_steps training)."""
+
+
 @dataclass
 class Training:
     """Optional training settings stored with a scenario."""
@@ -178,6 +183,7 @@ class Training:
     gradient: str = "full"
     clip_norm: float | None = None
     frozen: tuple[str, ...] = ()
+    updates: str = "epoch"  # one of UPDATES
 
 
 @dataclass
