@@ -19,8 +19,12 @@ HEAD_LANES = ("loss", "y", "y_hat")  # above the top layer, top to bottom
 INPUT_LANE = "x"                      # below the bottom layer
 
 # -- names of quantities and phases ------------------------------------------------------------------
+# The course's symbols (002 for the slides' presets, 001's v for a linear head). The candidate is c̃
+# everywhere (the engine's g). An RNN layer's only pre-activation, the engine's ``a``, is what the
+# slides call the excitation c[t] (slide 13 gives the RNN's excitation and the LSTM's cell one letter);
+# ``a`` names nothing else, so this one table serves every kind of layer.
 LABELS = {"x": "x", "y_hat": "ŷ", "y": "y", "loss": "E", "g": "c̃", "a_g": "a_c̃",
-          "i": "i", "f": "f", "o": "o", "c": "c", "h": "h", "a": "a",
+          "i": "i", "f": "f", "o": "o", "c": "c", "h": "h", "a": "c",
           "a_i": "a_i", "a_f": "a_f", "a_o": "a_o"}
 LANE_HELP = {
     "x": "x[t]: the input at step t", "y": "y[t]: the target at step t", "y_hat": "ŷ[t]: the network's output",
@@ -30,11 +34,16 @@ LANE_HELP = {
     "o": "o[t]: the output gate (how much of the cell h[t] shows)",
     "g": "c̃[t]: the candidate, what the cell may add",
     "c": "c[t] = f[t]·c[t−1] + i[t]·c̃[t]: the cell state", "h": "h[t]: the hidden state, the layer's output",
-    "a": "a[t]: the pre-activation, W·x[t] + U·h[t−1] + b",
+    "a": "c[t] = w·x[t] + u·h[t−1] + b: the RNN's excitation, h[t] = σ(c[t]) (trace key a)",
     "a_i": "a_i[t]: the input gate's pre-activation", "a_f": "a_f[t]: the forget gate's pre-activation",
     "a_o": "a_o[t]: the output gate's pre-activation", "a_g": "a_c̃[t]: the candidate's pre-activation",
 }
+# δ of the head's nodes: a linear head's δv = dE/dv (001's ∂J/∂v); an identity head's ŷ = h carries the
+# course's ε (nothing but E[t] depends on ŷ[t], so the partial is the total), see :func:`delta_label`.
 DELTA_LABELS = {"y_hat": "δv", "loss": "δE", "x": "δx"}
+IDENTITY_HEAD_DELTA = "εŷ"
+# Parameters whose course letter differs from the file's: 001 writes the output layer v = W_v·h + b_v.
+SYMBOLS = {"W_y": "W_v", "b_y": "b_v"}
 PHASE_SHORT = {Phase.FORWARD: "forward", Phase.SYNC: "ε", Phase.BPTT: "BPTT δ", Phase.GRAD: "dE/dw",
                Phase.DESCENT: "descent"}
 PHASE_NAMES = {Phase.FORWARD: "Forward propagation", Phase.SYNC: "Synchronous backprop (ε)",
@@ -49,13 +58,23 @@ def label(var: str) -> str:
     return LABELS.get(var, var)
 
 
+def delta_label(var: str, identity_head: bool = False) -> str:
+    """The name of a node's δ: ``δc``, ``δc̃``, ``δv`` (ŷ of a linear head), ``εŷ`` (ŷ of an identity head)."""
+    if var == "y_hat" and identity_head:
+        return IDENTITY_HEAD_DELTA
+    return DELTA_LABELS.get(var, "δ" + LABELS.get(var, var))
+
+
 # -- names of parameters and entries: the course's letters first, the file's key as a detail ----------------
 KINDS = {"W": "input weights", "U": "recurrent weights", "b": "bias", "p": "peephole", "h0": "initial h",
          "c0": "initial c", "x": "input sequence", "y": "targets", "mask": "mask (which steps are scored)"}
 
 
 def symbol(name: str) -> str:
-    """A parameter's name in the course's letters: ``W_g`` → ``W_c̃``, ``b_i`` → ``b_i``, ``U`` → ``U``."""
+    """A parameter's name in the course's letters: ``W_g`` → ``W_c̃``, ``b_i`` → ``b_i``, ``U`` → ``U``,
+    ``W_y`` → ``W_v``."""
+    if name in SYMBOLS:
+        return SYMBOLS[name]
     base, _, sub = name.partition("_")
     return base + (f"_{LABELS.get(sub, sub)}" if sub else "")
 

@@ -89,7 +89,7 @@ def table_rows(document: Document, view: ViewState) -> list[tuple[str, str]]:
     sel = view.selection
     n = sel.layer if sel is not None and sel.layer is not None else len(layers) - 1
     unit = view.drawn_unit(n)
-    names = ("c", "h") if layers[n].type == "lstm" else ("h",)
+    names = ("c", "h") if layers[n].type == "lstm" else ("a", "h")  # an RNN's excitation a is the slides' c
     rows = [(f"l{n}/{v}:{unit}", f"{LABELS[v]}[t]") for v in names]
     rows += [(f"l{n}/delta_{v}:{unit}", f"δ{LABELS[v]}[t]") for v in names]
     return rows + [(f"l{n}/eps_h:{unit}", "εh[t]")]

@@ -13,7 +13,7 @@ import numpy as np
 from ...core import Trace
 from ...core.activations import ACTIVATIONS, on_kink
 from ...core.model import LSTMLayer
-from ..style import DELTA_LABELS, LABELS, label
+from ..style import delta_label, label
 
 PRE_ACTIVATIONS = {"a_i": "i", "a_f": "f", "a_o": "o", "a_g": "g"}
 HEAD_VARS = ("y_hat", "y", "loss")
@@ -56,6 +56,8 @@ def parse_node(text: str, trace: Trace) -> NodeRef:
     layer = None if var in HEAD_VARS or var == "x" else (int(m["layer"]) if m["layer"] else len(layers) - 1)
     if layer is not None and not 0 <= layer < len(layers):
         raise ValueError(f"node {text!r}: there is no layer {layer}")
+    if layer is not None and var == "c" and not isinstance(layers[layer], LSTMLayer):
+        var = "a"  # an RNN's excitation is shown as c (style.LABELS), its trace key is a
     if not 1 <= t <= trace.steps:
         raise ValueError(f"node {text!r}: t must be 1 to {trace.steps}")
     node = NodeRef(layer, var, t, int(m["unit"] or 0))
@@ -113,10 +115,16 @@ class Quantities:
         return tr[f"l{layer}/delta_{var}"][:, unit]
 
     def _eps_series(self, layer, var, unit):
+        """ε[t], the time-synchronous partial: εh[t] = ∂E/∂h[t] of any layer, and the slides' ε[t] = ∂E/∂c[t]
+        of an RNN's excitation c (trace key a), εc[t] = εh[t]·σ̇(c[t]) (002, slide 21); NaN elsewhere."""
         T = self.trace.steps
-        if layer is None or var != "h":
+        if layer is None or var not in ("h", "a"):
             return np.full(T, np.nan)
-        return self.trace[f"l{layer}/eps_h"][:, unit]
+        eps_h = self.trace[f"l{layer}/eps_h"][:, unit]
+        if var == "h":
+            return eps_h
+        act = ACTIVATIONS[self.model.layers[layer].activation]
+        return eps_h * act.df(self._value_series(layer, "a", unit), self._value_series(layer, "h", unit))
 
     # -- single nodes ---------------------------------------------------------------------------
     def value(self, node: NodeRef):
@@ -170,4 +178,5 @@ class Quantities:
         return on_kink(act, self._value_series(layer, var, unit))
 
     def delta_label(self, var: str) -> str:
-        return DELTA_LABELS.get(var, "δ" + LABELS.get(var, var))
+        """``δc``, ``δv``; ``εŷ`` for the ŷ of an identity head (:func:`..style.delta_label`)."""
+        return delta_label(var, self.model.head.type == "identity")

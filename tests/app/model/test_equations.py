@@ -77,7 +77,9 @@ def test_calculator_delta_h_in_course_notation():
     tr = compute(load_scenario("calculator-lstm"))
     ex = explain(tr, NodeRef(0, "h", 3))
     assert ex.delta_equation.startswith("δh[3] = εh[3] + δi[4]·σ̇(a_i[4])·u_i")
-    assert "δc̃[4]·σ̇(a_c̃[4])·u_c̃" in ex.delta_equation
+    # the slides' order i, o, f, then the candidate through δc (002, slide 52): i[t+1]·δc[t+1]·σ̇·u_c
+    assert ex.delta_equation == ("δh[3] = εh[3] + δi[4]·σ̇(a_i[4])·u_i + δo[4]·σ̇(a_o[4])·u_o"
+                                 " + δf[4]·σ̇(a_f[4])·u_f + δc[4]·i[4]·σ̇(a_c̃[4])·u_c̃")
     assert explain(tr, NodeRef(0, "h", 8)).delta_equation == "δh[8] = εh[8]"
 
 
@@ -131,7 +133,8 @@ def test_delta_terms_add_up_for_every_node(name, mode):
         np.testing.assert_allclose(total, ex.delta, rtol=1e-10, atol=1e-12, err_msg=f"{name} {mode} {node}")
         np.testing.assert_allclose(ex.delta, q.delta(node), rtol=0, atol=0)
         assert ex.delta_equation.count(" + ") == len(ex.delta_terms) - 1, ex.delta_equation
-        assert (ex.eps is not None) == (node.layer is not None and node.var == "h")
+        # ε of h, and the slides' ε[t] = ∂E/∂c[t] of an RNN's excitation c (trace key a)
+        assert (ex.eps is not None) == (node.layer is not None and node.var in ("h", "a"))
 
 
 def test_delta_of_pre_activations_is_the_engines():
@@ -174,7 +177,8 @@ def test_weight_labels_and_equations_in_matrix_form():
     assert wx.label == "W_c̃[1, 2]"
     assert wx.equation == "dE/dW_c̃[1, 2] = Σ_t δa_c̃[t][1]·h⁽⁰⁾[t][2]"
     assert explain_weight(tr, "l0/p_f", (2,)).equation == "dE/dp_f[2] = Σ_t δa_f[t][2]·c[t−1][2]"
-    assert explain_weight(tr, "head/W_y", (1, 0)).equation == "dE/dW_y[1, 0] = Σ_t δv[t][1]·h⁽¹⁾[t][0]"
+    # 001 names the output layer v = W_v·h + b_v (the file's key stays head/W_y)
+    assert explain_weight(tr, "head/W_y", (1, 0)).equation == "dE/dW_v[1, 0] = Σ_t δv[t][1]·h⁽¹⁾[t][0]"
 
 
 def test_weights_of():

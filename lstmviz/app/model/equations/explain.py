@@ -21,7 +21,7 @@ def explain(trace: Trace, node: NodeRef) -> Explanation:
     return Explanation(
         node=node, title=node.describe(trace), value=squeeze(v.q.value(node)),
         equation=parts.equation, substituted=parts.substituted,
-        eps=v.q.eps(node) if node.layer is not None and node.var == "h" else None,
+        eps=v.q.eps(node) if node.layer is not None and node.var in ("h", "a") else None,
         delta=delta, delta_equation=delta_equation, delta_terms=parts.terms, notes=parts.notes)
 
 

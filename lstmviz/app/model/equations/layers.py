@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...numbers import fmt
+from .course import forget_gate_rnn
 from .notation import (
     act_name,
     cut_note,
@@ -14,16 +15,21 @@ from .notation import (
     param_name,
     pre_vars,
     product,
+    slope,
     squeeze,
     sum_text,
     symbol,
 )
+from .rnn import excitation
 from .terms import Parts, Term
 from .view import NodeView
 
+CANDIDATE_NOTE = ("δc̃ is an extra of the app: the slides back-propagate to five variables, δh, δc, δi, δo and δf "
+                  "(002, slide 45), and fold the candidate into δh's last term, i[t+1]·δc[t+1]·σ̇·u_c̃ (slide 52)")
 
-def pre_activation(v: NodeView) -> Parts:
-    """a_k[t] = w_k·x[t] + u_k·h[t−1] + b_k (+ peephole); δa_k[t] = δk[t]·σ̇(a_k[t])."""
+
+def affine_parts(v: NodeView) -> tuple[str, list[str]]:
+    """The right-hand side ``w_k·x[t] + u_k·h[t−1] + b_k`` (+ peephole) of a pre-activation and its numbers."""
     node, n, t, u = v.node, v.node.layer, v.node.t, v.node.unit
     layer = v.model.layers[n]
     p = layer.params
@@ -44,13 +50,33 @@ def pre_activation(v: NodeView) -> Parts:
         c_t, c_value = (t, v.value("c", t)) if node.var == "a_o" else (t - 1, v.prev("c", t))
         rhs += f" + {param_label(p[peephole], peephole, (u,))}·c[{c_t}]"
         numbers.append(product(p[peephole][u], c_value))
+    return rhs, numbers
+
+
+def pre_activation(v: NodeView) -> Parts:
+    """a_k[t] = w_k·x[t] + u_k·h[t−1] + b_k (+ peephole); δa_k[t] = δk[t]·σ̇(a_k[t]) for a gate k and
+    δa_c̃[t] = δc[t]·i[t]·σ̇(a_c̃[t]) for the candidate (001's ∂J/∂a_c)."""
+    node, t = v.node, v.node.t
+    rhs, numbers = affine_parts(v)
+    if node.var == "a":
+        return excitation(v, rhs, numbers)
     lhs = v.name(node.var, t)
-    out = out_var(node.var)
     kink = v.kink_note(node)
-    term = Term(f"δ{v.name(out, t)}·σ̇({lhs})", product(v.delta(out, t), v.q.derivative(node)),
-                float(v.q.delta(node)), v.at(out, t), v.kink_term_note(node))
+    text, factors, target = path_to(v, node.layer, node.var, t)
+    term = Term(f"{text}·{slope(lhs)}", product(*factors, v.q.derivative(node)), float(v.q.delta(node)), target,
+                v.kink_term_note(node))
     return Parts(f"{lhs} = {rhs}", f"{lhs} = {sum_text(numbers)} = {fmt(v.q.value(node))}",
                   [term], [kink] if kink else [])
+
+
+def path_to(v: NodeView, layer: int, pre: str, t: int, unit: int | None = None):
+    """The δ a pre-activation's σ̇ multiplies, in the slides' variables: δi[t] (δo, δf) for a gate, δc[t]·i[t]
+    for the candidate (so that δc̃ is not needed). Returns (text, factors, the node a click jumps to)."""
+    if pre == "a_g":
+        return (f"δ{v.name('c', t, layer)}·{v.name('i', t, layer)}",
+                [v.delta("c", t, layer, unit), v.value("i", t, layer, unit)], v.at("c", t, layer, unit))
+    out = out_var(pre)
+    return f"δ{v.name(out, t, layer)}", [v.delta(out, t, layer, unit)], v.at(out, t, layer, unit)
 
 
 def activation_parts(v: NodeView, pre: str, act: str) -> tuple[str, str, list[str]]:
@@ -82,13 +108,21 @@ def gate(v: NodeView) -> Parts:
         other, other_value = {"i": (f"c̃[{t}]", v.value("g", t)), "f": (f"c[{t - 1}]", v.prev("c", t)),
                               "g": (f"i[{t}]", v.value("i", t))}[node.var]
         term = Term(f"δc[{t}]·{other}", product(v.delta("c", t), other_value), delta, v.at("c", t))
-    return Parts(equation, substituted, [term], notes)
+    return Parts(equation, substituted, [term], notes + ([CANDIDATE_NOTE] if node.var == "g" else []))
 
 
 def cell(v: NodeView) -> Parts:
-    """c[t] = f[t]·c[t−1] + i[t]·c̃[t] (c[t−1] + i[t]·c̃[t] without a forget gate)."""
+    """c[t] = f[t]·c[t−1] + i[t]·c̃[t] (c[t−1] + i[t]·c̃[t] without a forget gate); the slides'
+    c[t] = x[t] + f[t]·h[t−1] when the layer is their forget-gate RNN (i = 1, c̃ = x, h = c)."""
     t = v.node.t
     layer = v.model.layers[v.node.layer]
+    if forget_gate_rnn(layer):
+        x, f, h = float(v.input_series(0)[t - 1, 0]), v.value("f", t), v.prev("h", t)
+        equation = f"c[{t}] = x[{t}] + f[{t}]·h[{t - 1}]"
+        substituted = f"c[{t}] = {sum_text([fmt(x), product(f, h)])} = {fmt(v.q.value(v.node))}"
+        note = ("This LSTM is the slides' forget-gate RNN (002, slides 26 and 33): i = 1, c̃[t] = x[t] and o = 1, "
+                "so h = c and the cell c[t] = f[t]·c[t−1] + i[t]·c̃[t] reads c[t] = x[t] + f[t]·h[t−1]")
+        return Parts(equation, substituted, delta_c_terms(v), [note])
     if layer.forget_gate:
         rhs, first = f"f[{t}]·c[{t - 1}]", product(v.value("f", t), v.prev("c", t))
     else:
@@ -99,7 +133,7 @@ def cell(v: NodeView) -> Parts:
 
 
 def delta_c_terms(v: NodeView) -> list[Term]:
-    """δh[t]·o[t]·σ̇_out(c[t]) + δa_o[t]·p_o + δc[t+1]·f[t+1] + δa_i[t+1]·p_i + δa_f[t+1]·p_f."""
+    """δh[t]·o[t]·σ̇(c[t]) + δa_o[t]·p_o + δc[t+1]·f[t+1] + δa_i[t+1]·p_i + δa_f[t+1]·p_f (σ̇ of the cell output)."""
     n, t, u = v.node.layer, v.node.t, v.node.unit
     layer = v.model.layers[n]
     shapes = layer.param_shapes()
@@ -109,7 +143,7 @@ def delta_c_terms(v: NodeView) -> list[Term]:
         terms = [Term(f"δh[{t}]·o[{t}]", product(dh, o), dh * o, v.at("h", t))]
     else:
         ds = float(v.q.output_slope(n, u)[t - 1])
-        terms = [Term(f"δh[{t}]·o[{t}]·{act_name(out)}'(c[{t}])", product(dh, o, ds), dh * o * ds, v.at("h", t))]
+        terms = [Term(f"δh[{t}]·o[{t}]·{slope(f'c[{t}]')}", product(dh, o, ds), dh * o * ds, v.at("h", t))]
     if "p_o" in shapes:
         terms.append(peephole_term(v, "a_o", t))
     if t == v.T:
@@ -165,10 +199,12 @@ def delta_h_terms(v: NodeView) -> list[Term]:
 
 
 def matrix_terms(v: NodeView, layer: int, t: int, mat: str, col: int | None) -> list[Term]:
-    """One term per pre-activation k of ``layer`` at step t: (M_kᵀ·δa_k[t])[col], M = W or U.
+    """One term per pre-activation k of ``layer`` at step t, in the course's order (i, o, f, c̃):
+    (M_kᵀ·δa_k[t])[col], M = W or U.
 
-    ``col`` None gives the whole vector M_kᵀ·δa_k[t] (δx). A 1×1 M is written in the course's form
-    δk[t]·σ̇(a_k[t])·m_k. The target is the unit of ``layer`` contributing most.
+    ``col`` None gives the whole vector M_kᵀ·δa_k[t] (δx). A 1×1 M is written in the slides' form
+    δk[t]·σ̇(a_k[t])·m_k, δc[t]·i[t]·σ̇(a_c̃[t])·m_c̃ for the candidate and m·δc[t] for an RNN's
+    excitation. The target is the unit of ``layer`` contributing most.
     """
     terms = []
     for pre in pre_vars(v.model.layers[layer]):
@@ -181,10 +217,7 @@ def matrix_terms(v: NodeView, layer: int, t: int, mat: str, col: int | None) -> 
         sup, a = v.sup(layer), v.name(pre, t, layer)
         note = ""
         if M.size == 1:
-            out = out_var(pre)
-            text = f"δ{v.name(out, t, layer)}·σ̇({a})·{symbol(name, True)}{sup}"
-            numbers = product(v.delta(out, t, layer, 0), v.q.derivative(target), M[0, 0])
-            note = v.kink_term_note(target)
+            text, numbers, note = _scalar_term(v, layer, pre, t, f"{symbol(name, True)}{sup}", M[0, 0])
         elif col is None:
             text = f"{symbol(name, False)}{sup}ᵀ·δ{a}"
             numbers = f"{symbol(name, False)}{sup}ᵀ·{fmt(da)}"
@@ -193,3 +226,13 @@ def matrix_terms(v: NodeView, layer: int, t: int, mat: str, col: int | None) -> 
             numbers = dot_text(da, Mc)
         terms.append(Term(text, numbers, squeeze(da @ Mc), target, note))
     return terms
+
+
+def _scalar_term(v: NodeView, layer: int, pre: str, t: int, weight: str, value: float) -> tuple[str, str, str]:
+    """The text, numbers and kink note of one 1×1 weight's term: δi[t]·σ̇(a_i[t])·u_i, u·δc[t]."""
+    if pre == "a":  # an RNN: δc is the excitation's own δ, as in the slides' u·δ[t+1]
+        return f"{weight}·δ{v.name(pre, t, layer)}", product(value, v.delta(pre, t, layer, 0)), ""
+    text, factors, _ = path_to(v, layer, pre, t, 0)
+    node = v.at(pre, t, layer, 0)
+    return (f"{text}·{slope(v.name(pre, t, layer))}·{weight}", product(*factors, v.q.derivative(node), value),
+            v.kink_term_note(node))

@@ -15,6 +15,18 @@ from .terms import Term
 ACTIVATION_NAMES = {"crelu": "CReLU", "relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "linear": "linear"}
 MAX_PRODUCTS = 4     # products a dot product is written out with
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# The gates in the order of the slides' δh rule (002, slide 52): i, o, f, then the candidate (the engine's g).
+COURSE_GATES = ("i", "o", "f", "g")
+DOT = "σ̇"            # the one derivative notation: σ̇(z), the slope of whatever activation z goes through
+
+
+def slope(argument: str) -> str:
+    """``σ̇(a_i[4])``: the derivative of the activation applied to ``argument``, at ``argument``.
+
+    The slides write σ̇_g, σ̇_h and ġ for the gate, the cell and a generic nonlinearity; here the argument
+    says which activation is meant (a_i → the gate's, a_c̃ → the candidate's, c → the cell output's).
+    """
+    return f"{DOT}({argument})"
 
 
 def product(*values) -> str:
@@ -64,7 +76,10 @@ def param_name(mat: str, pre: str) -> str:
 
 
 def pre_vars(layer) -> tuple[str, ...]:
-    return tuple(f"a_{g}" for g in layer.gates) if isinstance(layer, LSTMLayer) else ("a",)
+    """A layer's pre-activations in the course's order: a_i, a_o, a_f, a_c̃ (slide 52); an RNN's a."""
+    if not isinstance(layer, LSTMLayer):
+        return ("a",)
+    return tuple(f"a_{g}" for g in COURSE_GATES if g in layer.gates)
 
 
 def out_var(pre: str) -> str:

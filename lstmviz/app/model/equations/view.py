@@ -7,7 +7,7 @@ from ....core import Trace
 from ...numbers import fmt
 from ...style import LABELS
 from ..quantities import NodeRef, Quantities
-from .notation import SUPERSCRIPTS, act_name
+from .notation import DOT, SUPERSCRIPTS, act_name
 
 
 class NodeView:
@@ -59,8 +59,8 @@ class NodeView:
         if not self.q.on_kink(pre):
             return ""
         return (f"{self.name(pre.var, pre.t, pre.layer)} = {fmt(self.q.value(pre))} sits on a "
-                f"{act_name(self.q.activation_of(pre))} kink: σ̇ is taken as 0 there")
+                f"{act_name(self.q.activation_of(pre))} kink: {DOT} is taken as 0 there")
 
     def kink_term_note(self, pre: NodeRef) -> str:
         """The short note for a term that has σ̇ of ``pre`` as a factor ("" if not on a kink)."""
-        return f"on a {act_name(self.q.activation_of(pre))} kink: σ̇ = 0" if self.q.on_kink(pre) else ""
+        return f"on a {act_name(self.q.activation_of(pre))} kink: {DOT} = 0" if self.q.on_kink(pre) else ""
