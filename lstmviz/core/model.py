@@ -170,9 +170,10 @@ class Data:
         return np.asarray(self.y, dtype=np.float64)
 
 
-UPDATES = ("epoch", "chunk")
+UPDATES = ("epoch", "chunk", "step")
 """When training updates the weights: once per pass over the sequence, or (under tbptt:K) after every
-chunk of K steps, the state carrying on into the next chunk (TensorFlow's num_steps training)."""
+chunk of K steps, the state carrying on into the next chunk (TensorFlow's num_steps training), or
+(``step``, under full or cec) at every step, Gers' real-time learning (:mod:`lstmviz.core.realtime`)."""
 
 
 @dataclass

@@ -40,14 +40,8 @@ def rtrl_gradients(model: Model, fw: Forward, mode: GradientMode) -> dict[str, n
     """Every parameter gradient (keys as :meth:`Backward.grads`), computed forward in time."""
     blocks = param_blocks(model, include_head=False)
     P = sum(b.size for b in blocks)
-    units = sum(layer.hidden_size for layer in model.layers)
     mode = mode.resolved(len(fw.x))
-    slots = mode.k if mode.kind == "window" else 1
-    if P * units * slots > MAX_SENSITIVITY_ENTRIES:
-        times = f" × {slots} window slots" if slots > 1 else ""
-        raise RTRLTooLarge(
-            f"rtrl is for small models: {P} parameters × {units} hidden units{times} = {P * units * slots} "
-            f"sensitivities exceeds {MAX_SENSITIVITY_ENTRIES}; use bptt")
+    check_size(model, mode.k if mode.kind == "window" else 1)
     with np.errstate(all="ignore"):
         total = _run(model, fw, mode, blocks, P)
         ext, head_grads = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
@@ -56,13 +50,29 @@ def rtrl_gradients(model: Model, fw: Forward, mode: GradientMode) -> dict[str, n
     return grads
 
 
-class _Immediate:
-    """Index tables placing ∂a[t]/∂θ (x, h[t-1], 1, c) into a (rows, P) matrix."""
+def check_size(model: Model, slots: int = 1) -> None:
+    """Raise :class:`RTRLTooLarge` (one line) when all P layer parameters' sensitivities, × ``slots``
+    (window:K), would exceed :data:`MAX_SENSITIVITY_ENTRIES`."""
+    P = sum(b.size for b in param_blocks(model, include_head=False))
+    units = sum(layer.hidden_size for layer in model.layers)
+    if P * units * slots > MAX_SENSITIVITY_ENTRIES:
+        times = f" × {slots} window slots" if slots > 1 else ""
+        raise RTRLTooLarge(
+            f"rtrl is for small models: {P} parameters × {units} hidden units{times} = {P * units * slots} "
+            f"sensitivities exceeds {MAX_SENSITIVITY_ENTRIES}; use bptt")
 
-    def __init__(self, model: Model, n: int, blocks, P: int):
+
+class Immediate:
+    """Index tables placing ∂a[t]/∂θ (x, h[t-1], 1, c) into a (rows, P) matrix.
+
+    ``columns`` (sorted flat parameter indices, as :func:`param_blocks` numbers them) keeps only those
+    columns, renumbered 0 … len−1: the recurrence is column by column, so one entry's sensitivities
+    cost P = 1."""
+
+    def __init__(self, model: Model, n: int, blocks, P: int, columns: np.ndarray | None = None):
         layer = model.layers[n]
         self.rows = 4 * layer.hidden_size if isinstance(layer, LSTMLayer) else layer.hidden_size
-        self.P = P
+        self.P = P if columns is None else len(columns)
         H = layer.hidden_size
         self.parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
             "x": [], "h": [], "1": [], "c_prev": [], "c": []}
@@ -84,6 +94,8 @@ class _Immediate:
                 self.parts["c" if gate == "o" else "c_prev"].append((base + j, b.offset + j, j))
         self.parts = {k: [tuple(np.concatenate(a) for a in zip(*v, strict=True))] if v else []
                       for k, v in self.parts.items()}
+        if columns is not None:
+            self.parts = {k: [_keep(part, columns) for part in v] for k, v in self.parts.items()}
 
     def matrix(self, values: dict[str, np.ndarray]) -> np.ndarray:
         M = np.zeros((self.rows, self.P))
@@ -103,40 +115,57 @@ def _run(model: Model, fw: Forward, mode: GradientMode, blocks, P: int) -> np.nd
     T = len(fw.x)
     slots = mode.k if mode.kind == "window" else None
     lead = () if slots is None else (slots,)
-    imms = [_Immediate(model, n, blocks, P) for n in range(len(model.layers))]
-    locs = [lstm_local(layer, fw.layers[n]) if isinstance(layer, LSTMLayer)
-            else ACTIVATIONS[layer.activation].df(fw.layers[n].A, fw.layers[n].H)
-            for n, layer in enumerate(model.layers)]
-    stacked = [layer.stacked()[:2] if isinstance(layer, LSTMLayer) else (layer.params["W"], layer.params["U"])
-               for layer in model.layers]
+    imms = [Immediate(model, n, blocks, P) for n in range(len(model.layers))]
+    locs = layer_locals(model, fw)
     Sh = [np.zeros(lead + (layer.hidden_size, P)) for layer in model.layers]
     Sc = [np.zeros(lead + (layer.hidden_size, P)) for layer in model.layers]
     dh_top, _ = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
     total = np.zeros(P)
     for t in range(T):
-        reset = mode.cuts_all_at(t)
         slot = None if slots is None else t % slots
-        Sx = None
-        for n, layer in enumerate(model.layers):
-            W, U = stacked[n]
-            dA = _immediate(imms[n], fw, n, t, slot, slots)
-            if Sx is not None:
-                dA += W @ Sx
-            if slot is not None:  # the sensitivity to θ(t−K) leaves the window of every cost from t on
-                Sh[n][slot] = 0.0
-                Sc[n][slot] = 0.0
-            if not reset and mode.recurrent_h:
-                dA += U @ Sh[n]
-            if isinstance(layer, LSTMLayer):
-                Sh[n], Sc[n] = _lstm_step(layer, fw.layers[n], locs[n], imms[n], dA, Sc[n], t, reset, mode, slot)
-            else:
-                Sh[n] = locs[n][t][:, None] * dA
-            Sx = Sh[n]
+        advance(model, fw, locs, imms, Sh, Sc, t, mode.cuts_all_at(t), mode, slot)
         total += dh_top[t] @ (Sh[-1] if slot is None else Sh[-1].sum(axis=0))
     return total
 
 
-def _immediate(imm: _Immediate, fw: Forward, n: int, t: int, slot: int | None, slots: int | None) -> np.ndarray:
+def layer_locals(model: Model, fw: Forward) -> list:
+    """Every layer's same-step multipliers: :func:`lstm_local` of an LSTM layer, act′(a) (T, H) of an RNN layer."""
+    return [lstm_local(layer, fw.layers[n]) if isinstance(layer, LSTMLayer)
+            else ACTIVATIONS[layer.activation].df(fw.layers[n].A, fw.layers[n].H)
+            for n, layer in enumerate(model.layers)]
+
+
+def advance(model: Model, fw: Forward, locs: list, imms: list[Immediate], Sh: list[np.ndarray],
+            Sc: list[np.ndarray], t: int, reset: bool, mode: GradientMode, slot: int | None = None) -> None:
+    """One step of the recurrence, bottom layer first: Sh[n], Sc[n] become S_h[t], S_c[t] of row t of
+    ``fw`` (``reset``: the recurrent edges into it are cut). The stacked W, U are those ``fw`` used."""
+    slots = None if slot is None else Sh[0].shape[0]
+    Sx = None
+    for n, layer in enumerate(model.layers):
+        W, U = fw.layers[n].W, fw.layers[n].U
+        dA = _immediate(imms[n], fw, n, t, slot, slots)
+        if Sx is not None:
+            dA += W @ Sx
+        if slot is not None:  # the sensitivity to θ(t−K) leaves the window of every cost from t on
+            Sh[n][slot] = 0.0
+            Sc[n][slot] = 0.0
+        if not reset and mode.recurrent_h:
+            dA += U @ Sh[n]
+        if isinstance(layer, LSTMLayer):
+            Sh[n], Sc[n] = _lstm_step(layer, fw.layers[n], locs[n], imms[n], dA, Sc[n], t, reset, mode, slot)
+        else:
+            Sh[n] = locs[n][t][:, None] * dA
+        Sx = Sh[n]
+
+
+def _keep(part: tuple[np.ndarray, np.ndarray, np.ndarray], columns: np.ndarray):
+    """The (rows, cols, src) entries of ``part`` in ``columns``, their columns renumbered."""
+    rows, cols, src = part
+    keep = np.isin(cols, columns)
+    return rows[keep], np.searchsorted(columns, cols[keep]), src[keep]
+
+
+def _immediate(imm: Immediate, fw: Forward, n: int, t: int, slot: int | None, slots: int | None) -> np.ndarray:
     """∂a[t]/∂θ(t) of layer n, (rows, P); under window:K in row ``slot`` of a (K, rows, P) stack of zeros."""
     lf = fw.layers[n]
     values = {"x": fw.x[t] if n == 0 else fw.layers[n - 1].H[t], "h": lf.h_prev[t], "1": np.ones(1)}
@@ -150,7 +179,7 @@ def _immediate(imm: _Immediate, fw: Forward, n: int, t: int, slot: int | None, s
     return out
 
 
-def _lstm_step(layer: LSTMLayer, lf, loc, imm: _Immediate, dA: np.ndarray, Sc_prev: np.ndarray,
+def _lstm_step(layer: LSTMLayer, lf, loc, imm: Immediate, dA: np.ndarray, Sc_prev: np.ndarray,
                t: int, reset: bool, mode: GradientMode, slot: int | None):
     H = layer.hidden_size
     i, f, o, g = (GATES.index(k) for k in "ifog")
