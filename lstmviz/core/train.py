@@ -1,13 +1,16 @@
-"""Gradient descent on a scenario: the fifth phase of an epoch."""
+"""Gradient descent on a scenario: the fifth phase of an epoch, once per pass or once per tbptt chunk."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .model import Scenario
+from .forward import restart, state_at
+from .model import UPDATES, Data, Scenario
+from .modes import GradientMode, parse_mode
 from .params import param_array, param_blocks
-from .trace import Trace
+from .trace import Trace, compute
 
 
 def trained_keys(scenario: Scenario, frozen: tuple[str, ...] = ()) -> list[str]:
@@ -60,39 +63,97 @@ def first_nonfinite(values: dict[str, np.ndarray]) -> str | None:
     return None
 
 
+def check_updates(updates: str) -> str:
+    """``updates`` if it is one of :data:`~lstmviz.core.model.UPDATES`, else a one-line ValueError."""
+    if updates not in UPDATES:
+        raise ValueError(f"updates must be one of {', '.join(UPDATES)}, got {updates!r}")
+    return updates
+
+
 def train(scenario: Scenario, epochs: int, gradient: str = "full", learning_rate: float = 0.1,
-          clip_norm: float | None = None, frozen: tuple[str, ...] = (), on_epoch=None) -> TrainRun:
-    """Run up to ``epochs`` steps of gradient descent on ``scenario`` in place.
+          clip_norm: float | None = None, frozen: tuple[str, ...] = (), on_epoch=None,
+          updates: str = "epoch") -> TrainRun:
+    """Run up to ``epochs`` passes of gradient descent on ``scenario`` in place.
 
-    Training stops at the first step whose loss or update is not finite (a diverging run): the weights
-    stay at their last finite values and :attr:`TrainRun.stopped` says why. ``on_epoch(n, loss)`` is
-    called after each step; returning True from it stops early.
+    ``updates`` = ``epoch``: one update per pass, from the gradient of the whole sequence under
+    ``gradient``. ``chunk`` (with ``gradient`` tbptt:K): one update after every chunk of K steps, as
+    :func:`chunk_updates` describes; under any other mode the sequence is one chunk. An epoch's loss is
+    the sum of what its updates saw (for ``epoch``, the loss E before the update).
+
+    Training stops at the first update whose loss or result is not finite (a diverging run): the
+    weights stay at their last finite values (an update after which the forward pass overflows is
+    taken back) and :attr:`TrainRun.stopped` says why. ``on_epoch(n, loss)`` is called after each
+    epoch; returning True from it stops early. :attr:`TrainRun.losses` has one loss per epoch whose
+    last update stands.
     """
-    from .trace import compute
-
+    check_updates(updates)
+    mode = parse_mode(gradient)
+    descent = _Descent(scenario, learning_rate, clip_norm, frozen)
     run = TrainRun()
-    previous: dict[str, np.ndarray] | None = None  # the weights before the last update, to take it back
     for n in range(epochs):
-        trace = compute(scenario, gradient)
-        if not np.isfinite(trace.loss):
-            if previous is not None:  # the last update made the forward pass overflow: take it back
-                assign_params(scenario, previous)
-                run.losses.pop()
-            run.stopped = (f"stopped at epoch {n + 1}: the loss became {trace.loss} (the forward pass overflows); "
-                           f"the last weights with a finite loss are kept")
-            break
-        values = descent_step(scenario, trace, learning_rate, clip_norm, frozen)
-        bad = first_nonfinite(values)
-        if bad is not None:
-            run.stopped = (f"stopped at epoch {n + 1}: the update would make {bad} non-finite "
-                           f"(learning rate {learning_rate:g} too large?); the last finite weights are kept")
-            break
-        previous = {k: param_array(scenario.model, b).copy() for k, b in _blocks(scenario, values).items()}
-        run.losses.append(trace.loss)
-        assign_params(scenario, values)
-        if on_epoch is not None and on_epoch(n + 1, trace.loss):
+        loss = 0.0
+        for j, (part, trace) in enumerate(chunk_updates(scenario, mode, updates)):
+            where = f"epoch {n + 1}" + (f", chunk {j + 1}" if updates == "chunk" else "")
+            run.stopped = descent.apply(part, trace, where)
+            if run.stopped is not None:
+                if descent.took_back and j == 0:  # the update taken back was the previous epoch's last
+                    run.losses.pop()
+                return run
+            loss += trace.loss
+        run.losses.append(loss)
+        if on_epoch is not None and on_epoch(n + 1, loss):
             break
     return run
+
+
+def chunk_updates(scenario: Scenario, mode: GradientMode, updates: str = "chunk") -> Iterator[tuple[Scenario, Trace]]:
+    """What each update of one epoch learns from: (the scenario it sees, its trace).
+
+    ``epoch``, or a mode other than tbptt:K: the whole scenario under ``mode``, once. ``chunk`` with
+    tbptt:K: the chunks of steps 1…K, K+1…2K, … in turn, each with its full gradient (the state it
+    enters with is a constant, which is what tbptt:K cuts). Chunk j starts from the state in which
+    the forward pass of chunk j−1 ended, computed with the weights of its time: the caller updates
+    the weights between two chunks, and the chunk's own state is taken before that update.
+    """
+    if updates != "chunk" or mode.kind != "tbptt":
+        yield scenario, compute(scenario, mode)
+        return
+    T, data, part = scenario.data.steps, scenario.data, scenario
+    for start in range(0, T, mode.k):
+        stop = min(T, start + mode.k)
+        sliced = Data(x=data.x[start:stop], y=np.asarray(data.y)[start:stop], mask=data.mask[start:stop])
+        part = replace(part, data=sliced)
+        trace = compute(part)
+        yield part, trace
+        part = replace(part, model=restart(part.model, state_at(trace.forward, trace.steps)))
+
+
+class _Descent:
+    """Applies descent steps to a scenario and keeps the weights before the last one, to take it back."""
+
+    def __init__(self, scenario: Scenario, learning_rate: float, clip_norm: float | None, frozen: tuple[str, ...]):
+        self.scenario, self.learning_rate, self.clip_norm, self.frozen = scenario, learning_rate, clip_norm, frozen
+        self.previous: dict[str, np.ndarray] | None = None
+        self.took_back = False
+
+    def apply(self, part: Scenario, trace: Trace, where: str) -> str | None:
+        """The descent step of ``trace`` (computed on ``part``, whose parameters are the scenario's),
+        applied; or why training stops there, nothing applied."""
+        if not np.isfinite(trace.loss):
+            self.took_back = self.previous is not None
+            if self.took_back:  # the last update made the forward pass overflow: take it back
+                assign_params(self.scenario, self.previous)
+            return (f"stopped at {where}: the loss became {trace.loss} (the forward pass overflows); "
+                    f"the last weights with a finite loss are kept")
+        values = descent_step(part, trace, self.learning_rate, self.clip_norm, self.frozen)
+        bad = first_nonfinite(values)
+        if bad is not None:
+            return (f"stopped at {where}: the update would make {bad} non-finite "
+                    f"(learning rate {self.learning_rate:g} too large?); the last finite weights are kept")
+        blocks = _blocks(self.scenario, values)
+        self.previous = {k: param_array(self.scenario.model, b).copy() for k, b in blocks.items()}
+        assign_params(self.scenario, values)
+        return None
 
 
 def _blocks(scenario: Scenario, values: dict[str, np.ndarray]) -> dict:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..core.activations import CANDIDATE_ACTIVATIONS, CELL_OUTPUT_ACTIVATIONS, GATE_ACTIVATIONS, RNN_ACTIVATIONS
-from ..core.model import Data, Head, LSTMLayer, Model, RNNLayer, Scenario, Training, Watch
+from ..core.model import UPDATES, Data, Head, LSTMLayer, Model, RNNLayer, Scenario, Training, Watch
 from ..core.modes import parse_mode
 from ..core.params import param_blocks
 from .errors import ScenarioError
@@ -37,7 +37,7 @@ WATCH_KEYS = {"expression", "equals", "tolerance"}
 LSTM_KEYS = {"type", "hidden_size", "gate_activation", "candidate_activation", "cell_output_activation",
              "forget_gate", "peepholes", "params", "h0", "c0"}
 RNN_KEYS = {"type", "hidden_size", "activation", "params", "h0"}
-TRAINING_KEYS = {"learning_rate", "gradient", "clip_norm", "frozen"}
+TRAINING_KEYS = {"learning_rate", "gradient", "clip_norm", "frozen", "updates"}
 
 
 class _Reader:
@@ -299,6 +299,8 @@ def _parse_training(r: _Reader, doc: Any, model: Model) -> Training:
             if not isinstance(k, str) or k not in keys:
                 raise r.fail(f"training.frozen[{n}]", f"is {show(k)}, not a parameter (e.g. {min(keys)})")
         tr.frozen = tuple(frozen)
+    if "updates" in doc:
+        tr.updates = r.choice(doc["updates"], "training.updates", UPDATES)
     return tr
 
 

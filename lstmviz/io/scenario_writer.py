@@ -38,6 +38,8 @@ def scenario_to_dict(s: Scenario) -> dict:
     tr = s.training
     training = {"learning_rate": tr.learning_rate, "gradient": tr.gradient, "clip_norm": tr.clip_norm,
                 "frozen": list(tr.frozen)}
+    if tr.updates != "epoch":  # optional: files training once per epoch stay as they were
+        training["updates"] = tr.updates
     doc = {"format": FORMAT, "version": VERSION, "name": s.name, "description": s.description,
            "model": {"input_size": model.input_size, "layers": layers, "head": head},
            "data": {"x": s.data.x.tolist(), "y": s.data.y.tolist(), "mask": s.data.mask.tolist()},

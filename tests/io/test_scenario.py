@@ -100,6 +100,9 @@ BAD = [
     ("negative learning rate", ("training", "learning_rate"), -1, "training.learning_rate is -1, expected a positive"),
     ("state of the wrong size", L0 + ("c0",), [0, 0], "model.layers[0].c0 has shape (2,), expected (1,)"),
     ("missing data", ("data",), DELETE, "data is missing"),
+    ("unknown updates", ("training", "updates"), "step-by-step",
+     'training.updates is "step-by-step", expected one of epoch, chunk'),
+    ("updates not a string", ("training", "updates"), 3, "training.updates is 3, expected one of epoch, chunk"),
 ]
 
 
@@ -196,3 +199,17 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
         save_scenario(s, target)
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+def test_updates_is_read_written_and_absent_from_old_files():
+    doc = calculator_doc()
+    assert "updates" not in doc["training"]
+    old = loads_scenario(json.dumps(doc), "old.json")
+    assert old.training.updates == "epoch"
+    assert '"updates"' not in dumps_scenario(old)  # an old file saves as it was
+    doc["training"].update(gradient="tbptt:2", updates="chunk")
+    chunked = loads_scenario(json.dumps(doc), "new.json")
+    assert chunked.training.updates == "chunk"
+    text = dumps_scenario(chunked)
+    assert json.loads(text)["training"]["updates"] == "chunk"
+    assert dumps_scenario(loads_scenario(text, "again.json")) == text
