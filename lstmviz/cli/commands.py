@@ -9,6 +9,7 @@ import numpy as np
 from ..core import compute
 from ..core import gradcheck as run_gradcheck
 from ..core.analysis import GRADCHECK_ENTRIES, analyse, gradcheck_summary, tables
+from ..core.routes import route_table, weight_routes
 from ..core.train import assign_params
 from ..io import UsageError, list_presets
 from ..io.atomic import Outputs
@@ -118,16 +119,26 @@ def analyze(args) -> int:
                           "that flows through W at step t−u (seed 003: dC(t)/dW = Σ_u dC(t)/dW(t−u))"}
     print(f"lstmviz analyze {args.scenario}: T = {scenario.data.steps}, gradient {args.gradient}")
     for name, rows in tables(result).items():
-        print(f"\n{titles[name]}")
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        for r in rows:
-            cells = enumerate(zip(r, widths, strict=True))
-            print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in cells))
+        _print_table(titles[name], rows)
+    # -- the two highways (routes) --
+    split = weight_routes(compute(scenario, args.gradient), result.cost.param, result.cost.index, lags=args.lags)
+    _print_table(f"Routes: dE/dW for W = {split.label} under {args.gradient}, by lag u and by the way its error went "
+                 "back in time: along the cell highway c[t] → c[t−1] (× f), or leaving it into a gate (via i, f, o, c̃; "
+                 "in an RNN via h)", route_table(split))
+    # -- end of the routes --
     result = run_gradcheck(scenario, str(args.gradient), max_entries=GRADCHECK_ENTRIES)
     sample = f" (a sample of {len(result.entries)} of {result.total_entries} entries)" \
         if len(result.entries) < result.total_entries else ""
     print(f"\nGradcheck: {gradcheck_summary(result)}{sample}")
     return 0
+
+
+def _print_table(title: str, rows: list[list[str]]) -> None:
+    print(f"\n{title}")
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        cells = enumerate(zip(r, widths, strict=True))
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in cells))
 
 
 def presets(args) -> int:

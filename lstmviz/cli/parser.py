@@ -67,7 +67,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--weight", default="auto", metavar="KEY[I,J]",
                    help="the weight entry of the cost × lag table, dC(t)/dW(t−u): e.g. l0/U[0,0], or l0/U_f for "
                    "its entry with the largest gradient (default auto: the recurrent entry with the largest gradient)")
-    a.add_argument("--lags", type=int, default=10, metavar="L", help="lag columns of the cost × lag table (default 10)")
+    a.add_argument("--lags", type=int, default=10, metavar="L",
+                   help="lag columns of the cost × lag and routes tables (default 10)")
     _budget_arg(a)
     w = sub.add_parser("weights", help="export or import LSTM weights in PyTorch's or Keras's layout (.npz)")
     w.add_argument("action", choices=("export", "import"))

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .analysis import cell
 from .backward import (
     _gradient_input,
     _input_column,
@@ -61,6 +62,7 @@ class RouteSplit:
     parts: np.ndarray     # (7, L)
     beyond: np.ndarray    # (7,): the lags u ≥ L (zero when L covers the sequence)
     routes: tuple[str, ...]  # the routes this model has, in ROUTES order (what a table shows)
+    steps: int            # T: the lags a split can have are 0 … T−1
 
     @property
     def total(self) -> float:
@@ -232,7 +234,7 @@ def _split(trace: Trace, label: str, lags: int | None, pick) -> RouteSplit:
     acc[0, 0], acc[1, 0] = acc[1, 0], 0.0
     acc = np.pad(acc, ((0, 0), (0, max(0, L - S))))
     return RouteSplit(label, str(trace.mode), acc[:, :L].copy(), acc[:, L:].sum(axis=1),
-                      model_routes(trace.scenario.model))
+                      model_routes(trace.scenario.model), T)
 
 
 def weight_routes(trace: Trace, param: str, index: tuple[int, ...], lags: int | None = None) -> RouteSplit:
@@ -272,3 +274,23 @@ def _check_entry(trace: Trace, param: str, index: tuple[int, ...]) -> None:
     shape = {b.key: b.shape for b in param_blocks(trace.scenario.model)}.get(param)
     if shape is None or len(index) != len(shape) or not all(0 <= i < n for i, n in zip(index, shape, strict=True)):
         raise ValueError(f"routes: {param}{list(index)} is not an entry of a parameter of this model")
+
+
+ROUTE_HEADINGS = {"now": "same step", "highway": "highway", "i": "via i", "f": "via f", "o": "via o",
+                  "g": "via c̃", "h": "via h"}
+"""Column headings of :func:`route_table` (what ``lstmviz analyze`` prints)."""
+
+
+def route_table(split: RouteSplit) -> list[list[str]]:
+    """Rows u = 0 … L−1 of the split (the model's routes as columns, then their total), a row for the lags
+    ≥ L when the split does not cover the sequence, and a Σ row whose last cell is the whole quantity."""
+    rows_of = [ROUTES.index(r) for r in split.routes]
+    rows = [["u"] + [ROUTE_HEADINGS[r] for r in split.routes] + ["total"]]
+    for u in range(split.parts.shape[1]):
+        values = split.parts[rows_of, u]
+        rows.append([str(u)] + [cell(v) for v in values] + [cell(split.parts[:, u].sum())])
+    if split.parts.shape[1] < split.steps:
+        rows.append([f"≥ {split.parts.shape[1]}"] + [cell(v) for v in split.beyond[rows_of]]
+                    + [cell(split.beyond.sum())])
+    rows.append(["Σ"] + [cell(v) for v in split.by_route[rows_of]] + [cell(split.total)])
+    return rows
