@@ -6,9 +6,12 @@ import re
 import pytest
 
 from lstmviz.app.model.equations import explain, explain_weight
+from lstmviz.app.model.equations.brief import node_brief
+from lstmviz.app.model.phases import Playhead
 from lstmviz.app.model.quantities import HEAD_VARS, NodeRef, layer_vars, parse_node
 from lstmviz.app.style import delta_label, symbol
 from lstmviz.core import compute
+from lstmviz.core.phases import Phase
 from lstmviz.io import list_presets, load_scenario
 
 # calculator-rnn-0.5: x = 1,2,1,0,1,1,1,0, u = 0.5, h = c: the running sum leaks by half at every step
@@ -147,3 +150,11 @@ def test_no_primes_and_no_engine_letters_in_any_explanation(preset):
             wx = explain_weight(tr, f"l{n}/{name}", (0,) * len(shape))
             for text in (wx.label, wx.equation, *(term.text for term in wx.terms)):
                 assert not FORBIDDEN.search(text), (preset, name, text)
+
+
+def test_phase_2_computes_the_rnn_excitations_eps(rnn_trace):
+    """The band in phase 2 (synchronous backprop) states the slides' ε[t] = ∂E/∂c[t] on c."""
+    b = node_brief(rnn_trace, Playhead.at(Phase.SYNC, 8, 8), NodeRef(0, "a", 4))
+    assert (b.kind, b.name, b.value) == ("eps", "εc[4]", -2.875)
+    assert b.equation == "εc[4] = ∂E[4]/∂c[4] = m[4]·(ŷ[4] − y[4])"
+    assert b.numbers == "= 1.00·(1.12 − 4.00) = −2.88"

@@ -17,7 +17,7 @@ from ..phases import Playhead
 from ..quantities import NodeRef
 from .explain import explain
 from .head import output_term
-from .notation import dot_text, sum_text
+from .notation import dot_text, product, sum_text
 from .terms import Explanation
 from .view import NodeView
 from .weights import explain_weight
@@ -42,7 +42,8 @@ def kind_at(phase: Phase, node: NodeRef) -> str:
 
 
 def _has_eps(node: NodeRef) -> bool:
-    return node.layer is not None and node.var == "h"
+    """h nodes, and an RNN's excitation c (trace key a), whose ε the slides compute in phase 2."""
+    return node.layer is not None and node.var in ("h", "a")
 
 
 def node_brief(trace: Trace, playhead: Playhead, node: NodeRef, kind: str | None = None) -> Brief:
@@ -73,7 +74,10 @@ def _delta_brief(ex: Explanation, playhead: Playhead, node: NodeRef) -> Brief:
 
 
 def eps_parts(trace: Trace, node: NodeRef) -> tuple[str, str]:
-    """εh[t] = ∂E[t]/∂h[t]: through the head for the top layer, through the layer above otherwise."""
+    """εh[t] = ∂E[t]/∂h[t]: through the head for the top layer, through the layer above otherwise;
+    εc[t] = ∂E[t]/∂c[t] = εh[t]·σ̇(c[t]) for an RNN's excitation (just εh's right-hand side when σ_h is linear)."""
+    if node.var == "a":
+        return _excitation_eps(trace, node)
     v = NodeView(trace, node)
     t, u = node.t, node.unit
     model = trace.scenario.model
@@ -89,6 +93,19 @@ def eps_parts(trace: Trace, node: NodeRef) -> tuple[str, str]:
     if W.size == 1:
         return f"εh[{t}] = ∂E[{t}]/∂h[{t}] = δv[{t}]·w_y", f"= {fmt(float(dv[0]))}·{fmt(float(W[0]))} = {fmt(eps)}"
     return f"εh[{t}] = ∂E[{t}]/∂h[{t}] = (W_yᵀ·δv[{t}])[{u}]", f"= {dot_text(dv, W)} = {fmt(eps)}"
+
+
+def _excitation_eps(trace: Trace, node: NodeRef) -> tuple[str, str]:
+    v = NodeView(trace, node)
+    t, c = node.t, v.name("a", node.t)
+    h_node = NodeRef(node.layer, "h", t, node.unit)
+    eps_c = fmt(v.q.eps(node))
+    if trace.scenario.model.layers[node.layer].activation == "linear":   # h = c: the same partial
+        h_equation, h_numbers = eps_parts(trace, h_node)
+        rhs = h_equation.split(" = ", 2)[2] if h_equation.count(" = ") >= 2 else f"ε{v.name('h', t)}"
+        return f"ε{c} = ∂E[{t}]/∂{c} = {rhs}", h_numbers
+    return (f"ε{c} = ∂E[{t}]/∂{c} = ε{v.name('h', t)}·σ̇({c})",
+            f"= {product(v.q.eps(h_node), v.q.derivative(node))} = {eps_c}")
 
 
 def weight_brief(trace: Trace, playhead: Playhead, key: str, index: tuple[int, ...]) -> Brief:
