@@ -115,7 +115,9 @@ def test_head_deltas_named_as_the_course_does():
     tr = compute(load_scenario("calculator-rnn-0.5"))
     assert explain(tr, NodeRef(None, "y_hat", 4)).delta_equation == "εŷ[4] = m[4]·(ŷ[4] − y[4])"
     tr = compute(load_scenario("char-lstm"))
-    assert explain(tr, NodeRef(None, "y_hat", 2)).delta_equation.startswith("δv[2] = ")
+    ex = explain(tr, NodeRef(None, "y_hat", 2))
+    assert ex.delta_equation.startswith("δv[2] = ")
+    assert ex.equation == "ŷ[2] = softmax(W_v·h[2] + b_v)"      # 001: v = W_v·h + b_v, ŷ = softmax(v)
 
 
 def test_candidate_parameters_are_named_c_tilde():

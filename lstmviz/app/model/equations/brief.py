@@ -17,7 +17,7 @@ from ..phases import Playhead
 from ..quantities import NodeRef
 from .explain import explain
 from .head import output_term
-from .notation import dot_text, product, sum_text
+from .notation import dot_text, product, sum_text, symbol
 from .terms import Explanation
 from .view import NodeView
 from .weights import explain_weight
@@ -91,8 +91,9 @@ def eps_parts(trace: Trace, node: NodeRef) -> tuple[str, str]:
     W = model.head.params["W_y"][:, u]
     dv = trace.forward.head.dv[t - 1]
     if W.size == 1:
-        return f"εh[{t}] = ∂E[{t}]/∂h[{t}] = δv[{t}]·w_y", f"= {fmt(float(dv[0]))}·{fmt(float(W[0]))} = {fmt(eps)}"
-    return f"εh[{t}] = ∂E[{t}]/∂h[{t}] = (W_yᵀ·δv[{t}])[{u}]", f"= {dot_text(dv, W)} = {fmt(eps)}"
+        return (f"εh[{t}] = ∂E[{t}]/∂h[{t}] = δv[{t}]·{symbol('W_y', True)}",
+                f"= {fmt(float(dv[0]))}·{fmt(float(W[0]))} = {fmt(eps)}")
+    return f"εh[{t}] = ∂E[{t}]/∂h[{t}] = ({symbol('W_y', False)}ᵀ·δv[{t}])[{u}]", f"= {dot_text(dv, W)} = {fmt(eps)}"
 
 
 def _excitation_eps(trace: Trace, node: NodeRef) -> tuple[str, str]:

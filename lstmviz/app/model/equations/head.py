@@ -5,7 +5,7 @@ import numpy as np
 
 from ...numbers import fmt
 from .layers import matrix_terms
-from .notation import bracket, product, squeeze, sum_text
+from .notation import bracket, product, squeeze, sum_text, symbol
 from .terms import Parts, Term
 from .view import NodeView
 
@@ -30,7 +30,8 @@ def mask_notes(v: NodeView) -> list[str]:
 
 
 def output_node(v: NodeView) -> Parts:
-    """ŷ[t] = h[t] or W_y·h[t] + b_y (softmax for softmax_xent); δv[t] = m[t]·(ŷ[t] − y[t])."""
+    """ŷ[t] = h[t] or W_v·h[t] + b_v (softmax for softmax_xent; 001's names, the file's W_y, b_y);
+    δv[t] = m[t]·(ŷ[t] − y[t]), written εŷ[t] for an identity head."""
     t, head = v.node.t, v.model.head
     top = len(v.model.layers) - 1
     h = v.trace[f"l{top}/h"][t - 1]
@@ -38,10 +39,11 @@ def output_node(v: NodeView) -> Parts:
     if head.type == "identity":
         rhs, numbers = h_name, fmt(squeeze(h))
     elif head.params["W_y"].size == 1:
-        rhs = f"w_y·{h_name} + b_y"
+        rhs = f"{symbol('W_y', True)}·{h_name} + {symbol('b_y', True)}"   # w_v·h[t] + b_v
         numbers = sum_text([product(head.params["W_y"][0, 0], h[0]), fmt(head.params["b_y"][0])])
     else:
-        rhs, numbers = f"W_y·{h_name} + b_y", fmt(squeeze(v.trace.forward.head.v[t - 1]))
+        rhs = f"{symbol('W_y', False)}·{h_name} + {symbol('b_y', False)}"
+        numbers = fmt(squeeze(v.trace.forward.head.v[t - 1]))
     value = fmt(squeeze(v.q.value(v.node)))
     if head.loss == "softmax_xent":
         equation, substituted = f"ŷ[{t}] = softmax({rhs})", f"ŷ[{t}] = softmax({numbers}) = {value}"

@@ -94,10 +94,14 @@ def act_name(name: str) -> str:
 def cut_note(mode: GradientMode, t: int, path: str) -> str:
     """Why ``mode`` cuts a path arriving at step t (1-based) from step t−1; "" when it carries error.
 
-    ``path`` is "cell" (c[t−1] → c[t], kept by cec) or anything else (h → gates, peepholes).
+    ``path`` is "cell" (c[t−1] → c[t], kept by cec) or anything else (h → gates, peepholes). Under
+    window:K (K > 1) no path is cut for every cost — the one into step t carries E[t] … E[t+K−2] — so
+    there is no note; window:1 keeps each cost's own step only and cuts every path through time.
     """
     if mode.cuts_all_at(t - 1):
         return f"cut: tbptt chunk boundary (a chunk starts at t = {t})"
+    if mode.kind == "window" and mode.k == 1:
+        return "cut by window:1 (each cost E[t] keeps its own step only)"
     if path != "cell" and not mode.recurrent_h:
         return "cut by cec (Gers' truncation)"
     return ""
