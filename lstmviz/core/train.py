@@ -77,8 +77,9 @@ def train(scenario: Scenario, epochs: int, gradient: str = "full", learning_rate
 
     ``updates`` = ``epoch``: one update per pass, from the gradient of the whole sequence under
     ``gradient``. ``chunk`` (with ``gradient`` tbptt:K): one update after every chunk of K steps, as
-    :func:`chunk_updates` describes; under any other mode the sequence is one chunk. An epoch's loss is
-    the sum of what its updates saw (for ``epoch``, the loss E before the update).
+    :func:`chunk_updates` describes; under any other mode the sequence is one chunk. ``step`` (with
+    full or cec): an update at every step, :func:`lstmviz.core.realtime.realtime_train`. An epoch's loss
+    is the sum of what its updates saw (for ``epoch``, the loss E before the update).
 
     Training stops at the first update whose loss or result is not finite (a diverging run): the
     weights stay at their last finite values (an update after which the forward pass overflows is
@@ -87,6 +88,9 @@ def train(scenario: Scenario, epochs: int, gradient: str = "full", learning_rate
     last update stands.
     """
     check_updates(updates)
+    if updates == "step":  # Gers' real-time learning (full or cec): an update at every step
+        from .realtime import realtime_train  # realtime builds on this module's descent rules
+        return realtime_train(scenario, epochs, gradient, learning_rate, clip_norm, frozen, on_epoch)
     mode = parse_mode(gradient)
     descent = _Descent(scenario, learning_rate, clip_norm, frozen)
     run = TrainRun()

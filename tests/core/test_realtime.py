@@ -10,6 +10,7 @@ from lstmviz.core.forward import forward
 from lstmviz.core.model import LSTMLayer
 from lstmviz.core.params import param_array, param_blocks
 from lstmviz.core.realtime import realtime_epoch, realtime_train, sensitivities
+from lstmviz.core.train import train
 from lstmviz.io import load_scenario
 
 PRESETS = ["peephole-lstm", "stacked-lstm", "calculator-rnn-1.7", "long-lag", "memorizer", "calculator-lstm"]
@@ -152,3 +153,13 @@ def test_refusals():
         realtime_epoch(big)
     with pytest.raises(RTRLTooLarge, match="rtrl is for small models"):
         sensitivities(big.model, compute(big).forward, "l0/b_i", (0,))
+
+
+def test_training_with_updates_at_every_step_is_real_time_learning():
+    a = load_scenario("stacked-lstm")
+    b = copy.deepcopy(a)
+    run = train(a, 3, "cec", 0.2, updates="step")
+    reference = [realtime_epoch(b, "cec", 0.2).loss for _ in range(3)]
+    assert run.losses == reference and run.stopped is None
+    for la, lb in zip(a.model.layers, b.model.layers, strict=True):
+        assert all(np.array_equal(la.params[k], lb.params[k]) for k in la.params)

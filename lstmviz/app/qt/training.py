@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from ...core.edits import editable
 from ...core.params import param_blocks
-from ...core.train import train
+from ...core.train import TrainRun, train
 from ..model.document import Document
 from ..model.playback import Playback
 
@@ -20,17 +20,21 @@ class TrainWorker(QObject):
     progress = Signal(int, object)         # epochs done, the loss before each update so far
     finished = Signal(object, object)      # new parameter arrays by key, the TrainRun
 
-    def __init__(self, scenario, epochs: int, gradient: str, learning_rate: float, clip_norm, frozen):
+    def __init__(self, scenario, epochs: int, gradient: str, learning_rate: float, clip_norm, frozen,
+                 updates: str = "epoch"):
         super().__init__()
         self.scenario = copy.deepcopy(scenario)
-        self.args = (epochs, gradient, learning_rate, clip_norm, tuple(frozen))
+        self.args = (epochs, gradient, learning_rate, clip_norm, tuple(frozen), updates)
         self.stop_requested = False
         self.losses: list[float] = []
         self.last_report = 0.0
 
     def run(self) -> None:
-        epochs, gradient, lr, clip, frozen = self.args
-        run = train(self.scenario, epochs, gradient, lr, clip, frozen, on_epoch=self._on_epoch)
+        epochs, gradient, lr, clip, frozen, updates = self.args
+        try:
+            run = train(self.scenario, epochs, gradient, lr, clip, frozen, on_epoch=self._on_epoch, updates=updates)
+        except ValueError as e:  # a combination the engine refuses (every step under tbptt, a model too large)
+            run = TrainRun(stopped=f"refused: {e}")
         self.progress.emit(len(run.losses), list(run.losses))
         arrays = editable(self.scenario)
         values = {b.key: np.array(arrays[b.key]) for b in param_blocks(self.scenario.model) if b.key not in frozen}
@@ -67,7 +71,8 @@ class TrainRunner(QObject):
             return
         doc = self.document
         tr = doc.scenario.training
-        self.worker = TrainWorker(doc.scenario, epochs, str(doc.mode), tr.learning_rate, tr.clip_norm, tr.frozen)
+        self.worker = TrainWorker(doc.scenario, epochs, str(doc.mode), tr.learning_rate, tr.clip_norm, tr.frozen,
+                                  tr.updates)
         self.thread = QThread(self)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)

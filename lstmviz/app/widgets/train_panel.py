@@ -1,4 +1,5 @@
-"""Training: learning rate, clipping, frozen parameters, one step or N epochs in the background.
+"""Training: learning rate, clipping, when the weights move (per epoch, per chunk, at every step), frozen
+parameters, one step or N epochs in the background.
 
 Every setting is an undoable change of the document (and marks it unsaved); the run itself goes
 through the training runner of the Qt layer and lands as one undo entry.
@@ -9,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -29,6 +31,10 @@ from ..model.session import Session
 from ..numbers import fmt_exact, fmt_precise
 from ..qt.binding import observe, signals_blocked
 from ..qt.training import TrainRunner
+
+UPDATE_CHOICES = (("epoch", "once per epoch"), ("chunk", "after every chunk (tbptt:K)"),
+                  ("step", "at every step (real-time RTRL)"))
+"""The choices of Training.updates (core.model.UPDATES), as the panel names them."""
 
 
 class NumberBox(QDoubleSpinBox):
@@ -108,6 +114,14 @@ class TrainPanel(QWidget):
         clip_row.addWidget(self.clip_check)
         clip_row.addWidget(self.clip_box)
         form.addRow("clipping", clip_row)
+        self.updates_box = QComboBox()
+        for updates, text in UPDATE_CHOICES:
+            self.updates_box.addItem(text, updates)
+        self.updates_box.setToolTip("When the weights move: after the whole sequence (BPTT), after every chunk of K "
+                                    "steps (tbptt:K, the state carrying on), or at every step as the sequence is "
+                                    "read (Gers' real-time RTRL, under full or cec)")
+        self.updates_box.activated.connect(self._on_updates)
+        form.addRow("update the weights", self.updates_box)
         self.epochs_box = QSpinBox()
         self.epochs_box.setRange(1, 1_000_000)
         self.epochs_box.setValue(100)
@@ -117,8 +131,9 @@ class TrainPanel(QWidget):
     def refresh(self) -> None:
         """Show the document's training settings (after opening, an undo or a redo)."""
         tr = self.document.scenario.training
-        with signals_blocked(self.lr_box, self.clip_check, self.clip_box, self.frozen_list):
+        with signals_blocked(self.lr_box, self.clip_check, self.clip_box, self.frozen_list, self.updates_box):
             self.lr_box.setValue(tr.learning_rate)
+            self.updates_box.setCurrentIndex(self.updates_box.findData(tr.updates))
             self.clip_check.setChecked(tr.clip_norm is not None)
             if tr.clip_norm is not None:
                 self.clip_box.setValue(tr.clip_norm)
@@ -138,6 +153,10 @@ class TrainPanel(QWidget):
         clip = self.clip_box.value() if self.clip_check.isChecked() else None
         text = f"clip the gradient norm to {fmt_precise(clip)}" if clip is not None else "no gradient clipping"
         self.document.set_training(text, clip_norm=clip)
+
+    def _on_updates(self, row: int) -> None:
+        updates = self.updates_box.itemData(row)
+        self.document.set_training(f"update the weights {dict(UPDATE_CHOICES)[updates]}", updates=updates)
 
     def _on_frozen(self, item: QListWidgetItem) -> None:
         items = [self.frozen_list.item(i) for i in range(self.frozen_list.count())]
