@@ -4,6 +4,7 @@ import pytest
 from helpers import random_scenario, rnn
 
 from lstmviz.core import Data, Head, Model, RNNLayer, Scenario, compute, on_kink
+from lstmviz.core.train import train
 from lstmviz.io import load_scenario
 
 X = [1, 2, 1, 0, 1, 1, 1, 0]
@@ -145,3 +146,42 @@ def test_exploding_rnn_overflows_into_a_trace_not_a_crash():
     assert np.isfinite(tr["l0/h"][:1300]).all() and not np.isfinite(tr["l0/h"][-1]).all()
     assert 1 in tr.nonfinite_steps("backward")  # δ[1] ~ 1.7^1999 overflowed too
     assert tr.nonfinite_steps() == sorted(set(bad) | set(tr.nonfinite_steps("backward")))
+
+
+# -- the numbers docs/analyses.md lists, each worked out by hand -------------------------------------------
+@pytest.mark.parametrize("u,loss,grad", [
+    (0.5, 204593 / 32768, -148021 / 8192),           # E = ½(2.875² + 2.0546875²), dE/du = −18.0689697265625
+    (1, 8.0, 120.0),                                 # E = ½(0² + 4²), δ = 4 at every step
+    (1.7, 6086.384563418485, 43501.79677286862),     # the same recursions in exact fractions, u = 17/10
+])
+def test_one_node_rnn_loss_and_du_are_the_hand_values(u, loss, grad):
+    tr = compute(load_scenario(f"calculator-rnn-{u}"))
+    assert tr.loss == pytest.approx(loss, rel=1e-13)
+    assert tr["grad/l0/U"][0, 0] == pytest.approx(grad, rel=1e-13)
+
+
+def test_slide_20_gradient_descent_step_on_u():
+    """Phase 5: u ← u − η·dE/du = 0.5 − 0.003·(−18.0689697265625) = 0.5542069091796875."""
+    s = load_scenario("calculator-rnn-0.5")
+    train(s, 1, learning_rate=s.training.learning_rate, frozen=tuple(s.training.frozen))
+    assert s.model.layers[0].params["U"][0, 0] == pytest.approx(0.5542069091796875, rel=1e-15)
+    assert s.model.layers[0].params["W"][0, 0] == 1.0   # frozen, as the slides train u alone
+
+
+def test_memorizer_preset_gradient_is_x1_times_error_times_u_to_the_15():
+    """ŷ[16] = w·u^15·x[1] = 0.8·0.9^15, dE/dw = x[1]·(ŷ[16] − x[1])·u^15 (slides 9–11 with m = 15)."""
+    tr = compute(load_scenario("memorizer"))
+    u15 = 0.9 ** 15
+    assert tr["y_hat"][15, 0] == pytest.approx(0.8 * u15, rel=1e-14)
+    assert tr["grad/l0/W"][0, 0] == pytest.approx((0.8 * u15 - 1) * u15, rel=1e-13)
+    assert tr["grad/l0/W"][0, 0] == pytest.approx(-0.17197820547447604, rel=1e-13)
+
+
+def test_seed_003_tbptt_3_on_the_rnn_calculator():
+    """Chunks 1–3, 4–6, 7–8: only δ[4] = −2.875 and δ[8] = −2.0546875, δ[7] = 0.5·δ[8] survive the cuts, so
+    dE/du = δ[4]·h[3] + δ[7]·h[6] + δ[8]·h[7] = −2.875·2.25 − 1.02734375·1.78125 − 2.0546875·1.890625."""
+    tr = compute(load_scenario("calculator-rnn-0.5"), "tbptt:3")
+    expected = -2.875 * 2.25 - 1.02734375 * 1.78125 - 2.0546875 * 1.890625
+    np.testing.assert_allclose(column(tr, "l0/delta_a"), [0, 0, 0, -2.875, 0, 0, -1.02734375, -2.0546875], atol=0)
+    assert tr["grad/l0/U"][0, 0] == pytest.approx(expected, rel=1e-14)
+    assert expected == pytest.approx(-12.18335, abs=5e-6)
