@@ -21,7 +21,7 @@ _config.write_text(json.dumps(SCREEN))
 os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_config}"
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp()  # no recovery files left behind
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from lstmviz.app.launch import apply_edits, dispose, open_for_window  # noqa: E402
@@ -143,8 +143,25 @@ def peephole_backward() -> None:
     shoot(w, "peephole-lstm-backward")
 
 
+def cost_lag(size=(1920, 1080), name="cost_lag") -> None:
+    """Seed 003's argument: the terms dC(t)/dw(t−u) fade with the lag u, their sums stay healthy."""
+    w = window("char-lstm", size=size)
+    w.session.document.set_mode("window:4")
+    w.docks["cost_lag"].raise_()
+    w.resizeDocks([w.docks["cost_lag"]], [int(size[1] * 0.45)], Qt.Orientation.Vertical)
+    w.cost_lag.log_box.setChecked(True)
+    settle()
+    w.session.view.select(NodeRef(None, "loss", 12))
+    shoot(w, name)
+
+
+def cost_lag_1366() -> None:
+    cost_lag((1366, 768), "cost_lag-1366x768")
+
+
 PICTURES = {f.__name__: f for f in (presentation_phases, presentation_long_lag, window_1366, calculator,
-                                    edit_and_diff, quiz, tour, watches, analyses, peephole_backward)}
+                                    edit_and_diff, quiz, tour, watches, analyses, peephole_backward, cost_lag,
+                                    cost_lag_1366)}
 
 if __name__ == "__main__":
     app = QApplication([])

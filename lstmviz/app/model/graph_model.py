@@ -113,19 +113,27 @@ class GraphModel:
         return edges
 
     @staticmethod
-    def is_cut(edge: Edge, mode: GradientMode, t: int) -> bool:
-        """Whether the gradient mode cuts this edge arriving at step t (1-based)."""
+    def is_cut(edge: Edge, mode: GradientMode, t: int, cost: int | None = None) -> bool:
+        """Whether the gradient mode cuts this edge arriving at step t (1-based).
+
+        Under window:K no edge is cut for every cost: the one into step t carries E[t] … E[t+K−2] and is
+        cut for the costs from E[t+K−1] on (:func:`window_costs`). With ``cost`` (a selected step) the
+        answer is for that cost alone; without, window:K cuts nothing."""
         if edge.lag == 0:
             return False
         if mode.cuts_all_at(t - 1):
             return True
+        if mode.kind == "window":
+            return cost is not None and t > 1 and cost > window_costs(mode, t - 1)[1]
         return mode.kind == "cec" and edge.kind in ("recurrent", "peephole")
 
-    def cut_masks(self, mode: GradientMode, T: int) -> dict[Edge, np.ndarray]:
-        """For every edge, (T,) booleans: cut at step t (index t−1). Kept until the mode or T change."""
-        if self._cuts_for != (mode, T):
-            self._cuts = {e: np.array([self.is_cut(e, mode, t) for t in range(1, T + 1)]) for e in self.edges}
-            self._cuts_for = (mode, T)
+    def cut_masks(self, mode: GradientMode, T: int, cost: int | None = None) -> dict[Edge, np.ndarray]:
+        """For every edge, (T,) booleans: cut at step t (index t−1), for the cost of step ``cost`` alone
+        when given (it matters only under window:K). Kept until the mode, T or the cost change."""
+        cost = cost if mode.kind == "window" else None
+        if self._cuts_for != (mode, T, cost):
+            self._cuts = {e: np.array([self.is_cut(e, mode, t, cost) for t in range(1, T + 1)]) for e in self.edges}
+            self._cuts_for = (mode, T, cost)
         return self._cuts
 
     def flows(self, trace: Trace, unit: int) -> dict[Edge, np.ndarray]:
@@ -211,6 +219,13 @@ class GraphModel:
                 pre = next((ln for ln in self.lanes if ln.row == lane.row and ln.slot == 0), None)
                 titles.append((lane.row, label(lane.var) + (f"  ← {label(pre.var)}" if pre else ""), lane.var))
         return titles
+
+
+def window_costs(mode: GradientMode, t: int, steps: int | None = None) -> tuple[int, int]:
+    """(first, last): the costs E[first] … E[last] whose error reaches step t (1-based) under window:K —
+    E[t′] goes back through steps t′−K+1 … t′, so step t serves t′ = t … t+K−1 (up to ``steps``)."""
+    last = t + mode.k - 1
+    return t, last if steps is None else min(last, steps)
 
 
 def window_bytes(scenario) -> int:

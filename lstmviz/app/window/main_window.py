@@ -32,6 +32,7 @@ from ..qt.player import Player
 from ..qt.training import TrainRunner
 from ..widgets.analysis_panel import AnalysisPanel
 from ..widgets.compare import ComparePanel
+from ..widgets.cost_lag_panel import CostLagPanel
 from ..widgets.graph import GraphView, LegendBar
 from ..widgets.inspector import Inspector
 from ..widgets.plots import PlotsPanel
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisPanel(s, self)
         self.watches = WatchesPanel(s, self)
         self.quiz_panel = QuizPanel(s.quiz, self)
+        self.cost_lag = CostLagPanel(s, self)
 
     def _central(self) -> QWidget:
         """The graph with its colour legend above it."""
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
         for label in self.status_labels.values():
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
+        self.statusBar().insertPermanentWidget(STATUS_FIELDS.index("mode") + 1, self.view_bar.reach)  # window:K here
 
     def _restore_layout(self) -> None:
         geometry, state = self.settings.value("geometry"), self.settings.value("state")

@@ -68,3 +68,24 @@ def test_parse_node_names():
                          ("q[1]", "has no variable q"), ("c4", "cannot read node")):
         with pytest.raises(ValueError, match=message):
             parse_node(bad, tr)
+
+
+def test_window_k_cuts_an_edge_only_for_the_costs_it_does_not_reach():
+    """window:3 on the RNN calculator: the edge into step s carries E[s] … E[s+1]; for the cost E[7] the
+    graph cuts the edges into steps 2 … 5, and E[7]'s gradient is that of the graph cut at step 5
+    (tbptt:4 starts a chunk there)."""
+    s = load_scenario("calculator-rnn-0.5")
+    g = GraphModel(s.model)
+    window = compute(s, "window:3").mode
+    rec = next(e for e in g.edges if e.kind == "recurrent")
+    assert not any(g.is_cut(rec, window, t) for t in range(1, 9))  # nothing is cut for every cost
+    assert [t for t in range(1, 9) if g.is_cut(rec, window, t, cost=7)] == [2, 3, 4, 5]
+    assert not g.cut_masks(window, 8)[rec].any() and g.cut_masks(window, 8, cost=7)[rec].tolist() == [
+        False, True, True, True, True, False, False, False]
+    assert [c for c in range(1, 9) if not g.is_cut(rec, window, 6, cost=c)] == [1, 2, 3, 4, 5, 6, 7]
+    only_7 = load_scenario("calculator-rnn-0.5")
+    only_7.data.mask[:] = 0
+    only_7.data.mask[6] = 1
+    tb4 = compute(only_7, "tbptt:4")
+    assert tb4.mode.cuts_all_at(5 - 1)
+    np.testing.assert_allclose(compute(only_7, "window:3")["grad/l0/U"], tb4["grad/l0/U"], rtol=1e-12)
