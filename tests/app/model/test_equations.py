@@ -1,11 +1,13 @@
 """The inspector's explanations: course notation, hand-checked numbers, and δ = Σ terms for every node."""
+import itertools
+
 import numpy as np
 import pytest
 from helpers import lstm, random_scenario, rnn
 
 from lstmviz.app.model.equations import explain, explain_weight, weights_of
 from lstmviz.app.model.quantities import HEAD_VARS, NodeRef, Quantities, layer_vars
-from lstmviz.core import compute
+from lstmviz.core import RNNLayer, compute
 from lstmviz.core.params import param_blocks
 from lstmviz.io import load_scenario
 
@@ -30,6 +32,9 @@ SCENARIOS = {
                                                 seed=2, mask=[1, 0, 1, 1, 0.5, 1]),
     "no-forget-gate": lambda: random_scenario([lstm(2, 2, forget_gate=False, peepholes=True)], seed=3),
     "tanh-sigmoid-1x1": lambda: random_scenario([lstm(1, 1, peepholes=True)], head_type="identity", seed=4),
+    "rnn-taps": lambda: load_scenario("calculator-rnn-taps"),
+    "tanh-taps-stack": lambda: random_scenario([RNNLayer(2, 3, {}, activation="tanh", taps=(2, 3)),
+                                                RNNLayer(3, 2, {}, activation="tanh", taps=(2,))], seed=5, T=7),
 }
 
 
@@ -160,8 +165,8 @@ def test_stack_uses_matrix_form_and_layer_superscripts():
 
 # -- weights ----------------------------------------------------------------------------------------
 def test_per_step_terms_add_up_for_every_parameter_entry():
-    for mode in MODES:
-        tr = compute(stack(), mode)
+    for mode, scenario in itertools.product(MODES, (stack, SCENARIOS["tanh-taps-stack"])):
+        tr = compute(scenario(), mode)
         for block in param_blocks(tr.scenario.model):
             for index in np.ndindex(*block.shape):
                 wx = explain_weight(tr, block.key, index)
@@ -192,6 +197,8 @@ def test_weights_of():
     calc = compute(load_scenario("calculator-rnn-1.7"))
     assert weights_of(calc, NodeRef(0, "a", 2)) == [("l0/W", (0, 0)), ("l0/U", (0, 0)), ("l0/b", (0,))]
     assert weights_of(calc, NodeRef(None, "y_hat", 2)) == []
+    taps = compute(load_scenario("calculator-rnn-taps"))
+    assert weights_of(taps, NodeRef(0, "a", 2))[-2:] == [("l0/U_2", (0, 0)), ("l0/b", (0,))]
 
 
 # -- numbers ----------------------------------------------------------------------------------------

@@ -160,3 +160,19 @@ def test_phase_2_computes_the_rnn_excitations_eps(rnn_trace):
     assert (b.kind, b.name, b.value) == ("eps", "εc[4]", -2.875)
     assert b.equation == "εc[4] = ∂E[4]/∂c[4] = m[4]·(ŷ[4] − y[4])"
     assert b.numbers == "= 1.00·(1.12 − 4.00) = −2.88"
+
+
+def test_multi_tap_rnn_in_the_slides_form():
+    """Slide 6 with a second tap: c[t] = x[t] + u·h[t−1] + u_2·h[t−2], δ[t] = ε[t] + u·δ[t+1] + u_2·δ[t+2].
+    By hand (u = 0.5, u_2 = 0.25): h = 1, 2 + 0.5 = 2.5, 1 + 1.25 + 0.25 = 2.5, 0 + 1.25 + 0.625 = 1.875."""
+    tr = compute(load_scenario("calculator-rnn-taps"))
+    ex = explain(tr, NodeRef(0, "a", 4))
+    assert ex.equation == "c[4] = x[4] + u·h[3] + u_2·h[2]"
+    assert ex.substituted == "c[4] = 0 + 0.500·2.50 + 0.250·2.50 = 1.88"
+    assert ex.value == 1.875 and ex.eps == 1.875 - 4
+    assert ex.delta_equation == "δc[4] = εc[4] + u·δc[5] + u_2·δc[6]"
+    assert explain(tr, NodeRef(0, "a", 1)).equation == "c[1] = x[1] + u·h[0] + u_2·h[−1]"
+    wx = explain_weight(tr, "l0/U_2", (0, 0))
+    assert (wx.label, wx.equation) == ("u_2", "dE/du_2 = Σ_t δc[t]·h[t−2]")
+    assert [term.text for term in wx.terms[:3]] == ["δc[1]·h[−1]", "δc[2]·h[0]", "δc[3]·h[1]"]
+    assert wx.terms[3].value == pytest.approx(explain(tr, NodeRef(0, "a", 4)).delta * 2.5, rel=1e-15)

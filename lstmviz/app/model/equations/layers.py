@@ -20,7 +20,7 @@ from .notation import (
     sum_text,
     symbol,
 )
-from .rnn import excitation
+from .rnn import excitation, later_terms, taps
 from .terms import Parts, Term
 from .view import NodeView
 
@@ -195,7 +195,7 @@ def delta_h_terms(v: NodeView) -> list[Term]:
         terms = matrix_terms(v, n + 1, t, "W", u)
     if t < v.T:
         terms += cut_terms(matrix_terms(v, n, t + 1, "U", u), cut_note(v.trace.mode, t + 1, "recurrent"))
-    return terms
+    return terms + later_terms(v, taps(v.model.layers[n]))   # an RNN's taps: u_2·δc[t+2], …
 
 
 def matrix_terms(v: NodeView, layer: int, t: int, mat: str, col: int | None) -> list[Term]:

@@ -107,5 +107,17 @@ def cut_note(mode: GradientMode, t: int, path: str) -> str:
     return ""
 
 
+def jump_note(mode: GradientMode, src: int, dst: int) -> str:
+    """Why ``mode`` cuts the edge from h[src] into step dst (1-based, dst > src: an RNN tap when dst − src > 1);
+    "" when it carries error."""
+    if dst - src == 1 or (mode.kind == "window" and mode.k == 1):
+        return cut_note(mode, dst, "recurrent")
+    if not mode.recurrent_h:
+        return "cut by cec (Gers' truncation)"
+    if mode.cuts_h(src - 1, dst - 1):
+        return f"cut: tbptt chunk boundary between t = {src} and t = {dst}"
+    return ""
+
+
 def cut_terms(terms: list[Term], note: str) -> list[Term]:
     return [replace(term, numbers="—", value=0.0, note=note) for term in terms] if note else terms

@@ -10,6 +10,7 @@ from ....core import Trace
 from ....core.keys import Key
 from ..quantities import PRE_ACTIVATIONS, NodeRef
 from .notation import param_label, param_name, product
+from .rnn import step, tap_key, taps
 from .terms import Term, WeightExplanation
 from .view import NodeView
 
@@ -27,6 +28,7 @@ def weights_of(trace: Trace, node: NodeRef) -> list[tuple[str, tuple[int, ...]]]
     layer, p, u = model.layers[node.layer], f"l{node.layer}/", node.unit
     out = [(p + param_name("W", node.var), (u, j)) for j in range(layer.input_size)]
     out += [(p + param_name("U", node.var), (u, j)) for j in range(layer.hidden_size)]
+    out += [(p + tap_key(d), (u, j)) for d in taps(layer) for j in range(layer.hidden_size)]
     out.append((p + param_name("b", node.var), (u,)))
     if node.var != "a" and param_name("p", node.var) in layer.param_shapes():
         out.append((p + param_name("p", node.var), (u,)))
@@ -80,12 +82,13 @@ def _weight_factors(v: NodeView, key: Key, index: tuple[int, ...]) -> tuple[Call
         j = index[1]
         factors.append(_Factor(lambda t: f"{v.input_name(n)}[{t}]{_component(j, D)}", v.input_series(n)[:, j]))
     elif kind == "U":
-        j = index[1]
-        factors.append(_Factor(lambda t: f"h[{_minus_one(t)}]{_component(j, H)}", fw.layers[n].h_prev[:, j]))
+        j, d = index[1], getattr(key, "delay", None) or 1
+        past = fw.layers[n].h_prev[:, j] if d == 1 else fw.layers[n].h_taps[:, taps(layer).index(d), j]
+        factors.append(_Factor(lambda t: f"h[{_minus(t, d)}]{_component(j, H)}", past))
     elif kind == "p" and gate == "o":
         factors.append(_Factor(lambda t: f"c[{t}]{_component(u, H)}", v.trace[f"l{n}/c"][:, u]))
     elif kind == "p":
-        factors.append(_Factor(lambda t: f"c[{_minus_one(t)}]{_component(u, H)}", fw.layers[n].c_prev[:, u]))
+        factors.append(_Factor(lambda t: f"c[{_minus(t, 1)}]{_component(u, H)}", fw.layers[n].c_prev[:, u]))
     return (lambda t: NodeRef(n, pre, t, u)), factors
 
 
@@ -94,5 +97,6 @@ def _component(i: int, n: int) -> str:
     return f"[{i}]" if n > 1 else ""
 
 
-def _minus_one(t: int | str) -> str:
-    return f"{t}−1" if isinstance(t, str) else str(t - 1)
+def _minus(t: int | str, d: int) -> str:
+    """``t−2`` in an equation, the step number (``−1`` before the sequence) in a term."""
+    return f"{t}−{d}" if isinstance(t, str) else step(t - d)
