@@ -176,3 +176,15 @@ def test_multi_tap_rnn_in_the_slides_form():
     assert (wx.label, wx.equation) == ("u_2", "dE/du_2 = Σ_t δc[t]·h[t−2]")
     assert [term.text for term in wx.terms[:3]] == ["δc[1]·h[−1]", "δc[2]·h[0]", "δc[3]·h[1]"]
     assert wx.terms[3].value == pytest.approx(explain(tr, NodeRef(0, "a", 4)).delta * 2.5, rel=1e-15)
+
+
+def test_the_window_shows_the_slides_rnn_after_a_click(open_window, qtbot):
+    """Select c[4] of the RNN calculator with everything computed: the inspector writes it as slides 20–21 do."""
+    w = open_window("calculator-rnn-0.5")
+    w.session.playback.set_playhead(Playhead.at(Phase.GRAD, 8, 8))
+    w.session.view.select(NodeRef(0, "a", 4, 0))
+    qtbot.waitUntil(lambda: "c[4] = x[4] + u·h[3]" in w.inspector.toPlainText())
+    text = w.inspector.toPlainText()
+    assert "c[4] = 0 + 0.500·2.25 = 1.12" in text
+    assert "εc[4] = −2.88" in text
+    assert "δc[4] = εc[4] + u·δc[5]" in text
