@@ -159,9 +159,21 @@ def cost_lag_1366() -> None:
     cost_lag((1366, 768), "cost_lag-1366x768")
 
 
+def rtrl_sensitivities() -> None:
+    """The RTRL panel on the calculator with b_i = 0.9, seven steps into phase 1: ∂c/∂W_c̃ sums the input
+    i·x up to the printout, the forget gate wipes it, and it grows again; G took its first step at t = 4."""
+    for size, name in (((1920, 1080), "rtrl_sensitivities"), ((1366, 768), "rtrl_sensitivities-1366x768")):
+        w = window("calculator-lstm", size=size, edits=BROKEN)
+        w.docks["rtrl"].raise_()
+        w.resizeDocks([w.docks["rtrl"]], [size[1] * 2 // 5], Qt.Orientation.Vertical)
+        w.session.view.select_weight("l0/W_g", (0, 0))
+        w.session.playback.set_playhead(Playhead.at(Phase.FORWARD, 7, w.session.document.trace.steps))
+        shoot(w, name)
+
+
 PICTURES = {f.__name__: f for f in (presentation_phases, presentation_long_lag, window_1366, calculator,
                                     edit_and_diff, quiz, tour, watches, analyses, peephole_backward, cost_lag,
-                                    cost_lag_1366)}
+                                    cost_lag_1366, rtrl_sensitivities)}
 
 if __name__ == "__main__":
     app = QApplication([])

@@ -122,6 +122,8 @@ class CostLagPanel(LazyPanel, QWidget):
                         for _ in range(2)]
         for plot, line in zip((self.heat_plot, self.cols_plot), self.k_lines, strict=True):
             plot.addItem(line, ignoreBounds=True)
+        self.selected_row = pg.InfiniteLine(angle=0, pen=pg.mkPen(style.SELECTION, width=2))  # the selected step
+        self.heat_plot.addItem(self.selected_row, ignoreBounds=True)
         for plot in (self.heat_plot, self.rows_plot, self.cols_plot):
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(False, False)
@@ -142,7 +144,9 @@ class CostLagPanel(LazyPanel, QWidget):
             self._debounce.start()
 
     def _on_selection(self) -> None:
-        """A selected weight entry (an edge, the Weights panel) becomes the one shown."""
+        """A selected weight entry (an edge, the Weights panel) becomes the one shown; a selected node's
+        step is marked as a row."""
+        self._mark_row()
         chosen = self.session.view.selected_weight
         keys = {b.key for b in param_blocks(self.document.scenario.model)}
         if chosen is not None and chosen[0] in keys and weight_text(*chosen) != self.weight_edit.text():
@@ -191,14 +195,21 @@ class CostLagPanel(LazyPanel, QWidget):
         for line in self.k_lines:
             line.setValue(k - 0.5)
         self._heat(c.matrix)
+        self._mark_row()
         self._row_bars(c, k)
         self._column_bars(c, k)
-        capped = "" if L == T else f"  (lags u < {L} of {T}: capped for this model's size)"
+        capped = "" if L == T else f"  (lags u &lt; {L} of {T}: capped for this model's size)"
         _say(self.summary,
             f"dE/d{self.name} = Σ all = <b>{fmt_precise(c.total, TOTAL_DIGITS)}</b> · window:{k} keeps u &lt; {k}: "
             f"<b>{fmt_precise(float(c.window(k).sum()), TOTAL_DIGITS)}</b>{capped}")
         self.heat_plot.setTitle(f"dC(t)/d{self.name}(t − u): cost C(t) = E[t] through the {self.name} of step t − u",
                                 size="9pt")
+
+    def _mark_row(self) -> None:
+        sel = self.session.view.selection
+        self.selected_row.setVisible(sel is not None and self.result is not None)
+        if sel is not None:
+            self.selected_row.setValue(sel.t)
 
     def _heat(self, matrix: np.ndarray) -> None:
         T, L = matrix.shape

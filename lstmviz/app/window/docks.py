@@ -39,6 +39,7 @@ DOCKS = (
     DockSpec("compare", "Compare", "compare", BOTTOM, scroll=True, on_show="refresh_summary"),
     DockSpec("history", "History", "history_view", BOTTOM),
     DockSpec("cost_lag", "Cost × lag", "cost_lag", BOTTOM, on_show="refresh_if_stale"),  # seed 003's picture
+    DockSpec("rtrl", "RTRL", "sensitivity", BOTTOM, on_show="refresh_if_stale"),  # dS/dw step by step
 )
 
 

@@ -3,11 +3,15 @@ import copy
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 from lstmviz.app.model.quantities import NodeRef
+from lstmviz.app.widgets import cost_lag_panel
 from lstmviz.app.widgets.view_bar import window_reach
 from lstmviz.core import compute
+from lstmviz.core.analysis import cost_lag
 from lstmviz.core.modes import parse_mode
 
 SEED_003_WINDOW_3 = -17.29846  # dE/du of calculator-rnn-0.5 with each cost reaching back 3 steps (seed 003)
@@ -136,3 +140,34 @@ def test_the_reach_of_a_step_under_window_k():
     assert "E[5] itself reaches back to step 3" in full and "t′−2 … t′" in full
     assert window_reach(parse_mode("window:3"), 8, 8)[0] == "t = 8: δ carries E[8]"
     assert window_reach(parse_mode("tbptt:3"), 5, 8) == ("", "")
+
+
+def test_hovering_a_cell_says_what_it_is_and_the_selected_step_is_marked(qtbot, open_window):
+    w = open_window("calculator-rnn-0.5")
+    panel = show_panel(qtbot, w)
+    vb = panel.heat_plot.getViewBox()
+    scene = vb.mapViewToScene(QPointF(2, 8))  # the cell t = 8, u = 2
+    viewport = panel.canvas.viewport()
+    at = QPointF(panel.canvas.mapFromScene(scene))
+
+    def mouse(kind, button, buttons):
+        QApplication.sendEvent(viewport, QMouseEvent(kind, at, viewport.mapToGlobal(at), button, buttons,
+                                                     Qt.KeyboardModifier.NoModifier))
+    mouse(QEvent.Type.MouseMove, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    qtbot.waitUntil(lambda: panel.info.text().startswith("dC(8)/du(6) = −0.803"))
+    mouse(QEvent.Type.MouseButtonPress, Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton)
+    mouse(QEvent.Type.MouseButtonRelease, Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
+    qtbot.waitUntil(lambda: w.session.view.selection == NodeRef(None, "loss", 8))  # the clicked row's cost
+    assert panel.selected_row.value() == 8
+    w.session.view.select(NodeRef(0, "a", 5, 0))
+    assert panel.selected_row.isVisible() and panel.selected_row.value() == 5
+
+
+def test_a_big_model_gets_fewer_lags_and_the_panel_says_so(qtbot, open_window, monkeypatch):
+    monkeypatch.setattr(cost_lag_panel, "COST_LAG_WORK", 48)  # 8 steps × 3 lags × 2 multiply-adds
+    w = open_window("calculator-rnn-0.5")
+    panel = show_panel(qtbot, w)
+    assert panel.result.matrix.shape == (8, 3) and panel.k_spin.maximum() == 3
+    assert "(lags u &lt; 3 of 8: capped for this model's size)" in panel.summary.text()
+    every_lag = cost_lag(w.session.document.trace, "l0/U", (0, 0)).matrix
+    np.testing.assert_array_equal(panel.result.matrix, every_lag[:, :3])
