@@ -22,9 +22,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .backward import cell_carry, cost_lag_terms, lstm_local
+from .backward import (
+    _gradient_input,
+    _input_column,
+    _window_sweep,
+    cell_carry,
+    contribution_at,
+    head_backward,
+    lstm_local,
+)
+from .forward import Forward
 from .keys import Key
-from .model import GATES, LSTMLayer, Scenario
+from .model import GATES, LSTMLayer, Model, Scenario, gate_block
 from .params import param_blocks
 from .trace import Trace, compute
 
@@ -48,13 +57,20 @@ class TruncationRow:
 
 
 def step_jacobians(trace: Trace, n: int) -> np.ndarray:
-    """M[t] = ∂s[t]/∂s[t−1] of layer n for every step, (T, S, S) with S = 2H (LSTM) or H (RNN)."""
+    """M[t] = ∂s[t]/∂s[t−1] of layer n for every step, (T, S, S) with S = 2H (LSTM: s = (h, c)) or D·H
+    (RNN: s = (h[t], h[t−1], … h[t−D+1]), D its largest delay, 1 without taps — the top block row holds
+    σ̇·U_d in column block d−1, the blocks below shift the history down)."""
     layer = trace.scenario.model.layers[n]
     lf = trace.forward.layers[n]
     T, H = lf.H.shape
     if not isinstance(layer, LSTMLayer):
         d = ACTIVATIONS[layer.activation].df(lf.A, lf.H)
-        return d[:, :, None] * layer.params["U"][None]
+        D = max(layer.delays)
+        M = np.zeros((T, D * H, D * H))
+        columns = (np.array(layer.delays)[:, None] - 1) * H + np.arange(H)
+        M[:, :H, columns.ravel()] = d[:, :, None] * np.concatenate(layer.recurrent(), axis=1)[None]
+        M[:, H:, :-H] = np.eye((D - 1) * H)
+        return M
     loc = lstm_local(layer, lf)
     U = {g: layer.params.get(f"U_{g}", np.zeros((H, H))) for g in GATES}
     dc_dh = sum(loc.Q[:, k, :, None] * U[g][None] for k, g in enumerate(GATES) if g != "o")
@@ -138,6 +154,35 @@ def cost_lag(source: Trace | Scenario, param: str, index: tuple[int, ...], max_l
     with np.errstate(all="ignore"):
         M = cost_lag_terms(trace.scenario.model, trace.forward, param, tuple(index), lags)
     return CostLag(param, tuple(int(i) for i in index), M)
+
+
+def cost_lag_terms(model: Model, fw: Forward, param: str, index: tuple[int, ...], lags: int) -> np.ndarray:
+    """M (T, L), L = min(lags, T): M[t−1, u] = dE[t]/dθ(t−u) for one entry θ of ``param``, the part of the
+    cost at step t that flows through the copy of θ used at step t−u, along every path (0 where t−u < 1).
+
+    Row t−1 sums to dE[t]/dθ when L = T; Σ_t of the columns u < K is the window:K gradient, of all of
+    them the full one. The per-cost δ come from the window sweep with a window of L steps."""
+    key = Key.parse(param)
+    T = len(fw.x)
+    L = min(lags, T)
+    t = np.arange(T)[:, None]
+    s = t - np.arange(L)[None, :]
+    inside = s >= 0
+    s = np.where(inside, s, 0)
+    inputs = _gradient_input(model, fw, key)
+    if key.is_head:  # the head acts at step t only: all of E[t]'s share is at lag 0
+        terms = np.zeros((T, L))
+        terms[:, 0] = contribution_at(model, fw, None, param, index)
+        return terms
+    n = key.layer
+    layer, H = model.layers[n], model.layers[n].hidden_size
+    row = gate_block(H, key.gate).start + index[0] if isinstance(layer, LSTMLayer) else index[0]
+    with np.errstate(all="ignore"):
+        ext, _ = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
+        per_cost = _window_sweep(model, fw, L, ext, record=(n, row))[n].recorded[s, t % L]
+        if inputs is not None:
+            per_cost = per_cost * inputs[s, _input_column(key, index)]
+    return np.where(inside, per_cost, 0.0) + 0.0  # + 0.0: no −0 from a zero input
 
 
 _WEIGHT = re.compile(r"^\s*(?P<key>[A-Za-z0-9_/]+)\s*(?:\[(?P<index>[0-9,\s]*)\])?\s*$")

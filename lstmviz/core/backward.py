@@ -22,7 +22,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .forward import Forward, LSTMForward
 from .keys import Key
-from .model import GATES, PEEPHOLE_GATES, Head, LSTMLayer, Model, RNNLayer, gate_block, gate_view
+from .model import GATES, PEEPHOLE_GATES, Head, LSTMLayer, Model, RNNLayer, gate_block, gate_view, tap_name
 from .modes import GradientMode
 
 
@@ -195,19 +195,23 @@ def _lstm_result(layer, lf, loc: LSTMLocal, inp, eps, dA, dH, dC, need_eps_x: bo
 
 
 def _rnn_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBackward:
+    """δh[t] = ext[t] + Σ_d U_dᵀ δa[t+d] over the delays d (1 and the taps) whose edge the mode keeps."""
     T, H = lf.H.shape
     D = rnn_local(layer, lf)
     dA = np.empty((T, H))
     dH = np.empty((T, H))
-    zero = np.zeros(H)
-    dh_rec = zero
-    U = layer.params["U"]
-    for t, through_h, _ in _recurrence(mode, T):
-        dh = ext[t] + dh_rec
+    rec = np.zeros((T, H))  # the error reaching h[s] from later steps
+    Us = layer.recurrent()
+    steps = np.arange(T)[:, None]
+    src = steps - np.array(layer.delays)
+    keep = (src >= 0) & ~mode.cuts_h(src, steps)
+    for t in reversed(range(T)):
+        dh = ext[t] + rec[t]
         da = dh * D[t]
         dA[t] = da
         dH[t] = dh
-        dh_rec = da @ U if through_h else zero
+        if keep[t].any():
+            rec[src[t, keep[t]]] += da @ Us[keep[t]]
     return _rnn_result(layer, lf, D, inp, eps, dA, dH, need_eps_x)
 
 
@@ -220,6 +224,7 @@ def _rnn_result(layer, lf, D, inp, eps, dA, dH, need_eps_x: bool) -> RNNBackward
     """The weight gradients, dX and the same-step ε_x of an RNN layer from its δ."""
     W = layer.params["W"]
     grads = {"W": dA.T @ inp, "U": dA.T @ lf.h_prev, "b": dA.sum(axis=0)}
+    grads |= {tap_name(d): dA.T @ lf.h_taps[:, j] for j, d in enumerate(layer.taps)}
     eps_x = (eps * D) @ W if need_eps_x else None
     return RNNBackward(dA=dA, dH=dH, eps_h=eps, dX=dA @ W, eps_x=eps_x, grads=grads)
 
@@ -293,21 +298,37 @@ class _WindowLSTM(_WindowLayer):
 
 
 class _WindowRNN(_WindowLayer):
+    """A tap U_d brings E[t]'s error from step s+d into h[s] while s+d ≤ t, i.e. when the row's
+    t − s = (row − s) mod K is at least d; the per-cost δa of the last D steps wait in a ring for it."""
+
     def __init__(self, layer: RNNLayer, lf, k: int, record: int | None = None):
         super().__init__(lf, k, record)
         self.D = rnn_local(layer, lf)
         self.U, self.W = layer.params["U"], layer.params["W"]
         self.dA = np.empty_like(self.dH)
+        self.taps, self.U_taps = np.array(layer.taps, dtype=int), layer.recurrent()[1:]
+        self.ring = np.zeros((max(layer.delays), k, lf.H.shape[1]))  # step s's per-cost δa in row s mod D
 
     def step(self, s: int, j: int, ext: np.ndarray, below: bool) -> np.ndarray | None:
         dh = self._enter(j, ext)
+        if len(self.taps):
+            dh += self._tapped(s)
         da = dh * self.D[s]
         dh.sum(axis=0, out=self.dH[s])
         da.sum(axis=0, out=self.dA[s])
         self._leave(s, da)
+        if len(self.taps):
+            self.ring[s % len(self.ring)] = da
         if self._carries(s):
             self.h_in = da @ self.U
         return da @ self.W if below else None
+
+    def _tapped(self, s: int) -> np.ndarray:
+        """Σ_d U_dᵀ δa[s+d] of every cost whose window holds the edge, (K, H)."""
+        d = self.taps
+        ahead = (np.arange(self.k) - s) % self.k
+        valid = (ahead[None, :] >= d[:, None]) & (s + d < len(self.dH))[:, None]
+        return np.einsum("nk,nkh,nhi->ki", valid, self.ring[(s + d) % len(self.ring)], self.U_taps)
 
     def result(self, layer, lf, inp, eps, need_eps_x: bool) -> RNNBackward:
         return _rnn_result(layer, lf, self.D, inp, eps, self.dA, self.dH, need_eps_x)
@@ -363,13 +384,16 @@ def _gradient_factors(model: Model, fw: Forward, bw: Backward | None,
 
 def _gradient_input(model: Model, fw: Forward, key: Key) -> np.ndarray | None:
     """What a parameter multiplies at each step (T, in): x or the layer below's h for W, h[t−1] for U,
-    c[t−1] (p_i, p_f) or c[t] (p_o) for a peephole, the top h for W_y; None for a bias."""
+    h[t−d] for an RNN tap U_d, c[t−1] (p_i, p_f) or c[t] (p_o) for a peephole, the top h for W_y; None
+    for a bias."""
     if key.is_head:
         return fw.layers[-1].H if key.name == "W_y" else None
     n = key.layer
     lf = fw.layers[n]
     if key.kind == "p":
         return lf.C if key.gate == "o" else lf.c_prev
+    if key.kind == "U" and key.delay > 1:  # an RNN tap: h[t−d]
+        return lf.h_taps[:, model.layers[n].taps.index(key.delay)]
     return {"W": fw_input(fw, n), "U": lf.h_prev}.get(key.kind)
 
 
@@ -398,32 +422,3 @@ def contribution_at(model: Model, fw: Forward, bw: Backward | None, param: str,
     if inputs is None:
         return delta[:, u].copy()
     return delta[:, u] * inputs[:, _input_column(key, index)]
-
-
-def cost_lag_terms(model: Model, fw: Forward, param: str, index: tuple[int, ...], lags: int) -> np.ndarray:
-    """M (T, L), L = min(lags, T): M[t−1, u] = dE[t]/dθ(t−u) for one entry θ of ``param``, the part of the
-    cost at step t that flows through the copy of θ used at step t−u, along every path (0 where t−u < 1).
-
-    Row t−1 sums to dE[t]/dθ when L = T; Σ_t of the columns u < K is the window:K gradient, of all of
-    them the full one. The per-cost δ come from the window sweep with a window of L steps."""
-    key = Key.parse(param)
-    T = len(fw.x)
-    L = min(lags, T)
-    t = np.arange(T)[:, None]
-    s = t - np.arange(L)[None, :]
-    inside = s >= 0
-    s = np.where(inside, s, 0)
-    inputs = _gradient_input(model, fw, key)
-    if key.is_head:  # the head acts at step t only: all of E[t]'s share is at lag 0
-        terms = np.zeros((T, L))
-        terms[:, 0] = contribution_at(model, fw, None, param, index)
-        return terms
-    n = key.layer
-    layer, H = model.layers[n], model.layers[n].hidden_size
-    row = gate_block(H, key.gate).start + index[0] if isinstance(layer, LSTMLayer) else index[0]
-    with np.errstate(all="ignore"):
-        ext, _ = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
-        per_cost = _window_sweep(model, fw, L, ext, record=(n, row))[n].recorded[s, t % L]
-        if inputs is not None:
-            per_cost = per_cost * inputs[s, _input_column(key, index)]
-    return np.where(inside, per_cost, 0.0) + 0.0  # + 0.0: no −0 from a zero input

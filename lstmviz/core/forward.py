@@ -39,13 +39,16 @@ class LSTMForward:
 
 @dataclass
 class RNNForward:
-    """What one vanilla RNN layer computed, (T, H) each."""
+    """What one vanilla RNN layer computed, (T, H) each; ``h_taps`` (T, taps, H) is the h[t−d] each tap
+    read (a frozen value on a cut edge), ``past`` (D, H) the states h[1−D] … h[0] before the sequence."""
 
     A: np.ndarray
     H: np.ndarray
     h_prev: np.ndarray
     W: np.ndarray
     U: np.ndarray
+    h_taps: np.ndarray
+    past: np.ndarray
 
 
 LayerForward = LSTMForward | RNNForward
@@ -78,8 +81,10 @@ def forward(model: Model, x: np.ndarray, y: np.ndarray, mask: np.ndarray,
         inp = x
         for n, layer in enumerate(model.layers):
             surrogate = base is not None and mode is not None and mode.kind != "full"
-            cut = _cutter(mode, base.layers[n]) if surrogate else None
-            lf = _lstm_forward(layer, inp, cut) if isinstance(layer, LSTMLayer) else _rnn_forward(layer, inp, cut)
+            if isinstance(layer, LSTMLayer):
+                lf = _lstm_forward(layer, inp, _cutter(mode, base.layers[n]) if surrogate else None)
+            else:
+                lf = _rnn_forward(layer, inp, _rnn_cutter(mode, base.layers[n], layer.delays) if surrogate else None)
             layers.append(lf)
             inp = lf.H
         return Forward(x, layers, head_forward(model.head, inp, y, mask))
@@ -87,22 +92,28 @@ def forward(model: Model, x: np.ndarray, y: np.ndarray, mask: np.ndarray,
 
 def state_at(fw: Forward, s: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
     """Every layer's state (h, c; c None for an RNN layer) entering step s (0-based); s = T is the
-    state after the last step."""
+    state after the last step. For an RNN layer with taps, h is the (D, H) stack h[s−D+1] … h[s] of
+    every state a tap can still read, D its largest delay."""
     out = []
     for lf in fw.layers:
-        lstm = isinstance(lf, LSTMForward)
-        if s < len(fw.x):
-            out.append((lf.h_prev[s], lf.c_prev[s] if lstm else None))
+        if isinstance(lf, RNNForward) and len(lf.past) > 1:
+            out.append((np.vstack([lf.past, lf.H])[s:s + len(lf.past)], None))
+        elif isinstance(lf, LSTMForward):
+            out.append((lf.h_prev[s], lf.c_prev[s]) if s < len(fw.x) else (lf.H[-1], lf.C[-1]))
         else:
-            out.append((lf.H[-1], lf.C[-1] if lstm else None))
+            out.append((lf.h_prev[s] if s < len(fw.x) else lf.H[-1], None))
     return out
 
 
 def restart(model: Model, states: list[tuple[np.ndarray, np.ndarray | None]]) -> Model:
     """The model starting from ``states`` (as :func:`state_at` gives them) instead of h0/c0; the
     parameter arrays are shared, so edits to them show in both."""
-    layers = [replace(layer, h0=h.copy()) if c is None else replace(layer, h0=h.copy(), c0=c.copy())
-              for layer, (h, c) in zip(model.layers, states, strict=True)]
+    layers = []
+    for layer, (h, c) in zip(model.layers, states, strict=True):
+        if h.ndim == 2:  # a tapped RNN's history: h0 is its last row, the earlier rows its h_past
+            layers.append(replace(layer, h0=h[-1].copy(), h_past=h[:-1].copy()))
+        else:
+            layers.append(replace(layer, h0=h.copy()) if c is None else replace(layer, h0=h.copy(), c0=c.copy()))
     return Model(model.input_size, layers, model.head)
 
 
@@ -117,10 +128,10 @@ def window_forwards(model: Model, x: np.ndarray, y: np.ndarray, mask: np.ndarray
         yield forward(sub, x[s:t + 1], y[s:t + 1], mask[s:t + 1])
 
 
-def _cutter(mode: GradientMode, base: LayerForward):
+def _cutter(mode: GradientMode, base: LSTMForward):
     """For step t: the (h for U, c for the i/f peepholes, c for f·c) the surrogate graph reads."""
-    def cut(t: int, h: np.ndarray, c: np.ndarray | None):
-        cb = base.c_prev[t] if isinstance(base, LSTMForward) else None  # an RNN layer has no cell
+    def cut(t: int, h: np.ndarray, c: np.ndarray):
+        cb = base.c_prev[t]
         if mode.cuts_all_at(t):
             return base.h_prev[t], cb, cb
         if not mode.recurrent_h:
@@ -181,22 +192,39 @@ def _lstm_forward(layer: LSTMLayer, x: np.ndarray, cut) -> LSTMForward:
     return LSTMForward(A=A, G=G, C=C, S=S, H=Hs, h_prev=h_prev, c_prev=c_prev, W=W, U=U)
 
 
+def _rnn_cutter(mode: GradientMode, base: RNNForward, delays: tuple[int, ...]):
+    """For step t: h[t−d] of every delay d (n, H), the base's on the edges the mode cuts."""
+    d = np.array(delays)
+    base_read = np.concatenate([base.h_prev[:, None], base.h_taps], axis=1)
+
+    def cut(t: int, hs: np.ndarray) -> np.ndarray:
+        frozen = mode.cuts_h(t - d, t)
+        hs[frozen] = base_read[t, frozen]
+        return hs
+    return cut
+
+
 def _rnn_forward(layer: RNNLayer, x: np.ndarray, cut) -> RNNForward:
+    """h[t] = act(W x[t] + Σ_d U_d h[t−d] + b) over the delays d = 1 and the taps; ``hist`` holds
+    h[1−D] … h[T] (D the largest delay), so h[t−d] of 0-based step t is row t + D − d."""
     T, H = len(x), layer.hidden_size
     p = layer.params
     A = x @ p["W"].T + p["b"]
-    UT = np.ascontiguousarray(p["U"].T)
+    delays = np.array(layer.delays)
+    UT = np.ascontiguousarray(layer.recurrent().transpose(0, 2, 1).reshape(-1, H))  # [U; U_2; …]ᵀ stacked
     act = ACTIVATIONS[layer.activation].f
-    Hs = np.empty((T, H))
-    h_prev = np.empty((T, H))
-    h = layer.h0
+    past = layer.past()
+    D = len(past)
+    hist = np.empty((D + T, H))
+    hist[:D] = past
+    read = np.empty((T, len(delays), H))
     for t in range(T):
-        hg = h if cut is None else cut(t, h, None)[0]
-        h_prev[t] = hg
+        hs = hist[t + D - delays]
+        read[t] = hs if cut is None else cut(t, hs)
         a = A[t]
-        a += hg @ UT
-        h = act(a, out=Hs[t])
-    return RNNForward(A=A, H=Hs, h_prev=h_prev, W=p["W"], U=p["U"])
+        a += read[t].reshape(-1) @ UT
+        act(a, out=hist[D + t])
+    return RNNForward(A=A, H=hist[D:], h_prev=read[:, 0], W=p["W"], U=p["U"], h_taps=read[:, 1:], past=past)
 
 
 def _shift(prev: np.ndarray, first: np.ndarray, seq: np.ndarray) -> None:

@@ -3,7 +3,8 @@
 Parameters and editable arrays are addressed as ``l0/W_i``, ``l1/h0``, ``head/W_y``, ``data/x``;
 trace quantities as ``x``, ``l0/delta_c``, ``grad/l0/U_f``. A :class:`Key` splits such a text into its
 scope (``l0``, ``head``, ``data`` or none), its name (``W_i``) and, for gradients, the ``grad/`` mark;
-a parameter name splits further into its kind (``W``, ``U``, ``b``, ``p``) and gate (``i``, or "").
+a parameter name splits further into its kind (``W``, ``U``, ``b``, ``p``) and gate (``i``, or ""); an RNN's
+tap ``U_2`` (on h[t−2]) has kind ``U``, no gate and delay 2.
 """
 from __future__ import annotations
 
@@ -52,8 +53,18 @@ class Key:
 
     @property
     def gate(self) -> str:
-        """``i`` of ``W_i``; "" for an ungated name (an RNN's ``W``, ``b_y``'s ``y`` aside)."""
-        return self.name.partition("_")[2]
+        """``i`` of ``W_i``; "" for an ungated name (an RNN's ``W`` or tap ``U_2``; ``b_y``'s ``y`` aside)."""
+        suffix = self.name.partition("_")[2]
+        return "" if suffix.isdigit() else suffix
+
+    @property
+    def delay(self) -> int | None:
+        """The delay d of a recurrent matrix, which multiplies h[t−d]: 1 for ``U`` and ``U_f``, 2 for an RNN
+        tap ``U_2``; None for any other name."""
+        if self.kind != "U":
+            return None
+        suffix = self.name.partition("_")[2]
+        return int(suffix) if suffix.isdigit() else 1
 
     def gradient(self) -> Key:
         return Key(self.scope, self.name, grad=True)

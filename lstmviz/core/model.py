@@ -100,21 +100,51 @@ class LSTMLayer:
 
 @dataclass
 class RNNLayer:
-    """A vanilla RNN layer: a_t = W x_t + U h_{t-1} + b, h_t = act(a_t)."""
+    """A vanilla RNN layer: a_t = W x_t + U h_{t-1} + Σ_d U_d h_{t-d} + b, h_t = act(a_t).
+
+    ``taps`` are the extra delays d ≥ 2 (increasing) of the multi-tap RNN, each with its own (H, H)
+    matrix ``U_d``; without taps it is the plain RNN. A tap reaching before the sequence reads the
+    state the layer had then: ``h_past`` (rows h[1−D] … h[−1], D the largest delay) when set — a
+    restarted pass (:func:`lstmviz.core.forward.restart`) sets it —, else h0: the layer sat at h0
+    before step 1. ``h_past`` is not part of the scenario file.
+    """
 
     input_size: int
     hidden_size: int
     params: dict[str, np.ndarray]
     activation: str = "tanh"
     h0: np.ndarray | None = None
+    taps: tuple[int, ...] = ()
+    h_past: np.ndarray | None = None
     type: str = field(default="rnn", init=False)
 
     def __post_init__(self) -> None:
         self.h0 = _zeros_or(self.h0, self.hidden_size)
+        self.taps = tuple(int(d) for d in self.taps)
+
+    @property
+    def delays(self) -> tuple[int, ...]:
+        """1 (U's h[t−1]) and the taps, in the order of :meth:`recurrent`."""
+        return (1, *self.taps)
 
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
         H, D = self.hidden_size, self.input_size
-        return {"W": (H, D), "U": (H, H), "b": (H,)}
+        return {"W": (H, D), "U": (H, H), "b": (H,)} | {tap_name(d): (H, H) for d in self.taps}
+
+    def recurrent(self) -> np.ndarray:
+        """U and every U_d stacked, (len(delays), H, H)."""
+        return np.stack([self.params["U"]] + [self.params[tap_name(d)] for d in self.taps])
+
+    def past(self) -> np.ndarray:
+        """The states a step can read before the sequence, h[1−D] … h[0] (D, H), h[0] = h0."""
+        D = max(self.delays)
+        before = self.h_past if self.h_past is not None else np.tile(self.h0, (D - 1, 1))
+        return np.vstack([before.reshape(D - 1, self.hidden_size), self.h0[None]])
+
+
+def tap_name(delay: int) -> str:
+    """The parameter of the tap on h[t−delay]: ``U`` for 1, ``U_2``, ``U_3``…"""
+    return "U" if delay == 1 else f"U_{delay}"
 
 
 Layer = LSTMLayer | RNNLayer

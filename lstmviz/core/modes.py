@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 MAX_TBPTT = 1_000_000
 """The largest K of ``tbptt:K`` and ``window:K``."""
 
@@ -41,6 +43,17 @@ class GradientMode:
         Never under window:K: there the edge into step t is cut only for the costs E[t+K-1], E[t+K], …
         and carries the error of the nearer ones."""
         return self.kind == "tbptt" and t > 0 and t % self.k == 0
+
+    def cuts_h(self, src, dst):
+        """Whether error stops on the edge h[src] → step dst (0-based steps, src < dst, arrays welcome):
+        always under cec, across a chunk boundary under tbptt:K, never otherwise (window:K cuts per cost).
+        For src = dst − 1 it is :meth:`cuts_all_at` (dst) or not :attr:`recurrent_h`."""
+        src, dst = np.asarray(src), np.asarray(dst)
+        if not self.recurrent_h:
+            return np.ones(np.broadcast(src, dst).shape, dtype=bool)
+        if self.kind == "tbptt":
+            return src // self.k != dst // self.k
+        return np.zeros(np.broadcast(src, dst).shape, dtype=bool)
 
     @property
     def recurrent_h(self) -> bool:

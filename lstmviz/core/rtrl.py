@@ -72,6 +72,7 @@ class Immediate:
     def __init__(self, model: Model, n: int, blocks, P: int, columns: np.ndarray | None = None):
         layer = model.layers[n]
         self.rows = 4 * layer.hidden_size if isinstance(layer, LSTMLayer) else layer.hidden_size
+        self.taps = () if isinstance(layer, LSTMLayer) else layer.taps
         self.P = P if columns is None else len(columns)
         H = layer.hidden_size
         self.parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
@@ -86,7 +87,8 @@ class Immediate:
             if kind in ("W", "U"):
                 width = b.shape[1]
                 jj, mm = np.meshgrid(j, np.arange(width), indexing="ij")
-                self.parts["x" if kind == "W" else "h"].append(
+                source = "x" if kind == "W" else ("h" if key.delay == 1 else f"h{key.delay}")  # h2: h[t−2]
+                self.parts.setdefault(source, []).append(
                     ((base + jj).ravel(), (b.offset + jj * width + mm).ravel(), mm.ravel()))
             elif kind == "b":
                 self.parts["1"].append((base + j, b.offset + j, np.zeros(H, dtype=int)))
@@ -119,11 +121,13 @@ def _run(model: Model, fw: Forward, mode: GradientMode, blocks, P: int) -> np.nd
     locs = layer_locals(model, fw)
     Sh = [np.zeros(lead + (layer.hidden_size, P)) for layer in model.layers]
     Sc = [np.zeros(lead + (layer.hidden_size, P)) for layer in model.layers]
+    history = [np.zeros((max(layer.delays),) + Sh[n].shape) if not isinstance(layer, LSTMLayer) and layer.taps
+               else None for n, layer in enumerate(model.layers)]
     dh_top, _ = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
     total = np.zeros(P)
     for t in range(T):
         slot = None if slots is None else t % slots
-        advance(model, fw, locs, imms, Sh, Sc, t, mode.cuts_all_at(t), mode, slot)
+        advance(model, fw, locs, imms, Sh, Sc, t, mode.cuts_all_at(t), mode, slot, history)
         total += dh_top[t] @ (Sh[-1] if slot is None else Sh[-1].sum(axis=0))
     return total
 
@@ -136,9 +140,13 @@ def layer_locals(model: Model, fw: Forward) -> list:
 
 
 def advance(model: Model, fw: Forward, locs: list, imms: list[Immediate], Sh: list[np.ndarray],
-            Sc: list[np.ndarray], t: int, reset: bool, mode: GradientMode, slot: int | None = None) -> None:
+            Sc: list[np.ndarray], t: int, reset: bool, mode: GradientMode, slot: int | None = None,
+            history: list[np.ndarray | None] | None = None) -> None:
     """One step of the recurrence, bottom layer first: Sh[n], Sc[n] become S_h[t], S_c[t] of row t of
-    ``fw`` (``reset``: the recurrent edges into it are cut). The stacked W, U are those ``fw`` used."""
+    ``fw`` (``reset``: the recurrent edges into it are cut). The stacked W, U are those ``fw`` used.
+
+    An RNN layer with taps also needs S_h[t−d]: ``history[n]`` is a ring of its last D sensitivities
+    (row t mod D holds S_h[t]), which this step reads and then extends."""
     slots = None if slot is None else Sh[0].shape[0]
     Sx = None
     for n, layer in enumerate(model.layers):
@@ -154,8 +162,31 @@ def advance(model: Model, fw: Forward, locs: list, imms: list[Immediate], Sh: li
         if isinstance(layer, LSTMLayer):
             Sh[n], Sc[n] = _lstm_step(layer, fw.layers[n], locs[n], imms[n], dA, Sc[n], t, reset, mode, slot)
         else:
+            if layer.taps:
+                dA += _tapped(layer, history, n, t, mode, slot)
             Sh[n] = locs[n][t][:, None] * dA
+            if layer.taps:
+                history[n][t % len(history[n])] = Sh[n]
         Sx = Sh[n]
+
+
+def _tapped(layer, history: list[np.ndarray | None] | None, n: int, t: int, mode: GradientMode,
+            slot: int | None) -> np.ndarray:
+    """Σ_d U_d·S_h[t−d] over the taps whose edge into step t the mode keeps. Under window:K only the
+    slots of θ(s) with s ≥ t−K+1 count: slot r of S_h[t−d] holds s = t−d − ((t−d−r) mod K)."""
+    if history is None:
+        raise RTRLTooLarge("rtrl here cannot follow an RNN layer's taps (no history of sensitivities); use bptt")
+    ring = history[n]
+    out = np.zeros(ring.shape[1:-2] + (layer.hidden_size, ring.shape[-1]))
+    for d, U_d in zip(layer.taps, layer.recurrent()[1:], strict=True):
+        if t - d < 0 or mode.cuts_h(t - d, t):
+            continue
+        S = ring[(t - d) % len(ring)]
+        if slot is not None:
+            K = S.shape[0]
+            S = S * ((t - d - np.arange(K)) % K <= K - 1 - d)[:, None, None]
+        out += U_d @ S
+    return out
 
 
 def _keep(part: tuple[np.ndarray, np.ndarray, np.ndarray], columns: np.ndarray):
@@ -171,6 +202,8 @@ def _immediate(imm: Immediate, fw: Forward, n: int, t: int, slot: int | None, sl
     values = {"x": fw.x[t] if n == 0 else fw.layers[n - 1].H[t], "h": lf.h_prev[t], "1": np.ones(1)}
     if isinstance(lf, LSTMForward):
         values["c_prev"] = lf.c_prev[t]
+    else:
+        values |= {f"h{d}": lf.h_taps[t, j] for j, d in enumerate(imm.taps)}
     M = imm.matrix(values)
     if slot is None:
         return M

@@ -36,7 +36,8 @@ TOP_KEYS = {"format", "version", "name", "description", "model", "data", "traini
 WATCH_KEYS = {"expression", "equals", "tolerance"}
 LSTM_KEYS = {"type", "hidden_size", "gate_activation", "candidate_activation", "cell_output_activation",
              "forget_gate", "peepholes", "params", "h0", "c0"}
-RNN_KEYS = {"type", "hidden_size", "activation", "params", "h0"}
+RNN_KEYS = {"type", "hidden_size", "activation", "taps", "params", "h0"}
+MAX_TAPS = 16
 TRAINING_KEYS = {"learning_rate", "gradient", "clip_norm", "frozen", "updates"}
 
 
@@ -212,7 +213,8 @@ def _parse_layer(r: _Reader, doc: Any, field: str, d_in: int, n_params: int):
         )
     else:
         layer = RNNLayer(input_size=d_in, hidden_size=H, params={},
-                         activation=r.choice(doc.get("activation", "tanh"), f"{field}.activation", RNN_ACTIVATIONS))
+                         activation=r.choice(doc.get("activation", "tanh"), f"{field}.activation", RNN_ACTIVATIONS),
+                         taps=_parse_taps(r, doc.get("taps", []), f"{field}.taps"))
     shapes = layer.param_shapes()
     if n_params + sum(int(np.prod(s)) for s in shapes.values()) > MAX_PARAMETERS:
         raise r.fail(f"{field}.hidden_size", f"makes the model larger than {MAX_PARAMETERS} parameters")
@@ -223,6 +225,19 @@ def _parse_layer(r: _Reader, doc: Any, field: str, d_in: int, n_params: int):
         if state in doc:
             setattr(layer, state, r.array(doc[state], f"{field}.{state}", (H,)))
     return layer
+
+
+def _parse_taps(r: _Reader, doc: Any, field: str) -> tuple[int, ...]:
+    """An RNN layer's extra delays: a list of at most MAX_TAPS increasing integers d ≥ 2 (h[t−d])."""
+    if not isinstance(doc, list):
+        raise r.fail(field, f"must be a list of delays such as [2, 3], got {kind_of(doc)}")
+    if len(doc) > MAX_TAPS:
+        raise r.fail(field, f"has {len(doc)} taps, at most {MAX_TAPS}")
+    taps = tuple(r.integer(d, f"{field}[{n}]", 2, MAX_STEPS) for n, d in enumerate(doc))
+    for n in range(1, len(taps)):
+        if taps[n] <= taps[n - 1]:
+            raise r.fail(f"{field}[{n}]", f"is {taps[n]}, expected the delays in increasing order, each once")
+    return taps
 
 
 def _parse_head(r: _Reader, doc: Any, top: int) -> Head:

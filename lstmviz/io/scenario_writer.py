@@ -28,6 +28,8 @@ def scenario_to_dict(s: Scenario) -> dict:
                  "forget_gate": layer.forget_gate, "peepholes": layer.peepholes}
         else:
             d = {"type": "rnn", "hidden_size": layer.hidden_size, "activation": layer.activation}
+            if layer.taps:  # optional: files of plain RNNs stay as they were
+                d["taps"] = list(layer.taps)
         d["params"] = {name: layer.params[name].tolist() for name in layer.param_shapes()}
         d["h0"] = layer.h0.tolist()
         if isinstance(layer, LSTMLayer):

@@ -8,7 +8,7 @@ from helpers import lstm, random_scenario, rnn
 from lstmviz.core import compute, gradcheck
 from lstmviz.core.analysis import cost_lag, pick_weight
 from lstmviz.core.forward import forward
-from lstmviz.core.model import LSTMLayer, Model
+from lstmviz.core.model import LSTMLayer, Model, RNNLayer
 from lstmviz.core.modes import GradientMode, parse_mode
 from lstmviz.core.params import param_array, param_blocks
 from lstmviz.io import load_scenario
@@ -21,6 +21,9 @@ def models():
         "no-forget": random_scenario([lstm(1, 2, forget_gate=False, peepholes=True)], T=6, seed=13),
         "stacked": random_scenario([lstm(2, 2), rnn(2, 2)], T=6, seed=14),
         "rnn": random_scenario([rnn(2, 3)], T=7, seed=15),
+        "taps": random_scenario([RNNLayer(input_size=2, hidden_size=2, params={}, taps=(2, 4))], T=8, seed=16),
+        "lstm-over-taps": random_scenario([RNNLayer(input_size=2, hidden_size=2, params={}, taps=(3,)), lstm(2, 2)],
+                                          T=7, seed=17),
     }
 
 
@@ -30,7 +33,10 @@ def frozen_cost(scenario, t: int, k: int, states) -> float:
     s = max(0, t - k + 1)
     layers = []
     for layer, (h, c) in zip(scenario.model.layers, states[s], strict=True):
-        fixed = {"h0": h} if c is None else {"h0": h, "c0": c}
+        if c is not None:
+            fixed = {"h0": h[-1], "c0": c}
+        else:  # an RNN's taps read the earlier states too: h[s−D+1] … h[s−1]
+            fixed = {"h0": h[-1], "h_past": h[:-1]}
         layers.append(dataclasses.replace(layer, **fixed))
     model = Model(scenario.model.input_size, layers, scenario.model.head)
     d = scenario.data
@@ -41,10 +47,13 @@ def brute_force_window_gradient(scenario, k: int) -> dict[str, np.ndarray]:
     """Σ_t of central differences of each cost's frozen-window replay, entry by entry."""
     d = scenario.data
     fw = forward(scenario.model, d.x, d.y, d.mask)
-    states = []  # the state entering step s, every layer
+    states = []  # the state entering step s, every layer: h[s−D+1] … h[s] (h before step 1 is h0), c[s]
     for s in range(d.steps):
-        states.append([(lf.h_prev[s].copy(), lf.c_prev[s].copy() if isinstance(layer, LSTMLayer) else None)
-                       for layer, lf in zip(scenario.model.layers, fw.layers, strict=True)])
+        states.append([])
+        for layer, lf in zip(scenario.model.layers, fw.layers, strict=True):
+            D = max(getattr(layer, "taps", ()), default=1)
+            h = np.vstack([np.tile(layer.h0, (D, 1)), lf.H])[s:s + D]
+            states[-1].append((h, lf.c_prev[s].copy() if isinstance(layer, LSTMLayer) else None))
     out = {}
     for block in param_blocks(scenario.model):
         arr = param_array(scenario.model, block).reshape(-1)
@@ -65,7 +74,7 @@ def brute_force_window_gradient(scenario, k: int) -> dict[str, np.ndarray]:
 
 
 @pytest.mark.parametrize("k", [2, 3, 5])
-@pytest.mark.parametrize("name", ["lstm", "peephole", "no-forget", "stacked", "rnn"])
+@pytest.mark.parametrize("name", ["lstm", "peephole", "no-forget", "stacked", "rnn", "taps", "lstm-over-taps"])
 def test_window_matches_brute_force_per_cost_truncation(name, k):
     scenario = models()[name]
     trace = compute(scenario, f"window:{k}")
@@ -79,14 +88,14 @@ def test_window_matches_brute_force_per_cost_truncation(name, k):
 
 
 @pytest.mark.parametrize("k", [2, 4])
-@pytest.mark.parametrize("name", ["lstm", "peephole", "stacked", "rnn"])
+@pytest.mark.parametrize("name", ["lstm", "peephole", "stacked", "rnn", "taps", "lstm-over-taps"])
 def test_gradcheck_passes_under_window(name, k):
     report = gradcheck(models()[name], f"window:{k}")
     assert report.passed, report.worst
     assert not report.kinks
 
 
-@pytest.mark.parametrize("name", ["lstm", "peephole", "no-forget", "stacked", "rnn"])
+@pytest.mark.parametrize("name", ["lstm", "peephole", "no-forget", "stacked", "rnn", "taps"])
 def test_window_bridges_tbptt_1_and_full(name):
     scenario = models()[name]
     T = scenario.data.steps
@@ -123,8 +132,8 @@ def test_window_slices_the_hand_computed_lag_terms_of_the_seed_example():
     assert float(compute(scenario, "window:3")["grad/l0/U"][0, 0]) == pytest.approx(window, rel=1e-12)
 
 
-@pytest.mark.parametrize("k", [2, 3])
-@pytest.mark.parametrize("name", ["lstm", "peephole", "stacked", "rnn"])
+@pytest.mark.parametrize("k", [2, 3, 5])
+@pytest.mark.parametrize("name", ["lstm", "peephole", "stacked", "rnn", "taps", "lstm-over-taps"])
 def test_rtrl_equals_bptt_under_window(name, k):
     scenario = models()[name]
     bptt, rtrl = compute(scenario, f"window:{k}"), compute(scenario, f"window:{k}", "rtrl")
