@@ -104,6 +104,7 @@ def test_forget_gate_calculator_cell_reads_like_the_slide():
     assert ex.substituted == "c[3] = 1.00 + 1.00·3.00 = 4.00"     # f[3] = CReLU(1) = 1, h[2] = 1 + 2
     ex = explain(tr, NodeRef(0, "c", 4))
     assert ex.substituted == "c[4] = 0 + 0·4.00 = 0"              # f[4] = CReLU(0) wipes the tally
+    assert explain(tr, NodeRef(0, "h", 3)).equation == "h[3] = c[3]"   # slide 33: h[t] = c[t]
     # the ordinary LSTM keeps the LSTM's cell equation
     lstm = compute(load_scenario("calculator-lstm"))
     assert explain(lstm, NodeRef(0, "c", 4)).equation == "c[4] = f[4]·c[3] + i[4]·c̃[4]"

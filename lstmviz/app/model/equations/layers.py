@@ -167,10 +167,14 @@ def peephole_term(v: NodeView, pre: str, t: int) -> Term:
 
 
 def lstm_output(v: NodeView) -> Parts:
-    """h[t] = o[t]·σ_out(c[t])."""
+    """h[t] = o[t]·σ_out(c[t]); the slides' h[t] = c[t] for their forget-gate RNN (o = 1, linear output)."""
     t = v.node.t
-    out = v.model.layers[v.node.layer].cell_output_activation
+    layer = v.model.layers[v.node.layer]
+    out = layer.cell_output_activation
     o, c = v.value("o", t), v.value("c", t)
+    if forget_gate_rnn(layer):
+        return Parts(f"h[{t}] = c[{t}]", f"h[{t}] = {fmt(v.q.value(v.node))}", delta_h_terms(v),
+                     ["o = 1 and the cell output is linear, so h[t] = o[t]·c[t] is the slides' h[t] = c[t]"])
     if out == "linear":
         equation, numbers = f"h[{t}] = o[{t}]·c[{t}]", product(o, c)
     else:
