@@ -175,6 +175,26 @@ PICTURES = {f.__name__: f for f in (presentation_phases, presentation_long_lag, 
                                     edit_and_diff, quiz, tour, watches, analyses, peephole_backward, cost_lag,
                                     cost_lag_1366, rtrl_sensitivities)}
 
+# -- the two highways (Routes panel) --
+def routes() -> None:
+    """The two highways: long-lag's b_c̃[0] by lag and route (most of the error rides the cell highway, the
+    rest left it into c̃), at 1080p and 1366×768; for contrast the one-node RNN, where everything in time
+    goes via h."""
+    shots = (("long-lag", (1920, 1080), "routes", ("l0/b_g", (0,))),
+             ("long-lag", (1366, 768), "routes-1366x768", ("l0/b_g", (0,))),
+             ("calculator-rnn-0.5", (1920, 1080), "routes_rnn", ("l0/U", (0, 0))))
+    for spec, size, name, weight in shots:
+        w = window(spec, size=size)
+        w.docks["routes"].raise_()
+        w.resizeDocks([w.docks["routes"]], [int(size[1] * 0.42)], Qt.Orientation.Vertical)
+        settle()
+        w.session.view.select_weight(*weight)
+        shoot(w, name)
+
+
+PICTURES["routes"] = routes
+# -- end of the routes --
+
 if __name__ == "__main__":
     app = QApplication([])
     for name in sys.argv[1:] or PICTURES:

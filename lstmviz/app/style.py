@@ -153,6 +153,12 @@ PLOT_PINNED = "#9e9e9e"    # the compared snapshot, dashed
 PLOT_EPOCHS = "#33a02c"
 PLOT_ZERO = "#c8c8c8"
 
+# -- the two highways (Routes panel): one colour per route of core.routes.ROUTES (Okabe–Ito, colour-blind safe)
+ROUTE_COLOURS = {"now": "#999999", "highway": "#009e73", "i": "#0072b2", "f": "#e69f00", "o": "#cc79a7",
+                 "g": "#d55e00", "h": "#56b4e9"}
+ROUTE_NAMES = {"now": "same step", "highway": "cell highway (× f)", "i": "via i", "f": "via f", "o": "via o",
+               "g": "via c̃", "h": "via h"}
+
 # -- fonts and sizes -------------------------------------------------------------------------------------
 FONT_FAMILY = "DejaVu Sans"
 MATH_FAMILY = "DejaVu Serif"  # variable names and equations; it also places the tilde of c̃ correctly

@@ -221,6 +221,8 @@ def _sweep(trace: Trace, lags: int):
 def _split(trace: Trace, label: str, lags: int | None, pick) -> RouteSplit:
     """Run the sweep and add ``pick(s, runs)`` — (S+1, R) per stream and route, or None — into its lag
     column; then report the highway's lag-0 share as ``now`` and fold the lags ≥ L into ``beyond``."""
+    if any(getattr(layer, "taps", ()) for layer in trace.scenario.model.layers):
+        raise ValueError("routes: a multi-tap RNN layer (taps on h[t−2] …) is not split by route yet")
     T = trace.steps
     L = T if lags is None else max(1, min(int(lags), T))
     mode = trace.mode.resolved(T)

@@ -188,3 +188,10 @@ def test_bad_entries_are_one_line_errors():
         delta_c_routes(trace, 0, 1, 0)
     with pytest.raises(ValueError, match="step 9 or unit 0 is outside"):
         delta_c_routes(compute(preset("calculator-lstm")), 0, 9, 0)
+
+
+def test_a_multi_tap_rnn_is_refused_in_one_line():
+    trace = compute(random_scenario([rnn(2, 2)], T=5, seed=7))
+    trace.scenario.model.layers[0].taps = (2,)  # a tap on h[t−2]: a transition that skips a step
+    with pytest.raises(ValueError, match=r"^routes: a multi-tap RNN layer .* is not split by route yet$"):
+        weight_routes(trace, "l0/U", (0, 0))

@@ -40,6 +40,7 @@ DOCKS = (
     DockSpec("history", "History", "history_view", BOTTOM),
     DockSpec("cost_lag", "Cost × lag", "cost_lag", BOTTOM, on_show="refresh_if_stale"),  # seed 003's picture
     DockSpec("rtrl", "RTRL", "sensitivity", BOTTOM, on_show="refresh_if_stale"),  # dS/dw step by step
+    DockSpec("routes", "Routes", "routes", BOTTOM, on_show="refresh_if_stale"),  # the two highways
 )
 
 

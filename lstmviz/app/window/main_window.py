@@ -37,6 +37,7 @@ from ..widgets.graph import GraphView, LegendBar
 from ..widgets.inspector import Inspector
 from ..widgets.plots import PlotsPanel
 from ..widgets.quiz_panel import QuizPanel
+from ..widgets.routes_panel import RoutesPanel
 from ..widgets.sensitivity_panel import SensitivityPanel
 from ..widgets.train_panel import TrainPanel
 from ..widgets.transport import TransportBar
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self.quiz_panel = QuizPanel(s.quiz, self)
         self.cost_lag = CostLagPanel(s, self)
         self.sensitivity = SensitivityPanel(s, self)
+        self.routes = RoutesPanel(s, self)
 
     def _central(self) -> QWidget:
         """The graph with its colour legend above it."""
