@@ -77,18 +77,18 @@ class SensitivityFrame:
         return float(G[t - 1] - (G[t - 2] if t >= 2 else 0.0))
 
     def rows(self) -> list[tuple[str, str]]:
-        """(quantity, value) at step t, the numbers formatted as everywhere in the app."""
-        t, n, j, h, w = self.t, self.layer, self.unit, self.history, self.name
+        """(quantity, value) at step t, the numbers formatted as everywhere in the app; θ is the entry
+        (the panel names it beside the table)."""
+        t, n, j, h = self.t, self.layer, self.unit, self.history
         if t == 0:
-            return [("t", "before t = 1: nothing computed yet"), (f"S_h = ∂h[0]/∂{w}", "0"),
-                    (f"G[0] = dE/d{w} so far", "0")]
-        rows = [("t", str(t)), (f"S_h = ∂h[{t}]/∂{w}  (layer {n}, unit {j})", fmt(float(h.S_h[n][t - 1, j])))]
+            return [("t", "0: nothing computed yet"), ("S_h = ∂h[0]/∂θ", "0"), ("G[0]", "0")]
+        rows = [("t", str(t)), (f"S_h = ∂h[{t}]/∂θ", fmt(float(h.S_h[n][t - 1, j])))]
         if h.S_c[n] is not None:
-            rows.append((f"S_c = ∂c[{t}]/∂{w}", fmt(float(h.S_c[n][t - 1, j]))))
-        rows += [(f"∂E[{t}]/∂{w} = ∂E[{t}]/∂h_top·S_h_top", fmt(self.step_term(t))),
-                 (f"G[{t}] = Σ_(s≤{t}) ∂E[s]/∂{w}", fmt(float(h.G[t - 1])))]
+            rows.append((f"S_c = ∂c[{t}]/∂θ", fmt(float(h.S_c[n][t - 1, j]))))
+        rows += [(f"∂E[{t}]/∂θ (step {t}'s term)", fmt(self.step_term(t))),
+                 (f"G[{t}] = Σ_(s≤{t}) ∂E[s]/∂θ", fmt(float(h.G[t - 1])))]
         if t == len(h.G):
-            rows.append((f"dE/d{w} under {h.mode} (= G[T])", fmt(float(h.G[-1]))))
+            rows.append((f"dE/dθ under {h.mode} (= G[T])", fmt(float(h.G[-1]))))
         return rows
 
 

@@ -2,7 +2,7 @@
 
 Real-time recurrent learning carries S_h[t] = ∂h[t]/∂θ and S_c[t] = ∂c[t]/∂θ forward with the values and
 collects the gradient as it goes, G[t] = Σ_(s≤t) ∂E[s]/∂h_top[s]·S_h_top[s]; at the last step G[T] is
-BPTT's dE/dθ. The upper plot draws S_h and S_c of one unit, the lower one G, up to the playhead (in
+BPTT's dE/dθ. The left plot draws S_h and S_c of one unit, the right one G, up to the playhead (in
 phase 1 the steps computed so far); the table gives the numbers at the playhead. Exact RTRL or Gers'
 truncation (only f⊙S_c[t−1] carries through time) is a toggle of the panel. The numbers come from
 :func:`lstmviz.core.realtime.sensitivities`; the panel only draws them.
@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QRadioButton,
     QTableWidget,
@@ -39,6 +42,10 @@ from ..model.sensitivity import (
 from ..model.session import Session
 from ..qt.binding import LazyPanel, observe, signals_blocked
 
+SIZE_HINT = (560, 300)
+SIDE_WIDTH = 330  # the choices and the table beside the plots
+TABLE_MIN_HEIGHT = 40
+
 
 class SensitivityPanel(LazyPanel, QWidget):
     def __init__(self, session: Session, parent=None):
@@ -50,16 +57,25 @@ class SensitivityPanel(LazyPanel, QWidget):
         self.unit: tuple[int, int] | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(self._controls())
-        body = QHBoxLayout()
+        body = QHBoxLayout()  # the plots on the left; the choices and the numbers at the playhead beside them
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setBackground(style.PLOT_BACKGROUND)
-        body.addWidget(self.canvas, 5)
+        body.addWidget(self.canvas, 3)
+        side_box = QWidget()
+        side_box.setMaximumWidth(SIDE_WIDTH)  # the plots take what is left
+        side = QVBoxLayout(side_box)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addLayout(self._controls())
         self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels(["at the playhead", "value"])
+        self.table.setHorizontalHeaderLabels(["at the playhead", ""])
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        body.addWidget(self.table, 2)
+        self.table.setFont(QFont(style.MATH_FAMILY, style.FONT_POINTS))  # the course's letters (c̃) set right
+        self.table.setMinimumHeight(TABLE_MIN_HEIGHT)  # a short bottom dock scrolls the table, not the window
+        side.addWidget(self.table, 1)
+        body.addWidget(side_box, 1)
         layout.addLayout(body, 1)
         self.info = QLabel(" ")
         self.info.setWordWrap(True)
@@ -71,21 +87,25 @@ class SensitivityPanel(LazyPanel, QWidget):
         self._on_structure()
 
     # -- construction ------------------------------------------------------------------------------------
-    def _controls(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _controls(self) -> QGridLayout:
+        grid = QGridLayout()
         self.entry_box = QComboBox()
         self.entry_box.setToolTip("The weight entry θ whose sensitivities are shown; selecting a weight (an edge "
                                   "of the graph, the Weights panel) puts it here")
-        self.entry_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.entry_box.activated.connect(self._on_entry_picked)
         self.unit_box = QComboBox()
+        for box in (self.entry_box, self.unit_box):  # long entry names never widen the window
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(6)
+        self.entry_box.setFont(QFont(style.MATH_FAMILY, style.FONT_POINTS))
+        self.entry_box.activated.connect(self._on_entry_picked)
         self.unit_box.setToolTip("The unit whose h and c are plotted")
         self.unit_box.activated.connect(self._on_unit_picked)
         self.mode_group = QButtonGroup(self)
-        row.addWidget(QLabel("θ ="))
-        row.addWidget(self.entry_box)
-        row.addWidget(QLabel("plot"))
-        row.addWidget(self.unit_box)
+        grid.addWidget(QLabel("θ ="), 0, 0)
+        grid.addWidget(self.entry_box, 0, 1)
+        grid.addWidget(QLabel("h, c of"), 1, 0)
+        grid.addWidget(self.unit_box, 1, 1)
+        modes = QHBoxLayout()
         for n, (mode, name) in enumerate(MODES):
             button = QRadioButton(name)
             button.setProperty("mode", mode)
@@ -93,11 +113,13 @@ class SensitivityPanel(LazyPanel, QWidget):
                               "Gers' truncation: only f[t]·S_c[t−1] carries through time; h[t−1] into the "
                               "gates counts as a constant")
             self.mode_group.addButton(button, n)
-            row.addWidget(button)
+            modes.addWidget(button)
         self.mode_group.button(0).setChecked(True)
         self.mode_group.idToggled.connect(lambda _id, on: on and self.refresh())
-        row.addStretch(1)
-        return row
+        modes.addStretch(1)
+        grid.addLayout(modes, 2, 0, 1, 2)
+        grid.setColumnStretch(1, 1)
+        return grid
 
     def _plots(self) -> None:
         c = self.canvas
@@ -125,6 +147,10 @@ class SensitivityPanel(LazyPanel, QWidget):
         c.ci.layout.setColumnStretchFactor(0, 3)
         c.ci.layout.setColumnStretchFactor(1, 2)
 
+    def sizeHint(self) -> QSize:
+        """Modest: the bottom docks share one tab bar, and the widest hint among them widens the window."""
+        return QSize(SIZE_HINT[0], SIZE_HINT[1])
+
     # -- what is shown ----------------------------------------------------------------------------------
     @property
     def mode(self) -> str:
@@ -145,7 +171,7 @@ class SensitivityPanel(LazyPanel, QWidget):
             self.entry_box.clear()
             self.entry_box.addItems([entry_title(key, index) for key, index in self.entries])
             self.unit_box.clear()
-            self.unit_box.addItems([f"h, c of layer {n}, unit {j}" for n, j in self.units])
+            self.unit_box.addItems([f"layer {n}, unit {j}" for n, j in self.units])
         kept = self.entry if self.entry in self.entries else None
         self._choose(kept or chosen_entry(model, self.session.view.selected_weight), keep_unit=kept is not None)
 
@@ -198,17 +224,16 @@ class SensitivityPanel(LazyPanel, QWidget):
         self.curves["G"].setData(steps[:k], h.G[:k])
         for line in self.playhead_lines:
             line.setValue(k)
-        w = frame.name
-        colour = f"<span style='color:{style.PLOT_VALUE}'>■</span> ∂h[t]/∂{w}"
+        w = f"<span style='font-family:{style.MATH_FAMILY}'>{frame.name}</span>"  # it places c̃'s tilde right
+        colour = f"<span style='color:{style.PLOT_VALUE}'>■</span> ∂h[t]/∂θ"
         if cell is not None:
-            colour += f"  <span style='color:{style.PLOT_CELL}'>■</span> ∂c[t]/∂{w}"
+            colour += f"  <span style='color:{style.PLOT_CELL}'>■</span> ∂c[t]/∂θ"
         mode = dict(MODES)[h.mode.kind]
-        self.s_plot.setTitle(f"{colour}  (layer {n}, unit {j}; {mode})", size="9pt")
-        self.g_plot.setTitle(f"<span style='color:{style.GRADIENT}'>■</span> G[t] = Σ_(s≤t) ∂E[s]/∂{w}: "
-                             f"the gradient collected so far", size="9pt")
+        self.s_plot.setTitle(f"{colour}  · θ = {w}, layer {n} unit {j}, {mode}", size="9pt")
+        self.g_plot.setTitle(f"<span style='color:{style.GRADIENT}'>■</span> G[t] = Σ_(s≤t) ∂E[s]/∂θ", size="9pt")
         self._fix_ranges(frame, T)
         self.info.setText(f"RTRL ({mode}) over steps 1 … {k} of {T}: S_h and S_c are carried forward with the "
-                          f"values; G[T] is BPTT's dE/d{w}" if k else
+                          f"values; G[T] is BPTT's dE/dθ" if k else
                           "Step forward in phase 1: RTRL computes each step's sensitivities with its values")
 
     def _fix_ranges(self, frame: SensitivityFrame, T: int) -> None:
