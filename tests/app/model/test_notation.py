@@ -105,6 +105,11 @@ def test_forget_gate_calculator_cell_reads_like_the_slide():
     ex = explain(tr, NodeRef(0, "c", 4))
     assert ex.substituted == "c[4] = 0 + 0·4.00 = 0"              # f[4] = CReLU(0) wipes the tally
     assert explain(tr, NodeRef(0, "h", 3)).equation == "h[3] = c[3]"   # slide 33: h[t] = c[t]
+    for preset in ("crelu-dying-gate", "crelu-dying-gate-sigmoid"):   # σ(40) is exactly 1: i = o = 1 there too
+        assert explain(compute(load_scenario(preset)), NodeRef(0, "c", 3)).equation == "c[3] = x[3] + f[3]·h[2]"
+    detuned = load_scenario("calculator-forget-gate")
+    detuned.model.layers[0].params["b_i"][:] = 0.9                    # i ≠ 1: an LSTM again
+    assert explain(compute(detuned), NodeRef(0, "c", 3)).equation == "c[3] = f[3]·c[2] + i[3]·c̃[3]"
     # the ordinary LSTM keeps the LSTM's cell equation
     lstm = compute(load_scenario("calculator-lstm"))
     assert explain(lstm, NodeRef(0, "c", 4)).equation == "c[4] = f[4]·c[3] + i[4]·c̃[4]"
