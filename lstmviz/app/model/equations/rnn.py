@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ....core.model import LSTMLayer, tap_name
 from ...numbers import fmt
 from .course import one_node_rnn
 from .notation import bracket, cut_terms, dot_text, jump_note, product, slope, sum_text, symbol
@@ -20,14 +21,8 @@ from .view import NodeView
 
 
 def taps(layer) -> tuple[int, ...]:
-    """The extra delays d ≥ 2 of a multi-tap RNN layer (002, slide 6); () for a plain one."""
-    return tuple(getattr(layer, "taps", ()))
-
-
-def tap_key(delay: int) -> str:
-    """The parameter multiplying h[t−delay]: U, U_2, … (the engine's rule, core.model.tap_name)."""
-    from ....core.model import tap_name  # only layers with taps ask, and only the engine knows their names
-    return tap_name(delay)
+    """The extra delays d ≥ 2 of a multi-tap RNN layer (002, slide 6); () for a plain RNN or an LSTM."""
+    return () if isinstance(layer, LSTMLayer) else layer.taps
 
 
 def excitation(v: NodeView, rhs: str, numbers: list[str]) -> Parts:
@@ -60,13 +55,13 @@ def tap_inputs(v: NodeView) -> tuple[str, list[str]]:
     layer = v.model.layers[n]
     text, numbers = "", []
     for j, d in enumerate(taps(layer)):
-        U, h = layer.params[tap_key(d)], v.trace.forward.layers[n].h_taps[t - 1, j]
+        U, h = layer.params[tap_name(d)], v.trace.forward.layers[n].h_taps[t - 1, j]
         past = f"h[{step(t - d)}]"
         if U.size == 1:
-            text += f" + {symbol(tap_key(d), True)}·{past}"
+            text += f" + {symbol(tap_name(d), True)}·{past}"
             numbers.append(product(U[0, 0], h[0]))
         else:
-            text += f" + ({symbol(tap_key(d), False)}·{past})[{unit}]"
+            text += f" + ({symbol(tap_name(d), False)}·{past})[{unit}]"
             numbers.append(fmt(U[unit] @ h))
     return text, numbers
 
@@ -83,7 +78,7 @@ def top_terms(v: NodeView) -> list[Term]:
     layer = v.model.layers[n]
     eps = v.q.eps(node)
     terms = [Term(f"ε{v.name('a', t)}", fmt(eps), eps, v.at("h", t), v.kink_term_note(node))]
-    later = later_terms(v, (1,) + taps(layer))
+    later = later_terms(v, layer.delays)
     if layer.activation == "linear":
         return terms + later
     s = v.q.derivative(node)
@@ -100,8 +95,8 @@ def later_terms(v: NodeView, delays: tuple[int, ...]) -> list[Term]:
     for d in delays:
         if t + d > v.T:
             continue
-        U, da = layer.params[tap_key(d) if d > 1 else "U"], v.da(n, "a", t + d)
-        name, later = symbol(tap_key(d) if d > 1 else "U", U.size == 1), v.name("a", t + d, n)
+        U, da = layer.params[tap_name(d)], v.da(n, "a", t + d)
+        name, later = symbol(tap_name(d), U.size == 1), v.name("a", t + d, n)
         if U.size == 1:
             text, numbers = f"{name}·δ{later}", product(U[0, 0], da[0])
         else:

@@ -8,9 +8,10 @@ import numpy as np
 
 from ....core import Trace
 from ....core.keys import Key
+from ....core.model import tap_name
 from ..quantities import PRE_ACTIVATIONS, NodeRef
 from .notation import param_label, param_name, product
-from .rnn import step, tap_key, taps
+from .rnn import step, taps
 from .terms import Term, WeightExplanation
 from .view import NodeView
 
@@ -28,7 +29,7 @@ def weights_of(trace: Trace, node: NodeRef) -> list[tuple[str, tuple[int, ...]]]
     layer, p, u = model.layers[node.layer], f"l{node.layer}/", node.unit
     out = [(p + param_name("W", node.var), (u, j)) for j in range(layer.input_size)]
     out += [(p + param_name("U", node.var), (u, j)) for j in range(layer.hidden_size)]
-    out += [(p + tap_key(d), (u, j)) for d in taps(layer) for j in range(layer.hidden_size)]
+    out += [(p + tap_name(d), (u, j)) for d in taps(layer) for j in range(layer.hidden_size)]
     out.append((p + param_name("b", node.var), (u,)))
     if node.var != "a" and param_name("p", node.var) in layer.param_shapes():
         out.append((p + param_name("p", node.var), (u,)))
@@ -82,7 +83,7 @@ def _weight_factors(v: NodeView, key: Key, index: tuple[int, ...]) -> tuple[Call
         j = index[1]
         factors.append(_Factor(lambda t: f"{v.input_name(n)}[{t}]{_component(j, D)}", v.input_series(n)[:, j]))
     elif kind == "U":
-        j, d = index[1], getattr(key, "delay", None) or 1
+        j, d = index[1], key.delay
         past = fw.layers[n].h_prev[:, j] if d == 1 else fw.layers[n].h_taps[:, taps(layer).index(d), j]
         factors.append(_Factor(lambda t: f"h[{_minus(t, d)}]{_component(j, H)}", past))
     elif kind == "p" and gate == "o":
