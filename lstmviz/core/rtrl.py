@@ -175,7 +175,8 @@ def _tapped(layer, history: list[np.ndarray | None] | None, n: int, t: int, mode
     """Σ_d U_d·S_h[t−d] over the taps whose edge into step t the mode keeps. Under window:K only the
     slots of θ(s) with s ≥ t−K+1 count: slot r of S_h[t−d] holds s = t−d − ((t−d−r) mod K)."""
     if history is None:
-        raise RTRLTooLarge("rtrl here cannot follow an RNN layer's taps (no history of sensitivities); use bptt")
+        raise RTRLTooLarge("real-time RTRL does not follow a multi-tap RNN layer (taps on h[t−2] …) yet; "
+                           "use bptt, or updates per epoch or chunk")
     ring = history[n]
     out = np.zeros(ring.shape[1:-2] + (layer.hidden_size, ring.shape[-1]))
     for d, U_d in zip(layer.taps, layer.recurrent()[1:], strict=True):

@@ -11,7 +11,8 @@ from lstmviz.core.keys import Key
 from lstmviz.core.model import RNNLayer
 from lstmviz.core.modes import parse_mode
 from lstmviz.core.params import param_blocks
-from lstmviz.core.train import chunk_updates
+from lstmviz.core.rtrl import RTRLTooLarge
+from lstmviz.core.train import chunk_updates, train
 from lstmviz.io import ScenarioError, list_presets, load_scenario
 from lstmviz.io.scenario import loads_scenario
 from lstmviz.io.scenario_writer import dumps_scenario
@@ -157,3 +158,15 @@ def test_a_tap_matrix_must_match_the_taps():
     del doc["model"]["layers"][0]["taps"]
     with pytest.raises(ScenarioError, match=r"model.layers\[0\].params.U_2 is not a known field"):
         loads_scenario(json.dumps(doc), "t.json")
+
+
+def test_real_time_learning_refuses_taps_in_one_line():
+    s = load_scenario("calculator-rnn-taps")
+    u2 = s.model.layers[0].params["U_2"].copy()
+    with pytest.raises(RTRLTooLarge, match="real-time RTRL does not follow a multi-tap RNN layer") as err:
+        train(s, 1, "full", 0.003, frozen=s.training.frozen, updates="step")
+    assert "\n" not in str(err.value) and np.array_equal(s.model.layers[0].params["U_2"], u2)
+    _, du, du2 = slide_6(0.5, 0.25, s.data.x[:, 0], s.data.y[:, 0], s.data.mask)
+    rtrl = compute(s, "full", "rtrl")  # RTRL over the whole sequence does follow the taps
+    assert (rtrl["grad/l0/U"][0, 0], rtrl["grad/l0/U_2"][0, 0]) == (pytest.approx(du, rel=1e-13),
+                                                                   pytest.approx(du2, rel=1e-13))
