@@ -12,7 +12,17 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsRectItem,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.analysis import COST_LAG_WORK, CostLag, cost_lag, pick_weight
 from ...core.keys import Key
@@ -122,7 +132,10 @@ class CostLagPanel(LazyPanel, QWidget):
                         for _ in range(2)]
         for plot, line in zip((self.heat_plot, self.cols_plot), self.k_lines, strict=True):
             plot.addItem(line, ignoreBounds=True)
-        self.selected_row = pg.InfiniteLine(angle=0, pen=pg.mkPen(style.SELECTION, width=2))  # the selected step
+        self.selected_row = QGraphicsRectItem()  # a frame around the selected step's row
+        selection_pen = pg.mkPen(style.SELECTION, width=2)
+        selection_pen.setCosmetic(True)
+        self.selected_row.setPen(selection_pen)
         self.heat_plot.addItem(self.selected_row, ignoreBounds=True)
         for plot in (self.heat_plot, self.rows_plot, self.cols_plot):
             plot.setMenuEnabled(False)
@@ -208,8 +221,8 @@ class CostLagPanel(LazyPanel, QWidget):
     def _mark_row(self) -> None:
         sel = self.session.view.selection
         self.selected_row.setVisible(sel is not None and self.result is not None)
-        if sel is not None:
-            self.selected_row.setValue(sel.t)
+        if sel is not None and self.result is not None:
+            self.selected_row.setRect(-0.5, sel.t - 0.5, self.result.matrix.shape[1], 1.0)
 
     def _heat(self, matrix: np.ndarray) -> None:
         T, L = matrix.shape
