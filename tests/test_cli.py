@@ -189,3 +189,10 @@ def test_analyze_prints_the_cost_by_lag_table(capsys):
     # the cost at step 4: r = h[4] − 4 = −2.875 with h[3] = 2.25, h[2] = 2.5, h[1] = 1: r·u^j·h[3−j]
     assert rows[3][:6] == ["4", "−6.46875", "−3.59375", "−0.71875", "0", "0"]
     assert rows[-1][-2:] == ["−17.2985", "−18.069"]  # Σ over t: window:3 and full
+
+
+def test_analyze_of_the_taps_preset(capsys):
+    assert main(["analyze", "calculator-rnn-taps", "--weight", "l0/U_2[0,0]", "--k", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "Cost × lag: dC(t)/dW(t−u) for W = l0/U_2[0, 0]" in out and "l0/U_2" in out.split("Truncation")[1]
+    assert "\nRoutes" in out and "Gradcheck: PASS" in out  # a table, or one line saying why not
