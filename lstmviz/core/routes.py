@@ -6,7 +6,8 @@ c → a_o through p_o); between steps it moves in one of two ways:
 
 * along the **cell highway** c[r] → c[r−1], multiplied by f[r] (by the carousel's 1 without a forget gate);
 * **through a gate k** ∈ {i, f, o, c̃}: h[r−1] → a_k[r] through U_k, or c[r−1] → a_i[r], a_f[r] through
-  the peepholes p_i, p_f. In an RNN layer the only way is h[r−1] → a[r] through U ("via h").
+  the peepholes p_i, p_f. In an RNN layer the only way is h[r−1] → a[r] through U ("via h"), or
+  h[r−d] → a[r] through a tap U_d, d steps back at once.
 
 A path's route is ``now`` when it has no transition in time (u = 0), ``highway`` when every transition in
 time is a highway one, otherwise the gate of the first one that leaves the highway going backwards from
@@ -40,7 +41,8 @@ from .backward import (
     rnn_local,
 )
 from .keys import Key
-from .model import GATES, LSTMLayer, Model, gate_block
+from .model import GATES, LSTMLayer, Model, RNNLayer, gate_block
+from .modes import GradientMode
 from .params import param_blocks
 from .trace import Trace
 
@@ -179,23 +181,52 @@ class _LSTMStreams(_Streams):
 
 
 class _RNNStreams(_Streams):
-    def __init__(self, layer, lf, streams: int, aggregate: bool, recurrent_h: bool):
+    """An RNN layer; a tap U_d (d ≥ 2) brings error from step s+d into h[s], d steps older for its cost."""
+
+    def __init__(self, layer: RNNLayer, lf, streams: int, aggregate: bool, mode: GradientMode):
         H = lf.H.shape[1]
-        super().__init__(H, streams, aggregate, recurrent_h)
+        super().__init__(H, streams, aggregate, mode.recurrent_h)
         self.D = rnn_local(layer, lf)
         self.U, self.W = layer.params["U"], layer.params["W"]
+        self.mode, self.T, self.taps, self.U_taps = mode, len(lf.H), layer.taps, layer.recurrent()[1:]
+        self.ring = np.zeros((max(layer.delays), streams + 1, _STATES, H))  # step s's δa in slot s mod D
 
     def step(self, s: int, j: int, ext: np.ndarray, carry: bool, below: bool) -> np.ndarray | None:
-        da = self._enter(j, ext) * self.D[s]
+        dh = self._enter(j, ext)
+        if self.taps and self.recurrent_h:
+            dh += self._tapped(s)
+        da = dh * self.D[s]
         self.rows = da
+        if self.taps:
+            self.ring[s % len(self.ring)] = da
         if carry and self.recurrent_h:
-            h = da @ self.U
-            h[:, _RNN_H] += h[:, _HIGHWAY]
-            h[:, _HIGHWAY] = 0.0
-            self.h_in = h
+            self.h_in = _leave_into(da @ self.U, _RNN_H)
         else:
             self._cut()
         return da @ self.W if below else None
+
+    def _tapped(self, s: int) -> np.ndarray:
+        """Σ_d U_dᵀ δa[s+d] by stream and route. A stream whose cost is then d + its lag ≥ S steps away
+        hands the share to the aggregate (or drops it: under window:K that cost's window has closed)."""
+        S = len(self.h_in) - 1
+        out = np.zeros_like(self.h_in)
+        for d, U_d in zip(self.taps, self.U_taps, strict=True):
+            if s + d >= self.T or self.mode.cuts_h(s, s + d):
+                continue
+            h = _leave_into(self.ring[(s + d) % len(self.ring)] @ U_d, _RNN_H)
+            closed = d + (np.arange(S) - s - d) % S >= S
+            if self.aggregate:
+                out[S] += h[:S][closed].sum(axis=0)
+            h[:S][closed] = 0.0
+            out += h
+        return out
+
+
+def _leave_into(h: np.ndarray, route: int) -> np.ndarray:
+    """Error that crossed to an earlier step through h: what was on the highway now belongs to ``route``."""
+    h[:, route] += h[:, _HIGHWAY]
+    h[:, _HIGHWAY] = 0.0
+    return h
 
 
 def _sweep(trace: Trace, lags: int):
@@ -206,8 +237,8 @@ def _sweep(trace: Trace, lags: int):
     mode = trace.mode.resolved(T)
     window = mode.kind == "window"
     S = mode.k if window else lags
-    runs = [(_LSTMStreams if isinstance(layer, LSTMLayer) else _RNNStreams)(
-        layer, lf, S, not window, mode.recurrent_h) for layer, lf in zip(model.layers, fw.layers, strict=True)]
+    runs = [_LSTMStreams(layer, lf, S, not window, mode.recurrent_h) if isinstance(layer, LSTMLayer)
+            else _RNNStreams(layer, lf, S, not window, mode) for layer, lf in zip(model.layers, fw.layers, strict=True)]
     ext, _ = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
     streams = np.arange(S)
     for s in reversed(range(T)):
@@ -221,8 +252,6 @@ def _sweep(trace: Trace, lags: int):
 def _split(trace: Trace, label: str, lags: int | None, pick) -> RouteSplit:
     """Run the sweep and add ``pick(s, runs)`` — (S+1, R) per stream and route, or None — into its lag
     column; then report the highway's lag-0 share as ``now`` and fold the lags ≥ L into ``beyond``."""
-    if any(getattr(layer, "taps", ()) for layer in trace.scenario.model.layers):
-        raise ValueError("routes: a multi-tap RNN layer (taps on h[t−2] …) is not split by route yet")
     T = trace.steps
     L = T if lags is None else max(1, min(int(lags), T))
     mode = trace.mode.resolved(T)

@@ -190,8 +190,39 @@ def test_bad_entries_are_one_line_errors():
         delta_c_routes(compute(preset("calculator-lstm")), 0, 9, 0)
 
 
-def test_a_multi_tap_rnn_is_refused_in_one_line():
-    trace = compute(random_scenario([rnn(2, 2)], T=5, seed=7))
-    trace.scenario.model.layers[0].taps = (2,)  # a tap on h[t−2]: a transition that skips a step
-    with pytest.raises(ValueError, match=r"^routes: a multi-tap RNN layer .* is not split by route yet$"):
-        weight_routes(trace, "l0/U", (0, 0))
+def tapped(seed: int, T: int = 7):
+    """An LSTM over a tanh RNN with taps on h[t−2] and h[t−3]."""
+    scenario = random_scenario([rnn(2, 2), lstm(2, 2)], T=T, seed=seed)
+    layer = scenario.model.layers[0]
+    layer.taps = (2, 3)
+    rng = np.random.default_rng(seed)
+    for d in layer.taps:
+        layer.params[f"U_{d}"] = rng.normal(0, 0.5, (2, 2))
+    return scenario
+
+
+@pytest.mark.parametrize("mode", MODES + ("tbptt:2", "window:2", "window:5"))
+@pytest.mark.parametrize("scenario", [preset("calculator-rnn-taps"), tapped(8)], ids=["preset", "stacked"])
+def test_rnn_taps_skip_steps_and_still_sum(scenario, mode):
+    """A tap U_d carries error d steps back at once: its lag grows by d, its route is via h."""
+    trace = compute(scenario, mode)
+    for param, index in entries(scenario, per_block=2):
+        grad = trace[f"grad/{param}"][index]
+        for lags in (None, 2):
+            split = weight_routes(trace, param, index, lags=lags)
+            assert close(split.total, grad, 1e-11), (param, index, lags, split.total, grad)
+            if mode == "cec":
+                assert not split.parts[VIA].any()
+
+
+def test_a_tap_alone_lands_at_its_delay():
+    """With U = 0 and one tap on h[t−3], the only paths in time jump 3 steps: lags 0, 3, 6 … only."""
+    scenario = random_scenario([rnn(2, 2)], T=9, seed=9)
+    layer = scenario.model.layers[0]
+    layer.params["U"][:] = 0.0
+    layer.taps = (3,)
+    layer.params["U_3"] = np.array([[0.7, -0.4], [0.3, 0.6]])
+    trace = compute(scenario)
+    split = weight_routes(trace, "l0/W", (1, 0))
+    assert split.total == pytest.approx(trace["grad/l0/W"][1, 0], rel=1e-12)
+    assert split.by_lag[[0, 3, 6]].all() and not np.delete(split.by_lag, [0, 3, 6]).any()
