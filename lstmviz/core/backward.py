@@ -306,8 +306,9 @@ class _WindowRNN(_WindowLayer):
         self.D = rnn_local(layer, lf)
         self.U, self.W = layer.params["U"], layer.params["W"]
         self.dA = np.empty_like(self.dH)
-        self.taps, self.U_taps = np.array(layer.taps, dtype=int), layer.recurrent()[1:]
-        self.ring = np.zeros((max(layer.delays), k, lf.H.shape[1]))  # step s's per-cost δa in row s mod D
+        inside = np.array(layer.taps, dtype=int) < k  # a tap as long as the window never carries error
+        self.taps, self.U_taps = np.array(layer.taps, dtype=int)[inside], layer.recurrent()[1:][inside]
+        self.ring = np.zeros((max(self.taps, default=1), k, lf.H.shape[1]))  # step s's per-cost δa in row s mod D
 
     def step(self, s: int, j: int, ext: np.ndarray, below: bool) -> np.ndarray | None:
         dh = self._enter(j, ext)

@@ -38,6 +38,7 @@ LSTM_KEYS = {"type", "hidden_size", "gate_activation", "candidate_activation", "
              "forget_gate", "peepholes", "params", "h0", "c0"}
 RNN_KEYS = {"type", "hidden_size", "activation", "taps", "params", "h0"}
 MAX_TAPS = 16
+MAX_DELAY = 1000       # the longest tap of an RNN layer (it keeps that many states of history)
 TRAINING_KEYS = {"learning_rate", "gradient", "clip_norm", "frozen", "updates"}
 
 
@@ -233,7 +234,7 @@ def _parse_taps(r: _Reader, doc: Any, field: str) -> tuple[int, ...]:
         raise r.fail(field, f"must be a list of delays such as [2, 3], got {kind_of(doc)}")
     if len(doc) > MAX_TAPS:
         raise r.fail(field, f"has {len(doc)} taps, at most {MAX_TAPS}")
-    taps = tuple(r.integer(d, f"{field}[{n}]", 2, MAX_STEPS) for n, d in enumerate(doc))
+    taps = tuple(r.integer(d, f"{field}[{n}]", 2, MAX_DELAY) for n, d in enumerate(doc))
     for n in range(1, len(taps)):
         if taps[n] <= taps[n - 1]:
             raise r.fail(f"{field}[{n}]", f"is {taps[n]}, expected the delays in increasing order, each once")

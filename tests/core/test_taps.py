@@ -132,7 +132,9 @@ def test_format_round_trip_and_old_files_unchanged():
 
 
 BAD_TAPS = [
-    ([1], "model.layers[0].taps[0] is 1, expected 2 to"),
+    ([1], "model.layers[0].taps[0] is 1, expected 2 to 1000"),
+    ([2, 1001], "model.layers[0].taps[1] is 1001, expected 2 to 1000"),
+    (list(range(2, 19)), "model.layers[0].taps has 17 taps, at most 16"),
     ([3, 2], "model.layers[0].taps[1] is 2, expected the delays in increasing order, each once"),
     ([2, 2], "model.layers[0].taps[1] is 2, expected the delays in increasing order"),
     ("2", "model.layers[0].taps must be a list of delays such as [2, 3], got a string"),
