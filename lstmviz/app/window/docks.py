@@ -52,6 +52,9 @@ def build_docks(window: MainWindow, specs: tuple[DockSpec, ...] = DOCKS) -> dict
     """One dock per spec; those of an area share a tab bar (down the right edge, along the bottom), the
     first of each in front."""
     docks = {}
+    first: dict[Qt.DockWidgetArea, QDockWidget] = {}
+    window.setTabPosition(RIGHT, QTabWidget.TabPosition.East)
+    window.setCorner(Qt.Corner.BottomRightCorner, RIGHT)  # the right-hand panels run down to the status bar
     for spec in specs:
         dock = QDockWidget(spec.title, window)
         dock.setObjectName(spec.name)
@@ -64,15 +67,12 @@ def build_docks(window: MainWindow, specs: tuple[DockSpec, ...] = DOCKS) -> dict
         else:
             dock.setWidget(panel)
         window.addDockWidget(spec.area, dock)
+        if spec.area in first:  # tabbed at once: docks side by side even for a moment add up their
+            window.tabifyDockWidget(first[spec.area], dock)  # minimum widths and widen the window for good
+        first.setdefault(spec.area, dock)
         if spec.on_show:
             _refresh_when_shown(dock, getattr(panel, spec.on_show))
         docks[spec.name] = dock
-    window.setTabPosition(RIGHT, QTabWidget.TabPosition.East)
-    window.setCorner(Qt.Corner.BottomRightCorner, RIGHT)  # the right-hand panels run down to the status bar
-    for area in (RIGHT, BOTTOM):
-        shared = [docks[s.name] for s in specs if s.area == area]
-        for dock in shared[1:]:
-            window.tabifyDockWidget(shared[0], dock)
-        if shared:
-            shared[0].raise_()
+    for dock in first.values():
+        dock.raise_()
     return docks
