@@ -49,6 +49,8 @@ class RNNBackward:
     dX: np.ndarray     # δ of the layer's input (T, D_in)
     eps_x: np.ndarray | None  # ε of the input (T, D_in), same-step only; None for the bottom layer
     grads: dict[str, np.ndarray]
+    dA_start: np.ndarray | None = None  # window:K only: the share of δa, δh of the cost whose window
+    dH_start: np.ndarray | None = None  # starts at step s, E[s+K−1] (0-based), which stops at the edge into s
 
 
 @dataclass
@@ -60,6 +62,9 @@ class LSTMBackward:
     dX: np.ndarray     # δ of the layer's input (T, D_in)
     eps_x: np.ndarray | None  # ε of the input (T, D_in), same-step only; None for the bottom layer
     grads: dict[str, np.ndarray]
+    dA_start: np.ndarray | None = None  # window:K only (see RNNBackward): (T, 4H), (T, H), (T, H) shares of
+    dH_start: np.ndarray | None = None  # E[s+K−1], so that δh[s] = ext[s] + Uᵀ(δa[s+1] − δa_start[s+1]) and
+    dC_start: np.ndarray | None = None  # δc[s] = δh[s]·Kc[s] + (δc[s+1] − δc_start[s+1])·∂c[s+1]/∂c[s]
 
 
 LayerBackward = LSTMBackward | RNNBackward
@@ -235,13 +240,15 @@ class _WindowLayer:
     At step s, row j of every (K, ·) array belongs to the one cost E[t] with t ≡ j (mod K) whose window
     holds s (t = s … s+K−1): it is dE[t]/d·[s] through the paths inside that window. Entering step s,
     row s mod K passes from E[s+K] (whose window starts at s+1, so it stops here) to E[s] (which starts
-    here). The step's δ, stored in dA/dH (and dC), is the sum of its K rows.
+    here). The step's δ, stored in dA/dH (and dC), is the sum of its K rows; the row of E[s+K−1], whose
+    window starts at s and whose error therefore stops at the edge into s, is kept in dA_start/dH_start
+    (and dC_start).
     """
 
     def __init__(self, lf, k: int, record: int | None):
         T, H = lf.H.shape
         self.k = k
-        self.dH = np.empty((T, H))
+        self.dH, self.dH_start = np.empty((T, H)), np.empty((T, H))
         self.h_in = np.zeros((k, H))  # the error that reaches h[s] from step s+1, by cost
         self.record = record
         self.recorded = np.zeros((T, k)) if record is not None else None
@@ -257,7 +264,9 @@ class _WindowLayer:
             dh += ext
         return dh
 
-    def _leave(self, s: int, da: np.ndarray) -> None:
+    def _leave(self, s: int, dh: np.ndarray, da: np.ndarray) -> None:
+        first = (s - 1) % self.k  # the row of E[s+K−1]
+        self.dH_start[s], self.dA_start[s] = dh[first], da[first]
         if self.recorded is not None:
             self.recorded[s] = da[:, self.record]
 
@@ -273,6 +282,7 @@ class _WindowLSTM(_WindowLayer):
         self.carry = cell_carry(layer, lf, self.loc)
         self.U, self.W = lf.U, lf.W
         self.dA, self.dC = np.empty((T, 4, H)), np.empty((T, H))
+        self.dA_start, self.dC_start = np.empty((T, 4 * H)), np.empty((T, H))
         self.c_in = np.zeros((k, H))
 
     def step(self, s: int, j: int, ext: np.ndarray, below: bool) -> np.ndarray | None:
@@ -287,14 +297,17 @@ class _WindowLSTM(_WindowLayer):
         dc.sum(axis=0, out=self.dC[s])
         da.sum(axis=0, out=self.dA[s])
         da = da.reshape(self.k, -1)
-        self._leave(s, da)
+        self._leave(s, dh, da)
+        self.dC_start[s] = dc[(s - 1) % self.k]
         if self._carries(s):
             self.h_in = da @ self.U
             self.c_in = dc * self.carry[s]
         return da @ self.W if below else None
 
     def result(self, layer, lf, inp, eps, need_eps_x: bool) -> LSTMBackward:
-        return _lstm_result(layer, lf, self.loc, inp, eps, self.dA, self.dH, self.dC, need_eps_x)
+        lb = _lstm_result(layer, lf, self.loc, inp, eps, self.dA, self.dH, self.dC, need_eps_x)
+        lb.dA_start, lb.dH_start, lb.dC_start = self.dA_start, self.dH_start, self.dC_start
+        return lb
 
 
 class _WindowRNN(_WindowLayer):
@@ -305,7 +318,7 @@ class _WindowRNN(_WindowLayer):
         super().__init__(lf, k, record)
         self.D = rnn_local(layer, lf)
         self.U, self.W = layer.params["U"], layer.params["W"]
-        self.dA = np.empty_like(self.dH)
+        self.dA, self.dA_start = np.empty_like(self.dH), np.empty_like(self.dH)
         inside = np.array(layer.taps, dtype=int) < k  # a tap as long as the window never carries error
         self.taps, self.U_taps = np.array(layer.taps, dtype=int)[inside], layer.recurrent()[1:][inside]
         self.ring = np.zeros((max(self.taps, default=1), k, lf.H.shape[1]))  # step s's per-cost δa in row s mod D
@@ -317,7 +330,7 @@ class _WindowRNN(_WindowLayer):
         da = dh * self.D[s]
         dh.sum(axis=0, out=self.dH[s])
         da.sum(axis=0, out=self.dA[s])
-        self._leave(s, da)
+        self._leave(s, dh, da)
         if len(self.taps):
             self.ring[s % len(self.ring)] = da
         if self._carries(s):
@@ -332,7 +345,9 @@ class _WindowRNN(_WindowLayer):
         return np.einsum("nk,nkh,nhi->ki", valid, self.ring[(s + d) % len(self.ring)], self.U_taps)
 
     def result(self, layer, lf, inp, eps, need_eps_x: bool) -> RNNBackward:
-        return _rnn_result(layer, lf, self.D, inp, eps, self.dA, self.dH, need_eps_x)
+        lb = _rnn_result(layer, lf, self.D, inp, eps, self.dA, self.dH, need_eps_x)
+        lb.dA_start, lb.dH_start = self.dA_start, self.dH_start
+        return lb
 
 
 def _window_sweep(model: Model, fw: Forward, k: int, ext: np.ndarray,
