@@ -51,6 +51,8 @@ class RNNBackward:
     grads: dict[str, np.ndarray]
     dA_start: np.ndarray | None = None  # window:K only: the share of δa, δh of the cost whose window
     dH_start: np.ndarray | None = None  # starts at step s, E[s+K−1] (0-based), which stops at the edge into s
+    dA_tap_stop: np.ndarray | None = None  # (T, taps, H) window:K only: of δa[s+d], the share that stops on the
+    # tap h[s] → step s+d (the costs whose windows start in s+1 … s+d; all of δa[s+d] when d ≥ K)
 
 
 @dataclass
@@ -319,8 +321,9 @@ class _WindowRNN(_WindowLayer):
         self.D = rnn_local(layer, lf)
         self.U, self.W = layer.params["U"], layer.params["W"]
         self.dA, self.dA_start = np.empty_like(self.dH), np.empty_like(self.dH)
-        inside = np.array(layer.taps, dtype=int) < k  # a tap as long as the window never carries error
-        self.taps, self.U_taps = np.array(layer.taps, dtype=int)[inside], layer.recurrent()[1:][inside]
+        self.inside = np.array(layer.taps, dtype=int) < k  # a tap as long as the window never carries error
+        self.taps, self.U_taps = np.array(layer.taps, dtype=int)[self.inside], layer.recurrent()[1:][self.inside]
+        self.tap_stop = np.zeros((len(self.dH), len(layer.taps), lf.H.shape[1]))
         self.ring = np.zeros((max(self.taps, default=1), k, lf.H.shape[1]))  # step s's per-cost δa in row s mod D
 
     def step(self, s: int, j: int, ext: np.ndarray, below: bool) -> np.ndarray | None:
@@ -341,12 +344,16 @@ class _WindowRNN(_WindowLayer):
         """Σ_d U_dᵀ δa[s+d] of every cost whose window holds the edge, (K, H)."""
         d = self.taps
         ahead = (np.arange(self.k) - s) % self.k
-        valid = (ahead[None, :] >= d[:, None]) & (s + d < len(self.dH))[:, None]
-        return np.einsum("nk,nkh,nhi->ki", valid, self.ring[(s + d) % len(self.ring)], self.U_taps)
+        exists = (s + d < len(self.dH))[:, None]
+        valid, ring = (ahead[None, :] >= d[:, None]) & exists, self.ring[(s + d) % len(self.ring)]
+        self.tap_stop[s, self.inside] = np.einsum("nk,nkh->nh", ~valid & exists, ring)
+        return np.einsum("nk,nkh,nhi->ki", valid, ring, self.U_taps)
 
     def result(self, layer, lf, inp, eps, need_eps_x: bool) -> RNNBackward:
         lb = _rnn_result(layer, lf, self.D, inp, eps, self.dA, self.dH, need_eps_x)
-        lb.dA_start, lb.dH_start = self.dA_start, self.dH_start
+        for j in np.flatnonzero(~self.inside):  # a tap longer than the window: all of δa[s+d] stops
+            self.tap_stop[:len(self.dA) - layer.taps[j], j] = self.dA[layer.taps[j]:]
+        lb.dA_start, lb.dH_start, lb.dA_tap_stop = self.dA_start, self.dH_start, self.tap_stop
         return lb
 
 

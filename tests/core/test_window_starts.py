@@ -106,3 +106,25 @@ def test_other_modes_keep_no_shares():
         tr = compute(load_scenario("calculator-lstm"), mode)
         assert tr.backward.layers[0].dA_start is None and tr.backward.layers[0].dC_start is None
 
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_taps_lose_the_shares_of_the_costs_whose_windows_start_in_between(k):
+    """δh[s] = ext[s] + Uᵀ(δa[s+1] − δa_start[s+1]) + Σ_d U_dᵀ(δa[s+d] − dA_tap_stop[s, d]), and the stopped
+    share of a tap d is that of the costs E[s+K] … E[s+d+K−1] (0-based), single-cost BPTT by single-cost BPTT
+    (a tap d ≥ K stops all of δa[s+d])."""
+    scenario = random_scenario([RNNLayer(input_size=2, hidden_size=2, params={}, taps=(2, 3))], T=7, seed=24)
+    layer, T = scenario.model.layers[0], scenario.data.steps
+    lb = window_trace(scenario, k).backward.layers[0]
+    rec = np.vstack([lb.dA[1:] - lb.dA_start[1:], np.zeros((1, 2))]) @ layer.params["U"]
+    for j, d in enumerate(layer.taps):
+        later = np.vstack([lb.dA[d:], np.zeros((d, 2))])
+        rec += (later - lb.dA_tap_stop[:, j]) @ layer.params[f"U_{d}"]
+        for s in range(T - d):
+            stopped = np.zeros(2)
+            for cost in range(s + k, min(s + d + k, T)):
+                first = cost - k + 1
+                if first <= s + d <= cost:
+                    stopped += single_cost_window(scenario, cost, k).layers[0].dA[s + d - first]
+            np.testing.assert_allclose(lb.dA_tap_stop[s, j], stopped, rtol=1e-10, atol=1e-13, err_msg=f"s={s} d={d}")
+    np.testing.assert_allclose(lb.dH, lb.eps_h + rec, rtol=1e-12, atol=1e-14)

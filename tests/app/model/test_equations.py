@@ -7,6 +7,7 @@ from helpers import lstm, random_scenario, rnn
 
 from lstmviz.app.model.equations import explain, explain_weight, weights_of
 from lstmviz.app.model.quantities import HEAD_VARS, NodeRef, Quantities, layer_vars
+from lstmviz.app.numbers import fmt
 from lstmviz.core import RNNLayer, compute
 from lstmviz.core.params import param_blocks
 from lstmviz.io import load_scenario
@@ -140,6 +141,50 @@ def test_delta_terms_add_up_for_every_node(name, mode):
         assert ex.delta_equation.count(" + ") == len(ex.delta_terms) - 1, ex.delta_equation
         # ε of h, and the slides' ε[t] = ∂E/∂c[t] of an RNN's excitation c (trace key a)
         assert (ex.eps is not None) == (node.layer is not None and node.var in ("h", "a"))
+
+
+
+WINDOW_SCENARIOS = {
+    "calculator-rnn-0.5": lambda: load_scenario("calculator-rnn-0.5"),
+    "calculator-lstm": lambda: load_scenario("calculator-lstm"),
+    "peephole-lstm": lambda: load_scenario("peephole-lstm"),
+} | SCENARIOS
+
+
+@pytest.mark.parametrize("mode", ("window:2", "window:3"))
+@pytest.mark.parametrize("name", WINDOW_SCENARIOS)
+def test_window_terms_add_up_for_every_node(name, mode):
+    """Under window:K each term from step t+1 is followed by the share of E[t+K] (whose window starts at t+1)
+    taken out again, so the listed terms add up to the δ shown, number by number as printed."""
+    tr = compute(WINDOW_SCENARIOS[name](), mode)
+    k, withdrawn = int(mode.split(":")[1]), 0
+    for node in all_nodes(tr):
+        ex = explain(tr, node)
+        if ex.delta is None:
+            continue
+        total = sum(term.value for term in ex.delta_terms)
+        np.testing.assert_allclose(total, ex.delta, rtol=1e-10, atol=1e-12, err_msg=f"{name} {mode} {node}")
+        if np.ndim(total) == 0:
+            assert fmt(total + 0.0) == fmt(ex.delta + 0.0), (node, total, ex.delta)
+        shares = [term for term in ex.delta_terms if term.text.startswith("− ")]
+        assert all(f" of E[{node.t + k}" in term.text and term.note for term in shares), shares
+        assert ex.delta_equation.count(" − ") >= len(shares)
+        withdrawn += len(shares)
+    assert withdrawn > 0
+
+
+def test_window_share_by_hand():
+    """calculator-rnn-0.5 under window:3: δ[2] carries only E[4]'s share (E[2], E[3] are not scored),
+    ε[4]·u² = −2.875·0.25 = −0.71875, and E[4]'s window starts at step 2, so nothing reaches h[1]."""
+    tr = compute(load_scenario("calculator-rnn-0.5"), "window:3")
+    ex = explain(tr, NodeRef(0, "h", 1))
+    assert ex.delta_equation == "δh[1] = εh[1] + u·δc[2] − u·δc[2] of E[4]"
+    assert [term.value for term in ex.delta_terms] == [0.0, 0.5 * -0.71875, -0.5 * -0.71875]
+    assert ex.delta == 0.0
+    assert ex.delta_terms[2].numbers == "−0.500·(−0.719)"
+    assert "E[4] looks back over steps 2 … 4" in ex.delta_terms[2].note
+    ex = explain(tr, NodeRef(0, "h", 6))   # E[9] does not exist: nothing to take out
+    assert ex.delta_equation == "δh[6] = εh[6] + u·δc[7]"
 
 
 def test_delta_of_pre_activations_is_the_engines():

@@ -17,12 +17,18 @@ def explain(trace: Trace, node: NodeRef) -> Explanation:
     parts = node_parts(v)
     delta = None if node.var == "y" else squeeze(v.q.delta(node))
     label = f"{v.q.delta_label(node.var)}[{node.t}]"
-    delta_equation = f"{label} = " + " + ".join(t.text for t in parts.terms) if parts.terms else ""
+    delta_equation = f"{label} = " + join_terms([t.text for t in parts.terms]) if parts.terms else ""
     return Explanation(
         node=node, title=node.describe(trace), value=squeeze(v.q.value(node)),
         equation=parts.equation, substituted=parts.substituted,
         eps=v.q.eps(node) if node.layer is not None and node.var in ("h", "a") else None,
         delta=delta, delta_equation=delta_equation, delta_terms=parts.terms, notes=parts.notes)
+
+
+def join_terms(texts: list[str]) -> str:
+    """'a + b − c' from ['a', 'b', '− c']: a term written with its own minus sign is subtracted."""
+    return "".join(text if i == 0 else (f" {text}" if text.startswith("− ") else f" + {text}")
+                   for i, text in enumerate(texts))
 
 
 def node_parts(v: NodeView) -> Parts:

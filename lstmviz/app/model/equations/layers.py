@@ -23,6 +23,7 @@ from .notation import (
 from .rnn import excitation, later_terms, taps
 from .terms import Parts, Term
 from .view import NodeView
+from .window import cell_share, recurrent_share
 
 CANDIDATE_NOTE = ("δc̃ is an extra of the app: the slides back-propagate to five variables, δh, δc, δi, δo and δf "
                   "(002, slide 45), and fold the candidate into δh's last term, i[t+1]·δc[t+1]·σ̇·u_c̃ (slide 52)")
@@ -156,7 +157,8 @@ def delta_c_terms(v: NodeView) -> list[Term]:
         forward_term = Term(f"δc[{t + 1}]", fmt(dc), dc, v.at("c", t + 1))
     terms += cut_terms([forward_term], cut_note(v.trace.mode, t + 1, "cell"))
     peepholes = [peephole_term(v, f"a_{g}", t + 1) for g in ("i", "f") if f"p_{g}" in shapes]
-    return terms + cut_terms(peepholes, cut_note(v.trace.mode, t + 1, "peephole"))
+    terms += cut_terms(peepholes, cut_note(v.trace.mode, t + 1, "peephole"))
+    return terms + cell_share(v, t + 1, [forward_term] + peepholes)
 
 
 def peephole_term(v: NodeView, pre: str, t: int) -> Term:
@@ -198,7 +200,8 @@ def delta_h_terms(v: NodeView) -> list[Term]:
     else:
         terms = matrix_terms(v, n + 1, t, "W", u)
     if t < v.T:
-        terms += cut_terms(matrix_terms(v, n, t + 1, "U", u), cut_note(v.trace.mode, t + 1, "recurrent"))
+        recurrent = matrix_terms(v, n, t + 1, "U", u)
+        terms += cut_terms(recurrent, cut_note(v.trace.mode, t + 1, "recurrent")) + recurrent_share(v, t + 1, recurrent)
     return terms + later_terms(v, taps(v.model.layers[n]))   # an RNN's taps: u_2·δc[t+2], …
 
 

@@ -96,7 +96,9 @@ def cut_note(mode: GradientMode, t: int, path: str) -> str:
 
     ``path`` is "cell" (c[t−1] → c[t], kept by cec) or anything else (h → gates, peepholes). Under
     window:K (K > 1) no path is cut for every cost — the one into step t carries E[t] … E[t+K−2] — so
-    there is no note; window:1 keeps each cost's own step only and cuts every path through time.
+    there is no note: the share of E[t+K−1], whose window starts at t, is taken out by a term of its own
+    (:func:`window_note`, ``equations/window.py``); window:1 keeps each cost's own step only and cuts every
+    path through time.
     """
     if mode.cuts_all_at(t - 1):
         return f"cut: tbptt chunk boundary (a chunk starts at t = {t})"
@@ -107,11 +109,25 @@ def cut_note(mode: GradientMode, t: int, path: str) -> str:
     return ""
 
 
+def window_note(mode: GradientMode, t: int, cost: int) -> str:
+    """Why a term from step t (1-based) loses E[cost]'s share under window:K: that cost's window starts at t."""
+    return (f"{mode}: E[{cost}] looks back over steps {t} … {cost} only. For it the state entering step {t} "
+            f"is a constant, so its share of the terms above stops at step {t} and is taken out here")
+
+
+def tap_note(mode: GradientMode, t: int, d: int, who: str) -> str:
+    """Why a tap's term from step t+d into h[t] loses the share of the costs ``who`` under window:K."""
+    return (f"{mode}: the windows of {who} start after step {t}, so their share of δ[{t + d}] does not come "
+            f"back along this tap to step {t} and is taken out here")
+
+
 def jump_note(mode: GradientMode, src: int, dst: int) -> str:
     """Why ``mode`` cuts the edge from h[src] into step dst (1-based, dst > src: an RNN tap when dst − src > 1);
     "" when it carries error."""
     if dst - src == 1 or (mode.kind == "window" and mode.k == 1):
         return cut_note(mode, dst, "recurrent")
+    if mode.kind == "window" and dst - src >= mode.k:
+        return f"cut by {mode}: this tap spans {dst - src} steps, more than any cost's window holds"
     if not mode.recurrent_h:
         return "cut by cec (Gers' truncation)"
     if mode.cuts_h(src - 1, dst - 1):

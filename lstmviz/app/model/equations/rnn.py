@@ -18,6 +18,7 @@ from .course import one_node_rnn
 from .notation import bracket, cut_terms, dot_text, jump_note, product, slope, sum_text, symbol
 from .terms import Parts, Term
 from .view import NodeView
+from .window import recurrent_share, tap_share
 
 
 def taps(layer) -> tuple[int, ...]:
@@ -103,6 +104,7 @@ def later_terms(v: NodeView, delays: tuple[int, ...]) -> list[Term]:
             text, numbers = f"({name}ᵀ·δ{later})[{unit}]", dot_text(da, U[:, unit])
         term = Term(text, numbers, float(U[:, unit] @ da), v.at("a", t + d, n, int(np.argmax(np.abs(U[:, unit] * da)))))
         terms += cut_terms([term], jump_note(v.trace.mode, t, t + d))
+        terms += recurrent_share(v, t + 1, [term]) if d == 1 else tap_share(v, d, term)
     return terms
 
 
