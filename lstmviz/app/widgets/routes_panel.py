@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...core.analysis import pick_weight
@@ -23,10 +23,9 @@ from .. import style
 from ..model.equations.notation import param_label
 from ..model.session import Session
 from ..numbers import fmt
-from ..qt.binding import LazyPanel, observe, on_screen
+from ..qt.binding import LazyPanel, observe
 
 MAX_LAGS = 40  # bars drawn one per lag; older lags share one bar "≥ 40"
-DEBOUNCE_MS = 250
 
 
 def _math(text: str) -> str:
@@ -67,12 +66,8 @@ class RoutesPanel(LazyPanel, QWidget):
         self.sums.setWordWrap(True)
         self.sums.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.sums)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.refresh_if_stale)
         doc = self.document
-        observe(self, (doc.trace_changed, self._mark_stale), (doc.structure_changed, self._mark_stale),
+        observe(self, (doc.trace_changed, self.refresh), (doc.structure_changed, self.refresh),
                 (session.view.selection_changed, self._on_selection))
 
     def _controls(self) -> QHBoxLayout:
@@ -98,13 +93,6 @@ class RoutesPanel(LazyPanel, QWidget):
         return legend
 
     # -- what is shown -------------------------------------------------------------------------------------
-    def _mark_stale(self) -> None:
-        """The split costs about T·(L+1) backward steps per route set: recompute a moment after the last edit
-        (a slider drag retraces many times), and only on screen."""
-        self._stale = True
-        if on_screen(self):
-            self._debounce.start()
-
     def _on_typed(self) -> None:
         self.cell = None
         self.refresh()
