@@ -3,7 +3,8 @@
 Drawing is separate (widgets/graph_view.py). A lane is one variable of one layer drawn for the
 selected unit; an edge type connects two lanes, either within a step (lag 0) or from step t−1 to
 step t (lag 1). The *flow* of an edge at step t is the term it contributes to the δ at its tail:
-δ(head)·∂head/∂tail, e.g. δc[t]·f[t] for c[t−1] → c[t]. All numbers come from the trace.
+δ(head)·∂head/∂tail, e.g. δc[t]·f[t] for c[t−1] → c[t]; under window:K an edge from step t−1 carries δ[t]
+less the share of E[t+K−1], whose window starts at t. All numbers come from the trace.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ...core.model import LSTMLayer, Model
 from ...core.modes import GradientMode
 from ..style import HEAD_LANES, INPUT_LANE, LSTM_LANES, RNN_LANES, label
 from .quantities import Quantities, unit_of
+from .window_shares import start_share
 
 BYTES_PER_ITEM = 4000     # a node or an edge of the drawn graph (measured: 3.3–3.7 kB with Qt's item)
 WINDOW_BASE_BYTES = 64 * 2**20
@@ -172,7 +174,7 @@ class GraphModel:
         (sl, _), (dl, dv) = e.src, e.dst
         u = self.unit_in(dl, unit)
         W = self.model.layers[dl].params[Key.parse(e.weight).name]
-        d_a = np.array(q.series(dl, dv, u, "delta"), dtype=float)
+        d_a = self._delta(q, e, dl, dv, u)
         if e.kind == "input":  # δx[t] is a vector: the size of this unit's term δa[t]·W[u, :]
             return d_a * W[u, 0] if W.shape[1] == 1 else np.abs(d_a) * np.linalg.norm(W[u])
         return d_a * W[u, self.unit_in(sl, unit)]
@@ -181,7 +183,7 @@ class GraphModel:
         """Within an LSTM cell: activations, the cell's inputs, c[t−1] → c[t], the output, the peepholes."""
         (_, sv), (dl, dv) = e.src, e.dst
         u = self.unit_in(dl, unit)
-        delta = lambda var: np.array(q.series(dl, var, u, "delta"), dtype=float)  # noqa: E731
+        delta = lambda var: self._delta(q, e, dl, var, u)  # noqa: E731
         if e.kind == "activation":
             return delta(sv)
         if e.kind == "peephole":
@@ -191,6 +193,13 @@ class GraphModel:
         if sv == "o":  # the output: o → h and c → h
             return delta("o")
         return delta("h") * q.series(dl, "o", u, "value") * q.output_slope(dl, u)
+
+    @staticmethod
+    def _delta(q: Quantities, e: Edge, layer: int, var: str, u: int) -> np.ndarray:
+        """(T,) δ of ``var`` at the edge's head; along an edge from step t−1 (lag 1) less the share of the cost
+        whose window starts at t under window:K, which stops there (:mod:`.window_shares`)."""
+        delta = np.array(q.series(layer, var, u, "delta"), dtype=float)
+        return delta - start_share(q.trace, layer, var)[:, u] if e.lag else delta
 
     def unit_in(self, layer: int | None, unit: int) -> int:
         """The selected unit, clipped to a layer's size (layers may differ in width)."""

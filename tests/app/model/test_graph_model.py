@@ -19,10 +19,11 @@ def one_unit_models():
     yield "no forget gate", random_scenario([lstm(1, 1, forget_gate=False, peepholes=True)], K=1, T=4, seed=4)
 
 
-@pytest.mark.parametrize("mode", ["full", "cec", "tbptt:2"])
+@pytest.mark.parametrize("mode", ["full", "cec", "tbptt:2", "window:2", "window:3"])
 @pytest.mark.parametrize("name,scenario", list(one_unit_models()), ids=lambda v: v if isinstance(v, str) else "")
 def test_flows_leaving_a_node_add_up_to_its_delta(name, scenario, mode):
-    """With one unit per layer every δ term is an edge: the flows out of a node sum to its δ."""
+    """With one unit per layer every δ term is an edge: the flows out of a node sum to its δ (under window:K an
+    edge from step t−1 carries δ[t] less the share of the cost whose window starts at t)."""
     trace = compute(scenario, mode)
     graph = GraphModel(scenario.model)
     flows = graph.flows(trace, 0)
@@ -89,3 +90,15 @@ def test_window_k_cuts_an_edge_only_for_the_costs_it_does_not_reach():
     tb4 = compute(only_7, "tbptt:4")
     assert tb4.mode.cuts_all_at(5 - 1)
     np.testing.assert_allclose(compute(only_7, "window:3")["grad/l0/U"], tb4["grad/l0/U"], rtol=1e-12)
+
+
+def test_window_flow_into_a_step_leaves_out_the_cost_that_starts_there():
+    """calculator-rnn-0.5 under window:3: δc[2] = −0.71875 is all E[4]'s (ε[4]·u²), and E[4]'s window starts at
+    step 2, so the edge h[1] → c[2] carries nothing; into step 7 (there is no E[9]) it carries u·δc[7] whole."""
+    trace = compute(load_scenario("calculator-rnn-0.5"), "window:3")
+    graph = GraphModel(trace.scenario.model)
+    rec = next(e for e in graph.edges if e.kind == "recurrent")
+    flows = graph.flows(trace, 0)[rec]
+    assert trace["l0/delta_a"][1, 0] == -0.71875
+    assert flows[1] == 0.0
+    assert flows[6] == 0.5 * trace["l0/delta_a"][6, 0] != 0.0
