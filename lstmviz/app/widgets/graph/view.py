@@ -71,7 +71,7 @@ class GraphView(QGraphicsView):
         observe(self, (doc.structure_changed, self.rebuild), (doc.trace_changed, self.refresh),
                 (view.view_changed, self.refresh), (session.comparison.changed, self.refresh),
                 (session.playback.playhead_changed, self._on_playhead_change),
-                (view.selection_changed, self._mark_selection), (session.quiz.changed, self._mark_question))
+                (view.selection_changed, self._on_selection_change), (session.quiz.changed, self._mark_question))
         self.rebuild()
 
     # -- sizes and fonts -------------------------------------------------------------------------------
@@ -229,6 +229,12 @@ class GraphView(QGraphicsView):
         """The quiz's node, about to be computed: marked for the prediction."""
         question = self.session.quiz.question
         self._asked_key = self._move_mark("asked", self._asked_key, None if question is None else question.node)
+
+    def _on_selection_change(self) -> None:
+        """Mark the node; under window:K also redraw the cuts of the selected step's cost (edge styles only)."""
+        self._mark_selection()
+        if self.session.document.mode.kind == "window":
+            self.edge_styles.refresh()
 
     def _mark_selection(self) -> None:
         self._selected_key = self._move_mark("selected", self._selected_key, self.session.view.selection)
