@@ -1,7 +1,7 @@
 """What every lane of the graph shows at the current state (Qt-free): the numbers, ε, kinks, the scale.
 
 In the forward view a lane is a variable's value, in the backward view its δ (a target has none); h
-lanes carry ε under δ. With the differences on, every lane is "now − then" against the compared
+lanes carry ε under δ, and so does an RNN's excitation lane (c, the slides' ε[t] = ∂E/∂c[t]). With the differences on, every lane is "now − then" against the compared
 snapshot. The colour scale is the largest finite magnitude on screen, but class indices (softmax
 targets) and δE (1 wherever a step is scored) never set it.
 """
@@ -23,7 +23,7 @@ from .view_state import ViewState
 @dataclass
 class LaneShown:
     values: np.ndarray | None  # (T,) or (T, n) for a vector lane; None: nothing to show (y in the backward view)
-    eps: np.ndarray | None     # ε of an h lane in the backward view
+    eps: np.ndarray | None     # ε of an h lane (or an RNN's excitation c) in the backward view
     kinks: np.ndarray | None   # (T,) booleans: a pre-activation on a kink
     needs: Needs | None = None  # a watch: what must be computed before it is shown
     categorical: bool = False  # class indices (softmax targets): printed, never coloured
@@ -64,10 +64,10 @@ def _lane(graph: GraphModel, document: Document, view: ViewState, base: Snapshot
             values = values - base.lane(lane.layer, lane.var, unit, kind, values.shape)
         values = values[:, 0] if values.ndim == 2 and values.shape[1] == 1 else values
     eps = None
-    if backward and lane.var == "h" and lane.layer is not None:
-        eps = q.series(lane.layer, "h", unit, "eps")
+    if backward and lane.var in ("h", "a") and lane.layer is not None:  # an RNN's excitation c: εc = εh·σ̇(c)
+        eps = q.series(lane.layer, lane.var, unit, "eps")
         if base is not None:
-            eps = eps - base.lane(lane.layer, "h", unit, "eps", eps.shape)
+            eps = eps - base.lane(lane.layer, lane.var, unit, "eps", eps.shape)
     kinks = q.kink_mask(lane.layer, lane.var, unit) if lane.layer is not None and (
         lane.var in PRE_ACTIVATIONS or lane.var == "a") else None
     return LaneShown(values, eps, kinks, categorical=categorical and base is None,

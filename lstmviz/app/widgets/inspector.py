@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QTextBrowser
 from ...core.phases import Phase
 from ...core.train import clip_scale
 from .. import style
-from ..model.equations import Term, explain, explain_weight, weights_of
+from ..model.equations import Term, entry_label, explain, explain_weight, weights_of
 from ..model.equations.brief import node_brief, weight_brief
 from ..model.equations.notation import bracket
 from ..model.graph_model import watch_index
@@ -200,7 +200,8 @@ class Inspector(QTextBrowser):
             parts.append(f"<p class='sub'>under the gradient mode <b>{doc.mode}</b></p>")
         weights = [] if self.compact else weights_of(doc.trace, node)
         if weights:
-            links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(style.entry_name(k, i))}</a>"
+            model = doc.scenario.model
+            links = ", ".join(f"<a href='{weight_href(k, i)}'>{html.escape(entry_label(model, k, i))}</a>"
                               for k, i in weights)
             parts.append(f"<h3>Weights into {html.escape(node.label)}</h3><p>{links}</p>")
         return "".join(parts)

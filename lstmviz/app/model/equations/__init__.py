@@ -36,6 +36,6 @@ superscript (h⁽⁰⁾). Every number comes from the trace and the scenario's p
 """
 from .explain import explain
 from .terms import Explanation, Term, WeightExplanation
-from .weights import explain_weight, weights_of
+from .weights import entry_label, explain_weight, weights_of
 
-__all__ = ["Explanation", "Term", "WeightExplanation", "explain", "explain_weight", "weights_of"]
+__all__ = ["Explanation", "Term", "WeightExplanation", "entry_label", "explain", "explain_weight", "weights_of"]

@@ -36,6 +36,13 @@ def weights_of(trace: Trace, node: NodeRef) -> list[tuple[str, tuple[int, ...]]]
     return out
 
 
+def entry_label(model, key: str, index: tuple[int, ...]) -> str:
+    """How the course names one weight entry: w_i, u, b_c̃ for a 1×1 weight, W_i[0, 1] otherwise."""
+    k = Key.parse(key)
+    array = (model.head.params if k.is_head else model.layers[k.layer].params)[k.name]
+    return param_label(array, k.name, tuple(index))
+
+
 class _Factor(NamedTuple):
     symbol: Callable[[int | str], str]   # the factor's name at step t ("t" for the equation)
     values: np.ndarray                   # (T,)
@@ -48,7 +55,7 @@ def explain_weight(trace: Trace, key: str, index: tuple[int, ...]) -> WeightExpl
     model = trace.scenario.model
     array = (model.head.params if k.is_head else model.layers[k.layer].params)[k.name]
     per_step = trace.contribution_at(key, index)
-    label = param_label(array, k.name, index)
+    label = entry_label(model, key, index)
     v = NodeView(trace, NodeRef(k.layer, k.name, 1, index[0]))  # seen from its layer
     target, factors = _weight_factors(v, k, index)
     terms = []
