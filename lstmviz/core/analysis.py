@@ -279,12 +279,14 @@ COST_LAG_COLUMNS = 10
 COST_LAG_WORK = 3e8  # multiply-adds the report may spend on every lag of the cost × lag matrix (a fraction of a s)
 
 
-def _affordable_lags(trace: Trace, wanted: int) -> int:
-    """All T lags when the T-wide sweep is cheap (about T²·Σ gates·H·(H + D_in) multiply-adds), else ``wanted``."""
+def affordable_lags(trace: Trace, wanted: int = 1) -> int:
+    """How many lags L the cost × lag matrix may hold: as many as its sweep, about T·L backward steps of
+    Σ gates·H·(H + D_in) multiply-adds, can do within ``COST_LAG_WORK`` (all T when that is cheap), and never
+    fewer than ``wanted`` (up to T)."""
     T = trace.steps
     per_step = sum((4 if isinstance(layer, LSTMLayer) else 1) * layer.hidden_size
                    * (layer.hidden_size + layer.input_size) for layer in trace.scenario.model.layers)
-    return T if T * T * per_step <= COST_LAG_WORK else min(T, wanted)
+    return max(min(T, wanted), min(T, int(COST_LAG_WORK // max(T * per_step, 1))))
 
 
 def analyse(scenario: Scenario, gradient: str = "full", k: int = 5, layer: int | None = None,
@@ -295,7 +297,7 @@ def analyse(scenario: Scenario, gradient: str = "full", k: int = 5, layer: int |
     trace = trace if trace is not None else compute(scenario, gradient)
     cost = None
     if weight is not None:
-        cost = cost_lag(trace, *pick_weight(trace, weight), max_lag=_affordable_lags(trace, max(lags, k)))
+        cost = cost_lag(trace, *pick_weight(trace, weight), max_lag=affordable_lags(trace, max(lags, k)))
     return Analysis(lag_profile(trace, layer), jacobian_spectrum(trace, layer), truncation_table(scenario, k), k,
                     cost, lags)
 

@@ -1,9 +1,10 @@
 """What every lane of the graph shows at the current state (Qt-free): the numbers, ε, kinks, the scale.
 
 In the forward view a lane is a variable's value, in the backward view its δ (a target has none); h
-lanes carry ε under δ, and so does an RNN's excitation lane (c, the slides' ε[t] = ∂E/∂c[t]). With the differences on, every lane is "now − then" against the compared
-snapshot. The colour scale is the largest finite magnitude on screen, but class indices (softmax
-targets) and δE (1 wherever a step is scored) never set it.
+lanes carry ε under δ, and so does an RNN's excitation lane (c, the slides' ε[t] = ∂E/∂c[t]). With the
+differences on, every lane is "now − then" against the compared snapshot. The colour scale is the largest
+finite magnitude on screen, but class indices (softmax targets) and δE (1 wherever a step is scored) never
+set it.
 """
 from __future__ import annotations
 

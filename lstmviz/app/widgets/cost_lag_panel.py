@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.analysis import COST_LAG_WORK, CostLag, cost_lag, pick_weight
+from ...core.analysis import CostLag, affordable_lags, cost_lag, pick_weight
 from ...core.keys import Key
-from ...core.model import LSTMLayer
 from ...core.modes import LENGTH_KINDS
 from ...core.params import param_blocks
 from .. import style
@@ -40,15 +39,6 @@ DEBOUNCE_MS = 250
 TOTAL_DIGITS = 7     # the sums as seed 003 writes them (−17.29846)
 DECADES = 4          # the log colour scale shows |terms| down to 10⁻⁴ of the largest
 ALL_LAGS = "#b8b8b8"  # bars of a row's or a lag's whole sum; the window's share in style.GRADIENT
-
-
-def affordable_lags(trace) -> int:
-    """How many lags the matrix may hold: every one (T) unless the sweep, about T·L backward steps of
-    Σ gates·H·(H + D_in) multiply-adds, would exceed ``COST_LAG_WORK``."""
-    per_step = sum((4 if isinstance(layer, LSTMLayer) else 1) * layer.hidden_size
-                   * (layer.hidden_size + layer.input_size) for layer in trace.scenario.model.layers)
-    T = trace.steps
-    return max(1, min(T, int(COST_LAG_WORK // max(T * per_step, 1))))
 
 
 def weight_text(key: str, index: tuple[int, ...]) -> str:

@@ -8,9 +8,8 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from lstmviz.app.model.quantities import NodeRef
-from lstmviz.app.widgets import cost_lag_panel
 from lstmviz.app.widgets.view_bar import window_reach
-from lstmviz.core import compute
+from lstmviz.core import analysis, compute
 from lstmviz.core.analysis import cost_lag
 from lstmviz.core.modes import parse_mode
 
@@ -164,7 +163,7 @@ def test_hovering_a_cell_says_what_it_is_and_the_selected_step_is_marked(qtbot, 
 
 
 def test_a_big_model_gets_fewer_lags_and_the_panel_says_so(qtbot, open_window, monkeypatch):
-    monkeypatch.setattr(cost_lag_panel, "COST_LAG_WORK", 48)  # 8 steps × 3 lags × 2 multiply-adds
+    monkeypatch.setattr(analysis, "COST_LAG_WORK", 48)  # 8 steps × 3 lags × 2 multiply-adds
     w = open_window("calculator-rnn-0.5")
     panel = show_panel(qtbot, w)
     assert panel.result.matrix.shape == (8, 3) and panel.k_spin.maximum() == 3
