@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from helpers import lstm, random_scenario
 
-from lstmviz.core import compute, gradcheck
+from lstmviz.core import analysis, compute, gradcheck
 from lstmviz.core.analysis import (
     analyse,
     jacobian_spectrum,
@@ -82,3 +82,14 @@ def test_every_preset_loads_traces_and_passes_gradcheck(preset):
     result = gradcheck(scenario)
     assert result.passed, result.worst
     assert load_scenario(preset).description  # every preset tells its story
+
+
+def test_affordable_lags_spends_the_budget_and_gives_at_least_what_is_wanted(monkeypatch):
+    """calculator-rnn-0.5: T = 8 steps of one unit, 1·(1 + 1) = 2 multiply-adds a step and lag."""
+    trace = compute(load_scenario("calculator-rnn-0.5"))
+    assert analysis.affordable_lags(trace) == 8
+    monkeypatch.setattr(analysis, "COST_LAG_WORK", 48)  # 8 steps × 3 lags × 2
+    assert analysis.affordable_lags(trace) == 3
+    assert analysis.affordable_lags(trace, wanted=5) == 5 and analysis.affordable_lags(trace, wanted=20) == 8
+    monkeypatch.setattr(analysis, "COST_LAG_WORK", 1)
+    assert analysis.affordable_lags(trace) == 1
