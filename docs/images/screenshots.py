@@ -195,6 +195,22 @@ def routes() -> None:
 PICTURES["routes"] = routes
 # -- end of the routes --
 
+# -- window:K, the selected cost's window (graph/edges.py, equations/window.py) --
+def window_cuts() -> None:
+    """calculator-rnn-0.5 under window:3 at the end of phase 3, c[5] selected: the edges outside E[5]'s window
+    (into steps 2 and 3) dashed; E[8]'s window starts at step 6, so nothing flows from c[6] back to h[5], and the
+    inspector takes E[8]'s share of u·δc[6] out again."""
+    w = window("calculator-rnn-0.5", size=(1600, 1000))
+    w.session.document.set_mode("window:3")
+    w.session.view.set_view("backward")
+    w.session.playback.set_playhead(Playhead.at(Phase.BPTT, 8, 8))
+    w.session.view.select(NodeRef(0, "a", 5, 0))
+    shoot(w, "window_cuts")
+
+
+PICTURES["window_cuts"] = window_cuts
+# -- end of window:K --
+
 if __name__ == "__main__":
     app = QApplication([])
     for name in sys.argv[1:] or PICTURES:
