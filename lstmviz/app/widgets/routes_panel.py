@@ -51,7 +51,6 @@ class RoutesPanel(LazyPanel, QWidget):
         self.session, self.document = session, session.document
         self.split: RouteSplit | None = None
         self.cell: tuple[int, int, int] | None = None  # (layer, t, unit) when showing δc[t]
-        self.bars: dict[str, pg.BarGraphItem] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(self._controls())
@@ -90,6 +89,7 @@ class RoutesPanel(LazyPanel, QWidget):
         legend = pg.LegendItem(colCount=len(ROUTES), labelTextColor=style.TEXT)
         item.layout.addItem(legend, 4, 1)  # rows 0–3: title, top axis, view box, bottom axis
         item.layout.setAlignment(legend, Qt.AlignmentFlag.AlignHCenter)
+        item.legend = legend  # PlotItem.addItem and clear keep it up to date, as with addLegend
         return legend
 
     # -- what is shown -------------------------------------------------------------------------------------
@@ -142,8 +142,6 @@ class RoutesPanel(LazyPanel, QWidget):
 
     def _clear(self) -> None:
         self.plot.clear()
-        self.legend.clear()
-        self.bars = {}
 
     def _draw(self, split: RouteSplit) -> None:
         self._clear()
@@ -153,10 +151,8 @@ class RoutesPanel(LazyPanel, QWidget):
         for route in split.routes:
             v = np.nan_to_num(values[ROUTES.index(route)])
             base = np.where(v >= 0, up, down)
-            bar = pg.BarGraphItem(x=x, y0=base, height=v, width=0.75, brush=style.ROUTE_COLOURS[route], pen=None)
-            self.plot.addItem(bar)
-            self.legend.addItem(bar, _math(style.ROUTE_NAMES[route]))
-            self.bars[route] = bar
+            self.plot.addItem(pg.BarGraphItem(x=x, y0=base, height=v, width=0.75, brush=style.ROUTE_COLOURS[route],
+                                              pen=None, name=_math(style.ROUTE_NAMES[route]), route=route))
             up, down = up + np.maximum(v, 0), down + np.minimum(v, 0)
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(style.PLOT_ZERO)))
         L = split.parts.shape[1]
@@ -164,6 +160,12 @@ class RoutesPanel(LazyPanel, QWidget):
         self.plot.setLabel("left", f"share of {_math(self.name)}")
         self.plot.setTitle(f"{_math(self.name)} by lag and route, under {split.mode}", size="10pt")
         self._write_sums(split)
+
+    @property
+    def bars(self) -> dict[str, pg.BarGraphItem]:
+        """The plot's bar items by route (what is drawn, read back from the plot)."""
+        return {item.opts["route"]: item for item in self.plot.getPlotItem().items
+                if isinstance(item, pg.BarGraphItem)}
 
     @staticmethod
     def columns(split: RouteSplit) -> tuple[np.ndarray, np.ndarray]:
