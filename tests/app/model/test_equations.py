@@ -6,10 +6,13 @@ import pytest
 from helpers import lstm, random_scenario, rnn
 
 from lstmviz.app.model.equations import explain, explain_weight, weights_of
+from lstmviz.app.model.equations.brief import node_brief
+from lstmviz.app.model.phases import Playhead
 from lstmviz.app.model.quantities import HEAD_VARS, NodeRef, Quantities, layer_vars
 from lstmviz.app.numbers import fmt
 from lstmviz.core import RNNLayer, compute
 from lstmviz.core.params import param_blocks
+from lstmviz.core.phases import Phase
 from lstmviz.io import load_scenario
 
 MODES = ("full", "cec", "tbptt:3")
@@ -185,6 +188,11 @@ def test_window_share_by_hand():
     assert "E[4] looks back over steps 2 … 4" in ex.delta_terms[2].note
     ex = explain(tr, NodeRef(0, "h", 6))   # E[9] does not exist: nothing to take out
     assert ex.delta_equation == "δh[6] = εh[6] + u·δc[7]"
+    # the band: δc[6] = ε[8]·u² = −2.0546875·0.25 is all E[8]'s, whose window starts at step 6
+    assert tr["l0/delta_a"][5, 0] == -2.0546875 * 0.25
+    brief = node_brief(tr, Playhead.at(Phase.BPTT, 8, 8), NodeRef(0, "a", 5, 0))
+    assert brief.equation == "δc[5] = εc[5] + u·δc[6] − u·δc[6] of E[8]"
+    assert brief.numbers == "= 0 + 0.500·(−0.514) − 0.500·(−0.514) = 0"
 
 
 def test_delta_of_pre_activations_is_the_engines():

@@ -30,8 +30,10 @@ Backward: each δ is listed as the terms that add up to it (the slides' five δ'
 
 The gradient mode cuts terms (they stay listed, with value 0 and a note): ``cec`` cuts
 h[t−1] → gates and the c[t−1] → i/f peepholes, ``tbptt:K`` every term arriving at the first step
-of a chunk. A 1×1 weight gets the course's scalar name (w_i, u_i, b_i); otherwise the matrix
-form is shown with the unit's row. Quantities from another layer carry its number as a
+of a chunk. ``window:K`` cuts a term for some costs only: the terms from step t+1 are listed whole and
+followed by one with a minus sign that takes out the share of E[t+K], whose window starts at t+1
+(``− u·δc[t+1] of E[t+K]``, :mod:`.window`). A 1×1 weight gets the course's scalar name (w_i, u_i, b_i);
+otherwise the matrix form is shown with the unit's row. Quantities from another layer carry its number as a
 superscript (h⁽⁰⁾). Every number comes from the trace and the scenario's parameters.
 """
 from .explain import explain

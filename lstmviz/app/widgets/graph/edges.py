@@ -30,7 +30,7 @@ class EdgeStyles:
         self._flows_for, self._trace = None, None  # (id(trace), unit, terms) the flows were computed for
 
     def reset(self) -> None:
-        self._state = None
+        self._state = self._flows_for = self._trace = None
 
     def refresh(self) -> None:
         v = self.view
