@@ -24,7 +24,7 @@ os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp()  # no recovery files left behi
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from lstmviz.app.launch import apply_edits, dispose, open_for_window  # noqa: E402
+from lstmviz.app.launch import apply_edits, dispose, open_for_window, process_events  # noqa: E402
 from lstmviz.app.model import NodeRef, Playhead  # noqa: E402
 from lstmviz.app.qt.session import qt_session  # noqa: E402
 from lstmviz.app.window import MainWindow  # noqa: E402
@@ -47,7 +47,7 @@ def window(spec: str, size=(1920, 1080), edits=()) -> MainWindow:
 def settle(seconds: float = 0.5) -> None:
     end = time.time() + seconds
     while time.time() < end:
-        QApplication.processEvents()
+        process_events()
 
 
 def shoot(w: MainWindow, name: str) -> None:

@@ -160,6 +160,16 @@ def apply_view_options(session, select, phase, step, view, unit) -> None:
         views.select(parse_node(select, trace))
 
 
+def process_events() -> None:
+    """What a turn of the event loop does, without one: the posted events, then the deferred deletions
+    (``processEvents`` alone skips them, and Qt's dock layout retires its old tab bars with deleteLater:
+    a picture taken without this shows them, stale, over the panels)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.processEvents()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 def _screenshot(app, window, path: str) -> int:
     from ..io import UsageError
 
@@ -168,9 +178,9 @@ def _screenshot(app, window, path: str) -> int:
         window.resize(window.size())
     window.show()
     for _ in range(3):
-        app.processEvents()
+        process_events()
     window.graph.fit_readable()
-    app.processEvents()
+    process_events()
     ok = window.grab().save(path)
     window.history.set_clean()
     dispose(app)
@@ -208,10 +218,10 @@ def export_frames_command(spec: str, out: str, size: str, view: str, present: bo
             window.showNormal()
             window.resize(width, height)
         window.show()
-        app.processEvents()
+        process_events()
         window.graph.fit_readable()
         try:
-            frames = export_frames(session.playback, window.grab, out, app.processEvents)
+            frames = export_frames(session.playback, window.grab, out, process_events)
         except OSError as e:
             raise UsageError(f"{out}: cannot be written ({e})") from None
         finally:

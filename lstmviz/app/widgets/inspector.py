@@ -50,6 +50,7 @@ h3 {{ font-size: {size(style.FONT_POINTS + 2)}; color: {style.HEADING}; margin: 
 .note {{ color: {style.KINK}; }}
 .future {{ color: {style.TEXT_DIM}; font-style: italic; }}
 td {{ padding: 2px 8px 2px 0; }}
+.nowrap {{ white-space: nowrap; }}
 a {{ color: {style.LINK}; text-decoration: none; }}
 """
 
@@ -273,9 +274,12 @@ class Inspector(QTextBrowser):
                 continue
             running += float(term.value)
             text = f"<a href='{node_href(term.target)}'>{html.escape(term.text)}</a>" if term.target else term.text
-            rows.append(f"<tr><td>t = {t}</td><td>{text}</td><td>{html.escape(term.numbers)}</td>"
-                        f"<td align='right'>{html.escape(fmt(term.value))}</td>"
-                        f"<td align='right' class='sub'>Σ {html.escape(fmt(running))}</td></tr>")
+            value = fmt(term.value)
+            numbers = "" if term.numbers == value else html.escape(term.numbers)  # a bias's term is δ itself
+            rows.append(f"<tr><td class='nowrap'>t = {t}</td><td class='math nowrap'>{text}</td>"
+                        f"<td class='nowrap'>{numbers}</td>"
+                        f"<td align='right' class='nowrap'>{html.escape(value)}</td>"
+                        f"<td align='right' class='sub nowrap'>Σ {html.escape(fmt(running))}</td></tr>")
         parts.append("<h3>Per-step contributions</h3><table>" + "".join(rows) + "</table>")
         if ph.phase == Phase.DESCENT:
             parts.append(self._descent_html(wx))
