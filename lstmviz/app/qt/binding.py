@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 
 def observe(owner: QObject, *connections: tuple[object, Callable]) -> None:
@@ -47,6 +47,22 @@ class LazyPanel:
     """
 
     _stale = True
+    debounce_ms = 250  # how long after the last of a burst of edits :meth:`refresh_soon` catches up
+    _debounce: QTimer | None = None
+
+    def refresh_soon(self) -> None:
+        """New numbers for a heavy panel: mark it stale and, when it is on screen, catch up a moment after
+        the last edit (a slider drag retraces at every move) rather than on each one. The timer belongs
+        to the panel, so it never fires after the panel is gone."""
+        self._stale = True
+        if not on_screen(self):
+            return
+        if self._debounce is None:
+            self._debounce = QTimer(self)
+            self._debounce.setSingleShot(True)
+            self._debounce.setInterval(self.debounce_ms)
+            self._debounce.timeout.connect(self.refresh_if_stale)
+        self._debounce.start()
 
     def refresh(self) -> None:
         if on_screen(self):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,19 +26,13 @@ from ...core.gradcheck import gradcheck
 from .. import style
 from ..model.session import Session
 from ..numbers import fmt_precise
-from ..qt.binding import LazyPanel, observe, on_screen
-
-DEBOUNCE_MS = 250
+from ..qt.binding import LazyPanel, observe
 
 
 class AnalysisPanel(LazyPanel, QTabWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.document = session.document
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.refresh_if_stale)
         self.lag_plot = _log_plot("lag m = T − t", "norm (log scale)")
         self.lag_legend = _legend_below(self.lag_plot)
         self.lag_table = QTableWidget()
@@ -69,10 +63,8 @@ class AnalysisPanel(LazyPanel, QTabWidget):
 
     def _mark_stale(self) -> None:
         """Analyses are heavy for large models: refresh a moment after the last edit, not on each one."""
-        self._stale = True
         self.gradcheck_text.clear()
-        if on_screen(self):
-            self._debounce.start()
+        self.refresh_soon()
 
     def _update(self) -> None:
         doc = self.document

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsRectItem,
@@ -33,9 +33,8 @@ from ..model.equations.notation import symbol
 from ..model.quantities import NodeRef
 from ..model.session import Session
 from ..numbers import fmt, fmt_precise
-from ..qt.binding import LazyPanel, observe, on_screen, signals_blocked
+from ..qt.binding import LazyPanel, observe, signals_blocked
 
-DEBOUNCE_MS = 250
 TOTAL_DIGITS = 7     # the sums as seed 003 writes them (−17.29846)
 DECADES = 4          # the log colour scale shows |terms| down to 10⁻⁴ of the largest
 ALL_LAGS = "#b8b8b8"  # bars of a row's or a lag's whole sum; the window's share in style.GRADIENT
@@ -56,10 +55,6 @@ class CostLagPanel(LazyPanel, QWidget):
         super().__init__(parent)
         self.session, self.document = session, session.document
         self.result: CostLag | None = None
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.refresh_if_stale)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(self._controls())
@@ -142,9 +137,7 @@ class CostLagPanel(LazyPanel, QWidget):
     # -- refreshing ----------------------------------------------------------------------------------------
     def _mark_stale(self) -> None:
         """The matrix costs about T·L backward steps: compute it a moment after the last edit, on screen."""
-        self._stale = True
-        if on_screen(self):
-            self._debounce.start()
+        self.refresh_soon()
 
     def _on_selection(self) -> None:
         """A selected weight entry (an edge, the Weights panel) becomes the one shown; a selected node's

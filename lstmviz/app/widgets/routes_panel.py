@@ -66,7 +66,7 @@ class RoutesPanel(LazyPanel, QWidget):
         self.sums.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.sums)
         doc = self.document
-        observe(self, (doc.trace_changed, self.refresh), (doc.structure_changed, self.refresh),
+        observe(self, (doc.trace_changed, self.refresh_soon), (doc.structure_changed, self.refresh_soon),
                 (session.view.selection_changed, self._on_selection))
 
     def _controls(self) -> QHBoxLayout:

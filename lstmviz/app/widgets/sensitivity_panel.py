@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -40,15 +40,16 @@ from ..model.sensitivity import (
     shown_steps,
 )
 from ..model.session import Session
-from ..qt.binding import LazyPanel, observe, on_screen, signals_blocked
+from ..qt.binding import LazyPanel, observe, signals_blocked
 
 SIZE_HINT = (560, 300)
 SIDE_WIDTH = 330  # the choices and the table beside the plots
 TABLE_MIN_HEIGHT = 40
-DEBOUNCE_MS = 150
 
 
 class SensitivityPanel(LazyPanel, QWidget):
+    debounce_ms = 150  # a long sequence takes a tenth of a second
+
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session, self.document = session, session.document
@@ -83,10 +84,6 @@ class SensitivityPanel(LazyPanel, QWidget):
         layout.addWidget(self.info)
         self._plots()
         doc, view = self.document, session.view
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.refresh_if_stale)
         observe(self, (doc.structure_changed, self._on_structure), (doc.trace_changed, self._on_trace),
                 (view.selection_changed, self._on_selection), (session.playback.playhead_changed, self.refresh))
         self._on_structure()
@@ -183,9 +180,7 @@ class SensitivityPanel(LazyPanel, QWidget):
     def _on_trace(self) -> None:
         """New numbers: recomputed a moment after the last retrace (a slider drag retraces at every move;
         a long sequence takes a tenth of a second), and only while the tab is in view."""
-        self._stale = True
-        if on_screen(self):
-            self._debounce.start()
+        self.refresh_soon()
 
     def _on_selection(self) -> None:
         selected = self.session.view.selected_weight
