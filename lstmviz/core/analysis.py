@@ -23,13 +23,13 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .backward import (
-    _gradient_input,
-    _input_column,
-    _window_sweep,
     cell_carry,
     contribution_at,
+    gradient_input,
     head_backward,
+    input_column,
     lstm_local,
+    window_sweep,
 )
 from .forward import Forward
 from .keys import Key
@@ -169,7 +169,7 @@ def cost_lag_terms(model: Model, fw: Forward, param: str, index: tuple[int, ...]
     s = t - np.arange(L)[None, :]
     inside = s >= 0
     s = np.where(inside, s, 0)
-    inputs = _gradient_input(model, fw, key)
+    inputs = gradient_input(model, fw, key)
     if key.is_head:  # the head acts at step t only: all of E[t]'s share is at lag 0
         terms = np.zeros((T, L))
         terms[:, 0] = contribution_at(model, fw, None, param, index)
@@ -179,9 +179,9 @@ def cost_lag_terms(model: Model, fw: Forward, param: str, index: tuple[int, ...]
     row = gate_block(H, key.gate).start + index[0] if isinstance(layer, LSTMLayer) else index[0]
     with np.errstate(all="ignore"):
         ext, _ = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
-        per_cost = _window_sweep(model, fw, L, ext, record=(n, row))[n].recorded[s, t % L]
+        per_cost = window_sweep(model, fw, L, ext, record=(n, row))[n].recorded[s, t % L]
         if inputs is not None:
-            per_cost = per_cost * inputs[s, _input_column(key, index)]
+            per_cost = per_cost * inputs[s, input_column(key, index)]
     return np.where(inside, per_cost, 0.0) + 0.0  # + 0.0: no −0 from a zero input
 
 

@@ -357,7 +357,7 @@ class _WindowRNN(_WindowLayer):
         return lb
 
 
-def _window_sweep(model: Model, fw: Forward, k: int, ext: np.ndarray,
+def window_sweep(model: Model, fw: Forward, k: int, ext: np.ndarray,
                   record: tuple[int, int] | None = None) -> list[_WindowLSTM | _WindowRNN]:
     """Every layer's per-cost δ under window:k, top layer first at each step (a lower layer needs the
     per-cost δ of its output, which only exists during the step). ``record`` = (layer, row of δa)
@@ -383,7 +383,7 @@ def window_backward(model: Model, fw: Forward, k: int) -> Backward:
     dE/dW = Σ_t δa[t]·input[t]ᵀ still holds. The time loop does one (k, 4H)·(4H×H) product per step."""
     with np.errstate(all="ignore"):
         ext, head_grads = head_backward(model.head, fw.layers[-1].H, fw.head.dv)
-        runs = _window_sweep(model, fw, k, ext)
+        runs = window_sweep(model, fw, k, ext)
         eps, out = ext, []
         for n in reversed(range(len(runs))):
             lb = runs[n].result(model.layers[n], fw.layers[n], fw_input(fw, n), eps, need_eps_x=n > 0)
@@ -398,14 +398,14 @@ def _gradient_factors(model: Model, fw: Forward, bw: Backward | None,
     multiplies (T, in), or None for a bias. A peephole multiplies elementwise, so its second factor is
     (T, H) like the first. The head's δ is the loss's own derivative (``bw`` may be None for it)."""
     if key.is_head:
-        return fw.head.dv, _gradient_input(model, fw, key)
+        return fw.head.dv, gradient_input(model, fw, key)
     n = key.layer
     layer, lf, lb = model.layers[n], fw.layers[n], bw.layers[n]
     da = lb.dA[:, gate_block(lf.H.shape[1], key.gate)] if isinstance(layer, LSTMLayer) else lb.dA
-    return da, _gradient_input(model, fw, key)
+    return da, gradient_input(model, fw, key)
 
 
-def _gradient_input(model: Model, fw: Forward, key: Key) -> np.ndarray | None:
+def gradient_input(model: Model, fw: Forward, key: Key) -> np.ndarray | None:
     """What a parameter multiplies at each step (T, in): x or the layer below's h for W, h[t−1] for U,
     h[t−d] for an RNN tap U_d, c[t−1] (p_i, p_f) or c[t] (p_o) for a peephole, the top h for W_y; None
     for a bias."""
@@ -420,8 +420,8 @@ def _gradient_input(model: Model, fw: Forward, key: Key) -> np.ndarray | None:
     return {"W": fw_input(fw, n), "U": lf.h_prev}.get(key.kind)
 
 
-def _input_column(key: Key, index: tuple[int, ...]) -> int:
-    """The column of ``_gradient_input`` that entry ``index`` multiplies (a peephole: its own unit)."""
+def input_column(key: Key, index: tuple[int, ...]) -> int:
+    """The column of ``gradient_input`` that entry ``index`` multiplies (a peephole: its own unit)."""
     return index[0] if key.kind == "p" else index[1]
 
 
@@ -444,4 +444,4 @@ def contribution_at(model: Model, fw: Forward, bw: Backward | None, param: str,
     u = index[0]
     if inputs is None:
         return delta[:, u].copy()
-    return delta[:, u] * inputs[:, _input_column(key, index)]
+    return delta[:, u] * inputs[:, input_column(key, index)]

@@ -33,10 +33,10 @@ import numpy as np
 
 from .analysis import cell
 from .backward import (
-    _gradient_input,
-    _input_column,
     cell_carry,
+    gradient_input,
     head_backward,
+    input_column,
     lstm_local,
     rnn_local,
 )
@@ -283,8 +283,8 @@ def weight_routes(trace: Trace, param: str, index: tuple[int, ...], lags: int | 
     model, fw = trace.scenario.model, trace.forward
     n, layer = key.layer, model.layers[key.layer]
     row = gate_block(layer.hidden_size, key.gate).start + index[0] if isinstance(layer, LSTMLayer) else index[0]
-    inputs = _gradient_input(model, fw, key)
-    scale = np.ones(trace.steps) if inputs is None else inputs[:, _input_column(key, index)]
+    inputs = gradient_input(model, fw, key)
+    scale = np.ones(trace.steps) if inputs is None else inputs[:, input_column(key, index)]
     return _split(trace, label, lags, lambda s, runs: runs[n].rows[:, :, row] * scale[s])
 
 
