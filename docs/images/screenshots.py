@@ -171,11 +171,6 @@ def rtrl_sensitivities() -> None:
         shoot(w, name)
 
 
-PICTURES = {f.__name__: f for f in (presentation_phases, presentation_long_lag, window_1366, calculator,
-                                    edit_and_diff, quiz, tour, watches, analyses, peephole_backward, cost_lag,
-                                    cost_lag_1366, rtrl_sensitivities)}
-
-# -- the two highways (Routes panel) --
 def routes() -> None:
     """The two highways: long-lag's b_c̃[0] by lag and route (most of the error rides the cell highway, the
     rest left it into c̃), at 1080p and 1366×768; for contrast the one-node RNN, where everything in time
@@ -192,10 +187,6 @@ def routes() -> None:
         shoot(w, name)
 
 
-PICTURES["routes"] = routes
-# -- end of the routes --
-
-# -- window:K, the selected cost's window (graph/edges.py, equations/window.py) --
 def window_cuts() -> None:
     """calculator-rnn-0.5 under window:3 at the end of phase 3, c[5] selected: the edges outside E[5]'s window
     (into steps 2 and 3) dashed; E[8]'s window starts at step 6, so nothing flows from c[6] back to h[5], and the
@@ -208,8 +199,19 @@ def window_cuts() -> None:
     shoot(w, "window_cuts")
 
 
-PICTURES["window_cuts"] = window_cuts
-# -- end of window:K --
+def rnn_inspector() -> None:
+    """The one-node RNN of the slides (u = 0.5) at the end of phase 3, c[4] selected: the inspector writes
+    c[4] = x[4] + u·h[3], εc[4] and δc[4] = εc[4] + u·δc[5] the way the slides do."""
+    w = window("calculator-rnn-0.5", size=(1600, 1000))
+    w.session.view.set_view("backward")
+    w.session.playback.set_playhead(Playhead.at(Phase.BPTT, 8, 8))
+    w.session.view.select(NodeRef(0, "a", 4, 0))
+    shoot(w, "rnn_inspector")
+
+
+PICTURES = {f.__name__: f for f in (presentation_phases, presentation_long_lag, window_1366, calculator,
+                                    edit_and_diff, quiz, tour, watches, analyses, peephole_backward, cost_lag,
+                                    cost_lag_1366, rtrl_sensitivities, routes, window_cuts, rnn_inspector)}
 
 if __name__ == "__main__":
     app = QApplication([])

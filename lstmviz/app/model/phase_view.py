@@ -108,7 +108,8 @@ def view_title(view: ViewState, playhead: Playhead, comparison: Comparison, foll
         title = f"<b>Phase {int(p)} · {html.escape(PHASE_NAMES[p].lower())}</b>: "
         title += PHASE_TITLES[p].format(T=playhead.T)
     elif backward:
-        title = "<b>Backward view</b>: δ in the nodes, ε under h (alone in phase 2), edge width = gradient flow"
+        title = ("<b>Backward view</b>: δ in the nodes, ε under h (an RNN: under c; alone in phase 2), "
+                 "edge width = gradient flow")
     else:
         title = "<b>Forward view</b>: the value of every variable"
     legend = watch_legend(view.document.scenario.watches)
