@@ -301,7 +301,7 @@ class Inspector(QTextBrowser):
             step = (f"{eta}·{fmt_precise(scale, 3)}·{grad} "
                     f"(clipped to ‖g‖ = {fmt_precise(tr.clip_norm)})")
         return (f"<h3>Gradient descent</h3><p class='eq'>{html.escape(wx.label)} ← {html.escape(fmt(wx.value))}"
-                f" − {step} = <b>{html.escape(fmt(new))}</b></p>")
+                f" − {step} = <b>{html.escape(fmt(new))}</b></p>" + _other_updates_note(tr.updates))
 
     def _on_anchor(self, url: QUrl) -> None:
         kind, _, rest = url.toString().partition(":")
@@ -315,3 +315,12 @@ class Inspector(QTextBrowser):
 
 def _eps_name(node: NodeRef) -> str:
     return f"ε{node.label}"
+
+
+def _other_updates_note(updates: str) -> str:
+    """Phase 5 shows one update from the whole sequence's gradient; Train may move the weights more often."""
+    if updates == "epoch":
+        return ""
+    when = {"chunk": "after every chunk of K steps", "step": "at every step (real-time RTRL)"}[updates]
+    return (f"<p class='sub'>Phase 5 makes this one update from the whole sequence's gradient; Train is set "
+            f"to update the weights {when}, so an epoch of training moves them differently.</p>")

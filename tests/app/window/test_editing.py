@@ -313,6 +313,19 @@ def test_the_phase_5_preview_is_the_update_that_is_applied(qtbot, open_window):
     assert f"W_i[3, 2]\n{fmt(preview)}" in w.inspector.toPlainText()
 
 
+def test_phase_5_says_when_train_updates_more_often_than_once_per_sequence(qtbot, open_window):
+    w = open_window("calculator-rnn-0.5")
+    s = w.session
+    s.view.select_weight("l0/U", (0, 0))
+    s.playback.set_playhead(s.playback.playhead.next_phase())  # phase 5
+    assert "Train is set" not in w.inspector.toPlainText()
+    s.document.set_training("update at every step", updates="step")
+    text = w.inspector.toPlainText()
+    assert "Train is set to update the weights at every step (real-time RTRL)" in text
+    preview = float(s.document.descent_update()["l0/U"][0, 0])
+    assert f"= {fmt(preview)}" in text  # the update phase 5 makes is still shown, with its numbers
+
+
 def test_watch_lanes_follow_a_variant_switch_and_its_undo(qtbot, open_window):
     w = open_window()  # the calculator's watch w1
     s = w.session
