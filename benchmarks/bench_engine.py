@@ -18,6 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from helpers import lstm, random_scenario  # noqa: E402
 
 from lstmviz.core import compute  # noqa: E402
+from lstmviz.core.analysis import cost_lag  # noqa: E402
+from lstmviz.core.realtime import realtime_epoch, sensitivities  # noqa: E402
+from lstmviz.core.routes import weight_routes  # noqa: E402
 from lstmviz.io import load_scenario  # noqa: E402
 from lstmviz.perf import keep_freed_memory  # noqa: E402
 
@@ -27,15 +30,19 @@ CASES = [("calculator-lstm preset (D=1,H=1,T=8)", lambda: load_scenario("calcula
          ("D=64,H=128,T=512", lambda: random_scenario([lstm(64, 128)], T=512, K=10), 35.0)]
 
 
-def measure(scenario, gradient="full"):
-    compute(scenario, gradient)
-    timer = timeit.Timer(lambda: compute(scenario, gradient))
+def measure(scenario, gradient="full", work=None):
+    work = work or (lambda: compute(scenario, gradient))
+    work()
+    timer = timeit.Timer(work)
     n, _ = timer.autorange()
     runs = [timer.timeit(n) / n * 1e3 for _ in range(7)]
     return float(np.median(runs)), min(runs)
 
 
-def main():
+def main(only: str = ""):
+    """Every case; ``views``: only the teaching views."""
+    if only == "views":
+        return views()
     big = CASES[-1]
     untuned, _ = measure(big[1]())
     tuned = keep_freed_memory()  # as the lstmviz process does
@@ -46,10 +53,28 @@ def main():
         flag = "ok" if med <= target else "SLOW"
         print(f"{name:<40}{med:>11.3f}{best:>10.3f}{target:>8.1f}  {flag}")
     print(f"{big[0] + ' (glibc untuned)':<40}{untuned:>11.3f}")
-    for mode in ("cec", "tbptt:16"):
+    for mode in ("cec", "tbptt:16", "window:16"):
         med, best = measure(random_scenario([lstm(64, 128)], T=512, K=10), mode)
         print(f"{'D=64,H=128,T=512 ' + mode:<40}{med:>11.3f}{best:>10.3f}")
+    views()
 
+
+def views():
+    print("the teaching views of one weight entry (issue 14):")
+    for name, make, _ in CASES[1:3]:
+        for view, work in teaching_views(make()).items():
+            med, best = measure(None, work=work)
+            print(f"{name + ' ' + view:<40}{med:>11.3f}{best:>10.3f}")
+
+
+def teaching_views(scenario) -> dict:
+    """The cost × lag matrix, the routes, one entry's RTRL sensitivities and a real-time epoch of l0/U_f[0, 0]."""
+    trace = compute(scenario)
+    entry = ("l0/U_f", (0, 0))
+    return {"cost × lag, every lag": lambda: cost_lag(trace, *entry),
+            "routes, every lag": lambda: weight_routes(trace, *entry),
+            "RTRL sensitivities": lambda: sensitivities(scenario.model, trace.forward, *entry),
+            "real-time epoch": lambda: realtime_epoch(scenario, learning_rate=0.0)}
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:])

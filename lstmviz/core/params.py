@@ -1,6 +1,7 @@
 """A flat view of every parameter entry: names, offsets and shapes in canonical order."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ class ParamBlock:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)  # Python ints: no overflow, and cheap (training asks often)
 
 
 def param_blocks(model: Model, include_head: bool = True) -> list[ParamBlock]:

@@ -96,18 +96,23 @@ def test_each_lag_sums_to_the_cost_lag_columns(name):
         assert not windowed[3:].any()
 
 
-def test_a_gate_route_is_where_the_error_left_the_highway():
-    """With U_f = U_o = U_c̃ = 0 and no peepholes, the only way off the highway is h[r−1] → a_i[r]:
-    every path that is not on the highway goes via i, and via i is what cec drops."""
-    scenario = random_scenario([lstm(2, 2)], T=6, seed=21)
-    for g in "fog":
-        scenario.model.layers[0].params[f"U_{g}"][:] = 0.0
+def assert_off_the_highway_only_via_i(scenario) -> None:
+    """Every route but the highway, same step and via i is empty; via i is all that cec drops (full − cec)."""
     full, cec = compute(scenario), compute(scenario, "cec")
     for param, index in entries(scenario):
         split = weight_routes(full, param, index).by_route
         assert not split[[ROUTES.index(r) for r in "fogh"]].any()
         expected = full[f"grad/{param}"][index] - cec[f"grad/{param}"][index]
         assert split[ROUTES.index("i")] == pytest.approx(expected, rel=1e-10, abs=1e-16)
+
+
+def test_a_gate_route_is_where_the_error_left_the_highway():
+    """With U_f = U_o = U_c̃ = 0 and no peepholes, the only way off the highway is h[r−1] → a_i[r]:
+    every path that is not on the highway goes via i, and via i is what cec drops."""
+    scenario = random_scenario([lstm(2, 2)], T=6, seed=21)
+    for g in "fog":
+        scenario.model.layers[0].params[f"U_{g}"][:] = 0.0
+    assert_off_the_highway_only_via_i(scenario)
 
 
 def test_peepholes_leave_the_highway_into_their_gate():
@@ -117,12 +122,7 @@ def test_peepholes_leave_the_highway_into_their_gate():
     for g in "ifog":
         layer.params[f"U_{g}"][:] = 0.0
     layer.params["p_f"][:] = 0.0
-    full, cec = compute(scenario), compute(scenario, "cec")
-    for param, index in entries(scenario):
-        split = weight_routes(full, param, index).by_route
-        assert not split[[ROUTES.index(r) for r in "fogh"]].any()
-        expected = full[f"grad/{param}"][index] - cec[f"grad/{param}"][index]
-        assert split[ROUTES.index("i")] == pytest.approx(expected, rel=1e-10, abs=1e-16)
+    assert_off_the_highway_only_via_i(scenario)
 
 
 def test_an_rnn_has_only_now_and_via_h():
