@@ -5,7 +5,7 @@ import json
 
 import pytest
 from fuzzing import fuzz
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from lstmviz.cli import main
@@ -122,3 +122,53 @@ def test_the_window_accepts_and_refuses_what_the_commands_do(folder, capsys, qap
     traced = main(["trace", str(path), "--out", str(folder / "g.npz")])
     _, err = capsys.readouterr()
     assert "Traceback" not in err and shown in (0, 2) and (shown == 2) == (traced == 2)
+
+
+def mostly(valid, *wrong):
+    """Half the time a valid value, otherwise one of the wrong kinds (one_of alone would flatten HOSTILE's
+    branches and draw a valid value rarely)."""
+    kinds = [valid, *wrong]
+    return st.sampled_from([0, 0, 0] + list(range(1, len(kinds)))).flatmap(lambda k: kinds[k])
+
+
+NEAR_MISSES = st.sampled_from(["window:0", "window:-2", "Window:3", "window:3 ", "step:2", "tbptt", "epochs", ""])
+GRADIENTS = mostly(st.sampled_from(["full", "cec", "tbptt:2", "window:1", "window:2", "window:3", "window:99999999"]),
+                   NEAR_MISSES, HOSTILE)
+UPDATES = mostly(st.sampled_from(["epoch", "chunk", "step"]), NEAR_MISSES, HOSTILE)
+TAPS = mostly(st.lists(st.sampled_from([2, 3, 5]), max_size=3, unique=True),
+              st.lists(st.integers(-2, 1200), max_size=4), HOSTILE)
+
+
+@fuzz(120)
+@given(preset=st.sampled_from(sorted(PRESETS)), gradient=GRADIENTS, updates=UPDATES, taps=TAPS,
+       with_params=st.booleans())
+def test_training_rules_and_taps_are_refused_in_one_line_or_train(preset, gradient, updates, taps, with_params):
+    """The new fields (training.updates, a gradient window:K, an RNN layer's taps and their U_d) from any
+    value: a one-line refusal naming the field, or a scenario that computes and trains one epoch (or whose
+    combination train refuses in one line, e.g. real-time RTRL under tbptt)."""
+    from lstmviz.core.train import train
+
+    doc = json.loads(PRESETS[preset])
+    doc.setdefault("training", {}).update(gradient=gradient, updates=updates)
+    layer = doc["model"]["layers"][0]
+    if layer["type"] == "rnn":
+        layer["taps"] = taps
+        if with_params and isinstance(taps, list):
+            H = layer["hidden_size"]
+            for d in taps:
+                layer["params"][f"U_{d}"] = [[0.1] * H for _ in range(H)]
+    try:
+        scenario = loads_scenario(json.dumps(doc), "m.json")
+    except ScenarioError as e:
+        message = str(e)
+        assert message.startswith("m.json: ") and "\n" not in message and len(message) < 400
+        event("refused by the loader")
+        return
+    tr = scenario.training
+    assert tr.updates in ("epoch", "chunk", "step") and compute(scenario, tr.gradient).steps == scenario.data.steps
+    try:
+        train(scenario, 1, tr.gradient, 1e-3, tr.clip_norm, tr.frozen, updates=tr.updates)
+        event(f"trained ({tr.updates})")
+    except ValueError as e:
+        assert "\n" not in str(e) and str(e)
+        event("refused by train")
