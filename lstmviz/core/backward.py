@@ -351,8 +351,11 @@ class _WindowRNN(_WindowLayer):
 
     def result(self, layer, lf, inp, eps, need_eps_x: bool) -> RNNBackward:
         lb = _rnn_result(layer, lf, self.D, inp, eps, self.dA, self.dH, need_eps_x)
+        T = len(self.dA)
         for j in np.flatnonzero(~self.inside):  # a tap longer than the window: all of δa[s+d] stops
-            self.tap_stop[:len(self.dA) - layer.taps[j], j] = self.dA[layer.taps[j]:]
+            d = layer.taps[j]
+            if d < T:  # (a tap longer than the sequence only ever reads h0)
+                self.tap_stop[:T - d, j] = self.dA[d:]
         lb.dA_start, lb.dH_start, lb.dA_tap_stop = self.dA_start, self.dH_start, self.tap_stop
         return lb
 

@@ -43,6 +43,21 @@ def test_taps_match_finite_differences(name, mode):
     assert taps and max(abs(e.analytic) for e in taps) > 1e-4  # the taps' own gradients were compared
 
 
+@pytest.mark.parametrize("mode", MODES + ["window:2", "window:9"])
+def test_a_tap_longer_than_the_sequence_reads_only_h0(mode):
+    """A delay beyond T (found by the fuzz suite: window:K crashed on it): every step's tap reads h0,
+    so dE/dU_d = Σ_t δa[t]·h0ᵀ, and finite differences agree in every mode."""
+    scenario = random_scenario([taps_rnn(2, 3, taps=(2, 9, 20))], T=6, seed=36)
+    layer = scenario.model.layers[0]
+    layer.h0 = np.array([0.3, -0.2, 0.5])
+    trace = compute(scenario, mode)
+    for d in (9, 20):
+        np.testing.assert_allclose(trace[f"grad/l0/U_{d}"], trace["l0/delta_a"].T @ np.tile(layer.h0, (6, 1)),
+                                   rtol=1e-12, atol=1e-15)
+    report = gradcheck(scenario, mode)
+    assert report.passed, report.worst
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_zero_taps_are_the_plain_rnn(mode):
     tapped = random_scenario([taps_rnn(2, 3)], T=8, seed=35)
