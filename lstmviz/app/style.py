@@ -42,6 +42,7 @@ LANE_HELP = {
 # course's ε (nothing but E[t] depends on ŷ[t], so the partial is the total), see :func:`delta_label`.
 DELTA_LABELS = {"y_hat": "δv", "loss": "δE", "x": "δx"}
 IDENTITY_HEAD_DELTA = "εŷ"
+EPS_PREFIX = "ε"  # a lane's ε (the trace's eps_h): εh, the error arriving from the same step only
 # Parameters whose course letter differs from the file's: 001 writes the output layer v = W_v·h + b_v.
 SYMBOLS = {"W_y": "W_v", "b_y": "b_v"}
 PHASE_SHORT = {Phase.FORWARD: "forward", Phase.SYNC: "ε", Phase.BPTT: "BPTT δ", Phase.GRAD: "dE/dw",
