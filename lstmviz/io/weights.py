@@ -67,12 +67,21 @@ def import_weights(scenario: Scenario, path: str | Path, layout: str) -> dict[st
     """New parameter arrays by lstmviz key (``l0/W_i``…) from a weight file, checked against the
     scenario; ScenarioError naming the file and the member otherwise."""
     source = str(path)
-    layers = _exchangeable(scenario, layout, source)
-    expected = _expected(scenario, layout)
+    _exchangeable(scenario, layout, source)
+    expected = expected_members(scenario, layout)
     with NpzReader(path) as z:
-        _refuse_unknown(z.names, expected, scenario, layout, source)
+        refuse_unknown_members(z.names, expected, scenario, layout, source)
         arrays = {name: z.read(name, shape) for name, (shape, _) in expected.items() if name in z.names}
-    for name, (_, required) in expected.items():
+    return params_from_members(scenario, arrays, layout, source)
+
+
+def params_from_members(scenario: Scenario, arrays: dict[str, np.ndarray], layout: str,
+                        source: str) -> dict[str, np.ndarray]:
+    """New parameter arrays by lstmviz key from members already read and of the expected shapes (a
+    weight file's, or a PyTorch state dict's in :mod:`.torch_import`): the foreign gate blocks split
+    and renamed, b = bias_ih + bias_hh; ScenarioError naming a required member that is missing."""
+    layers = _exchangeable(scenario, layout, source)
+    for name, (_, required) in expected_members(scenario, layout).items():
         if required and name not in arrays:
             raise ScenarioError(source, name, "is missing")
     values: dict[str, np.ndarray] = {}
@@ -107,7 +116,7 @@ def _foreign_layer(arrays: dict[str, np.ndarray], k: int, layer: LSTMLayer, layo
     return arrays[f"layer{k}/kernel"].T, arrays[f"layer{k}/recurrent_kernel"].T, b
 
 
-def _expected(scenario: Scenario, layout: str) -> dict[str, tuple[tuple[int, ...], bool]]:
+def expected_members(scenario: Scenario, layout: str) -> dict[str, tuple[tuple[int, ...], bool]]:
     """Every member the scenario can take: name → (shape, required)."""
     out = {}
     for k, layer in enumerate(scenario.model.layers):
@@ -128,7 +137,7 @@ def _expected(scenario: Scenario, layout: str) -> dict[str, tuple[tuple[int, ...
     return out
 
 
-def _refuse_unknown(names: set[str], expected: dict, scenario: Scenario, layout: str, source: str) -> None:
+def refuse_unknown_members(names: set[str], expected: dict, scenario: Scenario, layout: str, source: str) -> None:
     """Members the scenario has no place for are refused with the reason, never dropped."""
     layers = len(scenario.model.layers)
     for name in sorted(names - set(expected)):
