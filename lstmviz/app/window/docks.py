@@ -41,6 +41,7 @@ DOCKS = (
     DockSpec("cost_lag", "Cost × lag", "cost_lag", BOTTOM, on_show="refresh_if_stale"),  # seed 003's picture
     DockSpec("rtrl", "RTRL", "sensitivity", BOTTOM, on_show="refresh_if_stale"),  # dS/dw step by step
     DockSpec("routes", "Routes", "routes", BOTTOM, on_show="refresh_if_stale"),  # the two highways
+    DockSpec("units", "Units", "units", BOTTOM, on_show="refresh_if_stale"),  # units × time, the brush
 )
 
 

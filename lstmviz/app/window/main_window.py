@@ -41,6 +41,7 @@ from ..widgets.routes_panel import RoutesPanel
 from ..widgets.sensitivity_panel import SensitivityPanel
 from ..widgets.train_panel import TrainPanel
 from ..widgets.transport import TransportBar
+from ..widgets.unit_overview import UnitOverviewPanel
 from ..widgets.view_bar import ViewBar
 from ..widgets.watches import WatchesPanel
 from ..widgets.weight_editor import WeightEditor
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.cost_lag = CostLagPanel(s, self)
         self.sensitivity = SensitivityPanel(s, self)
         self.routes = RoutesPanel(s, self)
+        self.units = UnitOverviewPanel(s, self)
 
     def _central(self) -> QWidget:
         """The graph with its colour legend above it."""
