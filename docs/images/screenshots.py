@@ -209,9 +209,48 @@ def rnn_inspector() -> None:
     shoot(w, "rnn_inspector")
 
 
+def many_units(path: Path) -> str:
+    """Two LSTM layers of 64 units over T = 200 steps, random weights (seed 1), four inputs with something to
+    find: a burst of ones at t = 60…120, a slow sine, noise and a blip every 40 steps."""
+    import numpy as np
+
+    from lstmviz.core import Data, Head, LSTMLayer, Scenario
+    from lstmviz.core.init import init_model
+    from lstmviz.io import save_scenario
+
+    rng = np.random.default_rng(1)
+    layers = [LSTMLayer(input_size=4, hidden_size=64, params={}), LSTMLayer(input_size=64, hidden_size=64, params={})]
+    model = init_model(layers, Head(type="linear", loss="mse", output_size=2), rng, 1.2)
+    t = np.arange(1, 201)
+    burst = ((t >= 60) & (t <= 120)).astype(float)
+    x = np.column_stack([burst, np.sin(2 * np.pi * t / 50), rng.normal(0, 0.3, 200), (t % 40 < 3).astype(float)])
+    y = np.column_stack([np.cumsum(burst) / 20, x[:, 1]])
+    save_scenario(Scenario(name="Many units (random, H = 64, T = 200)", model=model,
+                           data=Data(x=x, y=y, mask=np.ones(200))), path)
+    return str(path)
+
+
+def unit_overview() -> None:
+    """The Units panel on two layers of 64 units, T = 200: layer 0's cells c[t] sorted by the brush's score, the
+    brush keeping the units whose c stays above 0.5 over the burst t = 70…120; the top one drawn in the graph.
+    At 1080p and 1366×768."""
+    from lstmviz.app.model.unit_overview import Brush
+
+    spec = many_units(Path(tempfile.mkdtemp()) / "many-units.json")
+    for size, name in (((1920, 1080), "unit_overview"), ((1366, 768), "unit_overview-1366x768")):
+        w = window(spec, size=size)
+        w.docks["units"].raise_()
+        w.resizeDocks([w.docks["units"]], [int(size[1] * 0.45)], Qt.Orientation.Vertical)
+        settle()
+        w.units.show_units(0, "c", "score", Brush(70, 120, 0.5))
+        w.units.choose(int(w.units.order[0]))
+        shoot(w, name)
+
+
 PICTURES = {f.__name__: f for f in (presentation_phases, presentation_long_lag, window_1366, calculator,
                                     edit_and_diff, quiz, tour, watches, analyses, peephole_backward, cost_lag,
-                                    cost_lag_1366, rtrl_sensitivities, routes, window_cuts, rnn_inspector)}
+                                    cost_lag_1366, rtrl_sensitivities, routes, window_cuts, rnn_inspector,
+                                    unit_overview)}
 
 if __name__ == "__main__":
     app = QApplication([])

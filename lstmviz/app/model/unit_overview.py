@@ -61,13 +61,17 @@ def is_gate(var: str) -> bool:
     return var in GATE_VALUES
 
 
+SATURATE_PERCENT = 99.0  # a signed scale ends at this percentile of |V|: a few outliers do not wash out the rest
+
+
 def colour_levels(values: np.ndarray, var: str) -> tuple[float, float]:
-    """The colour scale's ends: (0, 1) for a gate, else symmetric (−m, m) with m = max |V| (1 when V is all 0)."""
+    """The colour scale's ends: (0, 1) for a gate, else symmetric (−m, m) with m the 99th percentile of the
+    finite |V| (the largest 1 % saturate; 1 when they are all 0)."""
     if is_gate(var):
         return 0.0, 1.0
     finite = np.abs(values[np.isfinite(values)])
-    top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    return -top, top
+    top = float(np.percentile(finite, SATURATE_PERCENT)) if finite.size else 0.0
+    return (-top, top) if top > 0 else (-1.0, 1.0)
 
 
 @dataclass(frozen=True)

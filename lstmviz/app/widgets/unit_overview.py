@@ -48,7 +48,7 @@ from ..qt.binding import LazyPanel, observe, signals_blocked
 
 STRIDES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # rows between two unit numbers on the axis
 LABEL_ROOM_PX = 15  # at least this much height per unit number on the axis
-BRUSH_FILL = (120, 120, 120, 40)  # the brushed time range over the map, translucent grey
+BRUSH_FILL = (120, 120, 120, 28)  # the brushed time range over the map, translucent grey
 
 
 def _colour_map(stops) -> pg.ColorMap:
@@ -64,11 +64,11 @@ class UnitAxis(pg.AxisItem):
         self.setWidth(40)
 
     def tickValues(self, minVal, maxVal, size):
-        rows = max(maxVal - minVal, 1.0)
+        lo, hi = sorted((minVal, maxVal))  # an inverted view gives them top first
         room = max(1, int(size / LABEL_ROOM_PX))
-        stride = next((s for s in STRIDES if rows / s <= room), STRIDES[-1])
-        first = math.ceil(max(minVal, 0) / stride) * stride
-        return [(float(stride), [float(r) for r in range(first, int(min(maxVal, len(self.order) - 1)) + 1, stride)])]
+        stride = next((s for s in STRIDES if max(hi - lo, 1.0) / s <= room), STRIDES[-1])
+        first = math.ceil(max(lo, 0) / stride) * stride
+        return [(float(stride), [float(r) for r in range(first, int(min(hi, len(self.order) - 1)) + 1, stride)])]
 
     def tickStrings(self, values, scale, spacing):
         return [str(self.order[int(v)]) if 0 <= int(v) < len(self.order) else "" for v in values]
@@ -91,16 +91,14 @@ class UnitOverviewPanel(LazyPanel, QWidget):
         body.addWidget(self.canvas, 1)
         body.addLayout(self._kept_list())
         layout.addLayout(body, 1)
-        self.info = _elastic(QLabel("Hover a cell for its value; click a row to draw that unit in the graph"))
-        layout.addWidget(self.info)
         self._plots()
         doc, view = self.document, session.view
         observe(self, (doc.trace_changed, self.refresh_soon), (doc.structure_changed, self._on_structure),
                 (view.view_changed, self._mark_chosen))
 
     # -- construction ------------------------------------------------------------------------------------
-    def _controls(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _controls(self) -> QVBoxLayout:
+        """Two short rows (what is shown; the brush), so that the panel never widens a small window."""
         self.layer_combo = QComboBox()
         self.layer_combo.setToolTip("The layer whose units are shown (0 = bottom)")
         self.var_combo = QComboBox()
@@ -126,11 +124,18 @@ class UnitOverviewPanel(LazyPanel, QWidget):
         self.abs_box.toggled.connect(self.refresh)
         for edit in (self.range_edit, self.threshold_edit):
             edit.editingFinished.connect(self.refresh)
-        for w in (self.layer_combo, self.var_combo, QLabel("sort"), self.sort_combo, QLabel("  keep units over"),
-                  self.range_edit, self.side_combo, self.threshold_edit, self.abs_box):
-            row.addWidget(w)
-        row.addStretch(1)
-        return row
+        self.info = _elastic(QLabel("Hover a cell for its value; click a row to draw that unit in the graph"))
+        shown, brush = QHBoxLayout(), QHBoxLayout()  # the hover text fills the first row's free space
+        for w in (self.layer_combo, self.var_combo, QLabel("sort"), self.sort_combo):
+            shown.addWidget(w)
+        shown.addWidget(self.info, 1)
+        for w in (QLabel("keep units over"), self.range_edit, self.side_combo, self.threshold_edit, self.abs_box):
+            brush.addWidget(w)
+        brush.addStretch(1)
+        rows = QVBoxLayout()
+        rows.addLayout(shown)
+        rows.addLayout(brush)
+        return rows
 
     def _kept_list(self) -> QVBoxLayout:
         column = QVBoxLayout()
@@ -164,13 +169,14 @@ class UnitOverviewPanel(LazyPanel, QWidget):
         self.chosen_row.setPen(pen)
         self.chosen_row.setZValue(20)
         self.heat_plot.addItem(self.chosen_row, ignoreBounds=True)
-        self.marks_plot = c.addPlot(row=0, col=1)  # a ▶ beside each row the brush keeps
+        self.marks_plot = c.addPlot(row=0, col=1)  # a dark mark beside each row the brush keeps, a row tall
         self.marks_plot.setYLink(self.heat_plot)
-        self.marks_plot.setFixedWidth(18)
-        self.marks_plot.setXRange(-1, 1, padding=0)
+        self.marks_plot.invertY(True)
+        self.marks_plot.setFixedWidth(14)
+        self.marks_plot.setXRange(0, 1, padding=0)
         for side in ("left", "bottom"):
             self.marks_plot.hideAxis(side)
-        self.marks = pg.ScatterPlotItem(symbol="t2", size=9, pen=None, brush=pg.mkBrush(style.TEXT))
+        self.marks = pg.ImageItem(lut=np.array([_rgb(style.PLOT_BACKGROUND), _rgb(style.TEXT)], dtype=np.ubyte))
         self.marks_plot.addItem(self.marks)
         self.colorbar = pg.ColorBarItem(colorMap=_colour_map(style.DIVERGING), interactive=False)
         self.colorbar.setImageItem(self.image)
@@ -276,8 +282,8 @@ class UnitOverviewPanel(LazyPanel, QWidget):
         if brush is not None:
             self.range_edit.setText(range_text(brush.first, brush.last))
             self.threshold_edit.setText(fmt_exact(brush.threshold))
-        rows = np.flatnonzero(self.kept[self.order])
-        self.marks.setData(x=np.zeros(len(rows)), y=rows.astype(float))
+        self.marks.setImage(self.kept[self.order][None, :].astype(float), levels=(0, 1))  # x: one column, y = row
+        self.marks.setRect(0.15, -0.5, 0.7, H)
         units = np.flatnonzero(self.kept)[np.argsort(np.argsort(self.order)[self.kept], kind="stable")]
         self.kept_list.clear()
         for unit in units:
@@ -328,9 +334,28 @@ class UnitOverviewPanel(LazyPanel, QWidget):
         self.range_edit.setText(range_text(first, min(max(round(hi - 0.5), first), T)))
         self.refresh()
 
+    def show_units(self, layer: int, var: str, order: str = "unit", brush: Brush | None = None) -> None:
+        """Set every control at once (a layer's quantity, the rows' order, the brush) and redraw, as if typed."""
+        with signals_blocked(self.layer_combo, self.var_combo, self.sort_combo, self.side_combo, self.abs_box):
+            self.layer_combo.setCurrentIndex(layer)
+            self._populate_variables()
+            self.var_combo.setCurrentIndex(self.var_combo.findData(var))
+            self.sort_combo.setCurrentIndex(self.sort_combo.findData(order))
+            if brush is not None:
+                self.range_edit.setText(range_text(brush.first, brush.last))
+                self.threshold_edit.setText(fmt_exact(brush.threshold))
+                self.side_combo.setCurrentIndex(0 if brush.above else 1)
+                self.abs_box.setChecked(brush.absolute)
+        self.refresh()
+
     def choose(self, unit: int) -> None:
         """Draw this unit's lanes in the graph (through the view state, like the view bar's unit box)."""
         self.session.view.set_unit(int(unit))
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """``#1a1a1a`` → (26, 26, 26)."""
+    return tuple(int(colour[k:k + 2], 16) for k in (1, 3, 5))
 
 
 def _elastic(label: QLabel) -> QLabel:

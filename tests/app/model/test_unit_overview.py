@@ -114,5 +114,7 @@ def test_names_are_the_courses_and_only_the_layers_own_quantities_are_offered():
 def test_gates_use_a_zero_to_one_scale_and_signed_values_a_symmetric_one():
     values = np.array([[0.2, -3.0], [np.inf, 1.0]])
     assert colour_levels(values, "f") == (0.0, 1.0)
-    assert colour_levels(values, "delta_c") == (-3.0, 3.0)
+    assert colour_levels(values, "delta_c") == pytest.approx((-2.96, 2.96))  # |V| 0.2, 1, 3: 98 % of 1 → 3
+    hundred = np.append(-np.arange(1.0, 101.0), [np.nan, -np.inf]).reshape(-1, 2)
+    assert colour_levels(hundred, "c") == pytest.approx((-99.01, 99.01))  # the outliers 100 and ∞ saturate
     assert colour_levels(np.zeros((2, 2)), "h") == (-1.0, 1.0)
