@@ -101,11 +101,13 @@ def test_clicking_a_row_draws_that_unit_in_the_graph(qtbot, window):
     mouse(panel, row, 7, QEvent.Type.MouseMove)
     c = window.session.document.trace["l1/c"]
     qtbot.waitUntil(lambda: panel.info.text() == f"unit {unit}, t = 7: c = {fmt(float(c[6, unit]))}")
+    before = window.session.view.unit
+    assert fmt(float(c[T - 1, unit]), short=True) != fmt(float(c[T - 1, before]), short=True)  # the graph can tell
     click(panel, row, 7)
     qtbot.waitUntil(lambda: window.session.view.unit == unit)
     assert window.view_bar.unit_spin.value() == unit and window.view_bar.unit_spin.value() == unit
-    window.session.playback.go_end()
-    qtbot.waitUntil(lambda: window.graph.nodes[(1, "c", 7)].text == fmt(float(c[6, unit]), short=True))
+    window.session.playback.go_end()  # the graph follows to the last step, every value computed
+    qtbot.waitUntil(lambda: window.graph.nodes[(1, "c", T)].text == fmt(float(c[T - 1, unit]), short=True))
     assert panel.chosen_row.isVisible() and panel.chosen_row.rect().center().y() == row
 
 
