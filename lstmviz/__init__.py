@@ -1,6 +1,7 @@
 """lstmviz: a visual debugger for LSTMs."""
+from .app.show import show
 from .core import compute
-from .io import load_scenario, save_scenario
+from .io import load_scenario, save_scenario, scenario_from_torch
 
 __version__ = "0.1.0"
-__all__ = ["compute", "load_scenario", "save_scenario", "__version__"]
+__all__ = ["compute", "load_scenario", "save_scenario", "scenario_from_torch", "show", "__version__"]

@@ -28,8 +28,13 @@ class Opened:
 def open_checked(spec: str | os.PathLike, gradient: str | GradientMode | None = None, algorithm: str = "bptt",
                  budget: int | None = None, window_bytes: Callable[[Scenario], int] | None = None) -> Opened:
     """The scenario of a file or preset with its trace, checked; ScenarioError otherwise."""
-    source = str(spec)
-    scenario = load_scenario(spec)
+    return open_loaded(load_scenario(spec), str(spec), gradient, algorithm, budget, window_bytes)
+
+
+def open_loaded(scenario: Scenario, source: str, gradient: str | GradientMode | None = None, algorithm: str = "bptt",
+                budget: int | None = None, window_bytes: Callable[[Scenario], int] | None = None) -> Opened:
+    """The checks of :func:`open_checked` for a scenario already read (e.g. built in Python and
+    re-read through ``parse_scenario``): memory, trace, watches; ScenarioError naming ``source``."""
     check_memory(scenario, source, budget, window_bytes)
     trace = compute(scenario, scenario.training.gradient if gradient is None else gradient, algorithm)
     check_watches(scenario.watches, trace, source)

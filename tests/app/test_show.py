@@ -1,0 +1,138 @@
+"""lstmviz.show: the real window from Python, blocking from a script, at once inside a running event loop."""
+import subprocess
+import sys
+import textwrap
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
+
+import lstmviz
+from lstmviz.app import show as show_module
+from lstmviz.app.launch import dispose
+from lstmviz.app.show import event_loop_running, show
+from lstmviz.app.window import MainWindow
+from lstmviz.core import compute
+from lstmviz.io import ScenarioError, UsageError, load_scenario
+
+
+@pytest.fixture
+def cleanup(qapp):
+    yield
+    for widget in qapp.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            widget.session.history.set_clean()
+    dispose(qapp)
+
+
+def main_windows(qapp) -> list[MainWindow]:
+    return [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+
+
+def test_lstmviz_show_is_the_app_show_and_import_lstmviz_stays_qt_free():
+    assert lstmviz.show is show
+    code = textwrap.dedent("""
+        import sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph"):
+                    raise ImportError(f"Qt is blocked in this test: {name}")
+        sys.meta_path.insert(0, Block())
+        import lstmviz
+        try:
+            lstmviz.show("no-such-scenario.json", memory_budget=10**12)
+        except lstmviz.io.ScenarioError as e:
+            print(e)
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("no-such-scenario.json: ")  # refused before anything needs Qt
+
+
+def test_inside_a_running_event_loop_show_returns_the_shown_window_at_once(qapp, qtbot, settings, cleanup):
+    scenario = load_scenario("calculator-lstm")
+    scenario.model.layers[0].params["b_i"][0] = 0.9  # the course's edit: E = 0.125
+    shown = []
+    QTimer.singleShot(0, lambda: shown.append(show(scenario, settings=settings, step=3)))
+    qtbot.waitUntil(lambda: bool(shown))  # show ran inside the loop qtbot turns, and came back
+    window = shown.pop()
+    assert isinstance(window, MainWindow) and window.isVisible() and main_windows(qapp) == [window]
+    assert window in show_module._SHOWN  # referenced: the caller may drop it
+    assert window.session.document.scenario is not scenario  # a checked copy, the caller's is untouched
+    assert window.status_labels["loss"].text() == "E = 0.125"
+    phase = window.status_labels["phase"].text()
+    assert phase.startswith("Phase 1/5") and "t = 3" in phase
+    window.close()
+    qtbot.waitUntil(lambda: not show_module._SHOWN)
+
+
+def test_event_loop_running_reads_the_loop_level_and_ipythons_gui_loop(qapp, qtbot, monkeypatch):
+    assert not event_loop_running(qapp)  # a test body runs outside any event loop
+    inside = []
+    QTimer.singleShot(0, lambda: inside.append(event_loop_running(qapp)))
+    qtbot.waitUntil(lambda: bool(inside))
+    assert inside == [True]
+    for loop, running in (("qt6", True), ("qt", True), ("inline", False), (None, False)):
+        shell = SimpleNamespace(active_eventloop=loop)
+        monkeypatch.setitem(sys.modules, "IPython", SimpleNamespace(get_ipython=lambda shell=shell: shell))
+        assert event_loop_running(qapp) is running
+
+
+def test_from_a_script_show_blocks_until_closed_and_returns_the_edited_scenario(qapp, qtbot, settings, cleanup):
+    scenario = load_scenario("calculator-lstm")
+    seen = []
+
+    def edit_and_close():
+        [window] = main_windows(qapp)
+        window.session.document.set_entry("l0/b_i", (0,), 0.9)  # as typing 0.9 into the Weights panel does
+        seen.append((window.windowTitle(), window.status_labels["loss"].text()))
+        window.close()
+
+    def give_up():  # a hang (a dialog asking to save) would otherwise hide a failure
+        seen.append("gave up")
+        for window in main_windows(qapp):
+            window.session.history.set_clean()
+        for box in [w for w in qapp.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
+            box.done(QMessageBox.StandardButton.Discard.value)
+        QTimer.singleShot(100, lambda: [window.close() for window in main_windows(qapp)])  # once the box is gone
+
+    QTimer.singleShot(100, edit_and_close)
+    QTimer.singleShot(10_000, give_up)
+    final = show(scenario, settings=settings)  # no loop runs: show runs one until the window closes
+    assert seen == [(f"*{scenario.name} — lstmviz", "E = 0.125")]  # closed without asking to save
+    assert final.model.layers[0].params["b_i"][0] == 0.9
+    assert scenario.model.layers[0].params["b_i"][0] == 1.0
+    assert compute(final).loss == pytest.approx(0.125, abs=1e-12)
+    assert not main_windows(qapp)
+
+
+def test_a_file_is_opened_with_its_path_and_returned_unchanged_when_not_edited(qapp, tmp_path, settings, cleanup):
+    path = tmp_path / "calc.json"
+    path.write_text((lstmviz.io.resolve_scenario("calculator-lstm")).read_text())
+    titles = []
+
+    def close():
+        [window] = main_windows(qapp)
+        titles.append(window.windowTitle())
+        window.close()
+
+    QTimer.singleShot(100, close)
+    final = show(path, settings=settings, block=True)
+    assert titles == [f"{final.name} (calc.json) — lstmviz"]
+    np.testing.assert_array_equal(final.data.x, load_scenario(path).data.x)
+
+
+def test_bad_input_is_refused_in_one_line_before_a_window_opens(qapp, settings, cleanup):
+    broken = load_scenario("calculator-lstm")
+    broken.data.x[2, 0] = np.nan
+    cases = [(42, {}, UsageError, "lstmviz.show: expected a Scenario, a scenario file or a preset name, got int"),
+             (broken, {}, ScenarioError, f"scenario '{broken.name}': data.x[2][0] is nan, expected a finite number"),
+             ("calculator-lstm", {"unit": 7}, UsageError, "lstmviz.show: unit must be 0 to 0, got 7"),
+             ("calculator-lstm", {"step": 99}, UsageError, "lstmviz.show: step must be 0 to 8, got 99")]
+    for target, options, error, message in cases:
+        with pytest.raises(error) as e:
+            show(target, settings=settings, block=False, **options)
+        assert str(e.value) == message
+    assert not main_windows(qapp)
