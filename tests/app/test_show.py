@@ -136,3 +136,26 @@ def test_bad_input_is_refused_in_one_line_before_a_window_opens(qapp, settings, 
             show(target, settings=settings, block=False, **options)
         assert str(e.value) == message
     assert not main_windows(qapp)
+
+
+def test_a_plain_script_gets_its_qapplication_and_the_edited_scenario(tmp_path):
+    """No QApplication exists in a fresh interpreter: show makes one and runs its loop until the close."""
+    code = textwrap.dedent(f"""
+        from PySide6.QtCore import QSettings, QTimer
+        from PySide6.QtWidgets import QApplication
+        import lstmviz
+        from lstmviz.app import show as show_module
+        opens = show_module._window
+        def window_closing_soon(*args):  # the user: types 0.9 for b_i[0], then closes the window
+            window = opens(*args)
+            QTimer.singleShot(200, lambda: (window.session.document.set_entry("l0/b_i", (0,), 0.9), window.close()))
+            return window
+        show_module._window = window_closing_soon
+        assert QApplication.instance() is None
+        final = lstmviz.show("calculator-lstm", settings=QSettings({str(tmp_path / "s.ini")!r},
+                                                                  QSettings.Format.IniFormat))
+        print(final.model.layers[0].params["b_i"][0], QApplication.instance().applicationName())
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["0.9", "lstmviz"]
