@@ -144,7 +144,8 @@ def _skeleton(members: dict[str, np.ndarray], head: str | None, loss: str, name:
     else:
         weight = members.get("head.weight")
         if weight is None:
-            raise ScenarioError(SOURCE, "head.weight", "is missing")
+            why = "" if "head.bias" in members else ": head='linear' needs an nn.Linear's weight and bias (fc.weight…)"
+            raise ScenarioError(SOURCE, "head.weight", "is missing" + why)
         K = weight.shape[0] if weight.ndim == 2 else 1
         top = Head(type="linear", loss=loss, output_size=K, params={"W_y": np.zeros((K, H)), "b_y": np.zeros(K)})
     for layer in layers:

@@ -162,6 +162,9 @@ def test_a_missing_member_is_named_with_the_callers_prefix():
                            ("fc.weight", "fc.weight")):
         with pytest.raises(ScenarioError, match=f"^scenario_from_torch: {named} is missing$"):
             scenario_from_torch({k: v for k, v in GOOD.items() if k != dropped}, X, Y, head="linear")
+    without_head = {k: v for k, v in GOOD.items() if not k.startswith("fc.")}
+    with pytest.raises(ScenarioError, match=r"^scenario_from_torch: <head>\.weight is missing: head='linear' needs"):
+        scenario_from_torch(without_head, X, Y, head="linear")
 
 
 BAD_VALUES = st.sampled_from([np.nan, np.inf, -np.inf])
