@@ -247,10 +247,39 @@ def unit_overview() -> None:
         shoot(w, name)
 
 
+def long_run() -> None:
+    """Three LSTM layers of 64 units over T = 2,000 steps (random weights, seed 2, a noisy sine as input):
+    far out (zoom 0.1, about 60 steps across) a heat strip without numbers or edges, c[1000] selected; at
+    readable zoom around t = 1,000, nodes with numbers and edges (only the steps near the screen have items)."""
+    import numpy as np
+
+    from lstmviz.core import Data, Head, LSTMLayer, Scenario
+    from lstmviz.core.init import init_model
+    from lstmviz.io import save_scenario
+
+    rng = np.random.default_rng(2)
+    layers = [LSTMLayer(input_size=1, hidden_size=64, params={})] + [
+        LSTMLayer(input_size=64, hidden_size=64, params={}) for _ in range(2)]
+    model = init_model(layers, Head(type="linear", loss="mse", output_size=1), rng, 1.0)
+    t = np.arange(1, 2001)
+    x = (np.sin(2 * np.pi * t / 200) + rng.normal(0, 0.2, 2000))[:, None]
+    path = Path(tempfile.mkdtemp()) / "long-run.json"
+    save_scenario(Scenario(name="Long run (random, 3 layers, H = 64, T = 2,000)", model=model,
+                           data=Data(x=x, y=np.roll(x, -10, axis=0), mask=np.ones(2000))), path)
+    for name in ("long_run-far", "long_run-close"):
+        w = window(str(path))
+        w.session.view.select(NodeRef(0, "c", 1000, 0))
+        w.graph.fit_readable()
+        if name == "long_run-far":
+            w.graph.zoom(0.1 / w.graph.transform().m11())
+            w.graph.centerOn(w.graph.layout.step_centre(1000), w.graph.layout.height / 2)
+        shoot(w, name)
+
+
 PICTURES = {f.__name__: f for f in (presentation_phases, presentation_long_lag, window_1366, calculator,
                                     edit_and_diff, quiz, tour, watches, analyses, peephole_backward, cost_lag,
                                     cost_lag_1366, rtrl_sensitivities, routes, window_cuts, rnn_inspector,
-                                    unit_overview)}
+                                    unit_overview, long_run)}
 
 if __name__ == "__main__":
     app = QApplication([])

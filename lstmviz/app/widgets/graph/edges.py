@@ -33,27 +33,38 @@ class EdgeStyles:
         self._state = self._flows_for = self._trace = None
 
     def refresh(self) -> None:
+        """Restyle the edges on screen after a change of trace, view, playhead, mode or selection."""
         v = self.view
         s = v.session
         doc, playhead = s.document, s.playback.playhead
         backward = s.view.view == "backward"
         self.terms = backward and playhead.phase >= Phase.GRAD and s.follower.on
         cost = self.cost()
-        state = (str(doc.mode), v.theme_name, len(v.edges), backward, self.terms, cost)
+        state = (str(doc.mode), v.theme_name, backward, self.terms, cost)
         if not backward and state == self._state:
             return  # forward view: edge styles depend only on the mode's cuts, not on values
         self._state = state
         self._update_flows(backward)
-        biggest = max((float(np.nanmax(np.abs(f))) for f in self.flows.values() if np.isfinite(f).any()), default=0.0)
-        cuts = v.model.cut_masks(doc.mode, doc.trace.steps, cost)
-        theme = v.theme
-        for item in v.edges:
+        self._biggest = max((float(np.nanmax(np.abs(f))) for f in self.flows.values() if np.isfinite(f).any()),
+                            default=0.0)
+        self._cuts = v.model.cut_masks(doc.mode, doc.trace.steps, cost)
+        self._backward = backward
+        self.apply(v.edges)
+
+    def apply(self, items: list[EdgeItem]) -> None:
+        """The pens of these edges (new ones, or all on screen), from the state :meth:`refresh` worked out."""
+        if self._state is None:
+            return
+        v = self.view
+        playhead, theme, backward, cuts = v.session.playback.playhead, v.theme, self._backward, self._cuts
+        for item in items:
             cut = bool(cuts[item.edge][item.t - 1])
             weighted_term = self.terms and item.edge.weight
             shown = playhead.grad_steps >= item.t if weighted_term else playhead.delta_visible(item.t)
             if backward and not cut and shown:
                 f = abs(float(self.flows[item.edge][item.t - 1]))
-                width = 0.8 + 7.0 * (f / biggest if biggest and math.isfinite(f) else 0.0)
+                big = self._biggest
+                width = 0.8 + 7.0 * (f / big if big and math.isfinite(f) else 0.0)
                 colour = (style.GRADIENT if weighted_term else style.FLOW) if f > 0 else theme["edge_cut"]
                 edge_pen = pen(colour, round(width * theme["edge_width"] * 10) / 10)
             else:

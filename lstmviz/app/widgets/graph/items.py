@@ -1,9 +1,9 @@
-"""The graph's items: a node painted by hand, an edge as a path, and the colours of the numbers."""
+"""The graph's items: a node painted by hand and an edge as a path (made only for steps near the
+viewport, :mod:`.blocks`)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -19,39 +19,17 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QToolTip
 
 from ... import style
 from ...model.graph_model import Edge, Lane
+from .shown import FUTURE
 
 if TYPE_CHECKING:
     from .view import GraphView
 
-def _lut(stops, n: int = 257) -> list[QColor]:
-    """A colour map sampled at n points from −1 to 1."""
-    xs = np.array([p for p, _ in stops])
-    rgb = np.array([QColor(c).getRgb()[:3] for _, c in stops], float)
-    grid = np.linspace(0, 1, n)
-    return [QColor(*(int(round(np.interp(x, xs, rgb[:, k]))) for k in range(3))) for x in grid]
-
-
-_LUTS = {name: _lut(stops) for name, stops in style.COLOUR_MAPS.items()}
-_BLACK = QColor(style.NON_FINITE)
-BLANK = QColor(style.NO_VALUE)
 _SELECTED_PEN = QPen(QColor(style.SELECTION), 4)
 _CURRENT_PEN = QPen(QColor(style.CURRENT), 2.5)
 _ASKED_PEN = QPen(QColor(style.ASKED), 4, Qt.PenStyle.DashLine)
-_FUTURE_COLOUR = QColor(style.NOT_COMPUTED)
-_FUTURE_BRUSH = QBrush(_FUTURE_COLOUR)
+_FUTURE_BRUSH = QBrush(FUTURE)
 _HATCH_BRUSH = QBrush(QColor(style.HATCH), Qt.BrushStyle.BDiagPattern)
-
-
-def colour_table(values: np.ndarray, scale: float, colour_map: str = "diverging") -> list:
-    """Colours of a lane: a QColor per step, or a list of them per step for vector lanes."""
-    lut = _LUTS[colour_map]
-    v = np.asarray(values, float)
-    idx = np.rint((np.clip(np.nan_to_num(v / scale, nan=0.0), -1, 1) * 0.5 + 0.5) * (len(lut) - 1)).astype(int)
-    bad = ~np.isfinite(v)
-    if v.ndim == 1:
-        return [_BLACK if b else lut[i] for i, b in zip(idx, bad, strict=True)]
-    return [[_BLACK if b else lut[i] for i, b in zip(row, brow, strict=True)]
-            for row, brow in zip(idx, bad, strict=True)]
+_NODE_PAD = 3  # a node's bounds reach this far beyond it (its thick border when selected)
 
 
 _PENS: dict[tuple[str, float, bool], QPen] = {}
@@ -92,7 +70,7 @@ class NodeItem(QGraphicsItem):
     def __init__(self, lane: Lane, t: int, view: GraphView):
         super().__init__()
         self.lane, self.t, self.view = lane, t, view
-        self.fills: list[QColor] = [QColor(style.NOT_COMPUTED)]  # what is shown now (set by the playhead)
+        self.fills: list[QColor] = [FUTURE]  # what is shown now (set by the playhead)
         self.text = ""
         self.mark = ""         # ε under δ in the backward view, when computed
         self.value_fills, self.value_text = self.fills, ""  # the value or δ
@@ -110,18 +88,10 @@ class NodeItem(QGraphicsItem):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def boundingRect(self) -> QRectF:
-        return self.view.node_bounds
+        return self.view.node_rect.adjusted(-_NODE_PAD, -_NODE_PAD, _NODE_PAD, _NODE_PAD)
 
     def paint(self, p: QPainter, option, widget=None) -> None:
         view = self.view
-        if view.heat:  # too small to read: a cell of the heat strip
-            r = view.heat_rects[self.lane.slot]
-            _fill_cells(p, r, [_FUTURE_COLOUR] if self.future else self.fills)
-            if self.selected:
-                p.setPen(QPen(QColor(style.SELECTION), 6))
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawRect(r)
-            return
         r = view.node_rect
         border = _ASKED_PEN if self.asked else (
             _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else self.view.border_pen))
@@ -187,10 +157,11 @@ def _fill_cells(p: QPainter, r: QRectF, fills: list[QColor]) -> None:
 
 
 class EdgeItem(QGraphicsPathItem):
-    def __init__(self, edge: Edge, t: int, src: NodeItem, dst: NodeItem, view: GraphView):
+    def __init__(self, edge: Edge, t: int, src: QPointF, dst: QPointF, view: GraphView):
+        """The edge from the node whose top left corner is ``src`` to the one at ``dst`` (scene units)."""
         super().__init__()
         self.edge, self.t, self.view = edge, t, view
-        self.setPath(_edge_path(src, dst))
+        self.setPath(_edge_path(view.node_rect, src, dst))
         self.setZValue(-1 - self.path().length() / 1e5)  # shorter edges on top, so overlapping fans stay clickable
         self.pen_in_use: QPen | None = None
         if edge.weight:
@@ -215,11 +186,10 @@ class EdgeItem(QGraphicsPathItem):
         return stroker.createStroke(self.path())
 
 
-def _edge_path(src: NodeItem, dst: NodeItem) -> QPainterPath:
-    node = src.view.node_rect
-    a, b = node.translated(src.pos()), node.translated(dst.pos())
+def _edge_path(node: QRectF, src: QPointF, dst: QPointF) -> QPainterPath:
+    a, b = node.translated(src), node.translated(dst)
     path = QPainterPath()
-    if src is dst or abs(a.center().y() - b.center().y()) < 1:  # same row: side to side
+    if abs(a.center().y() - b.center().y()) < 1:  # same row: side to side
         start, end = QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y())
         path.moveTo(start)
         path.lineTo(end)

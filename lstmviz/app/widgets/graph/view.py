@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
@@ -25,10 +26,13 @@ from ...model.quantities import NodeRef
 from ...model.session import Session
 from ...numbers import fmt, fmt_signed
 from ...qt.binding import observe
+from .blocks import Blocks
 from .edges import EdgeStyles
 from .headers import Margins
-from .items import BLANK, EdgeItem, NodeItem, colour_table
+from .heat import HeatStrip
+from .items import EdgeItem, NodeItem
 from .navigation import Navigator
+from .shown import LaneColours
 
 MIN_READABLE_ZOOM = 0.7
 
@@ -43,6 +47,7 @@ class GraphView(QGraphicsView):
         super().__init__(parent)
         self.session = session
         self.setScene(QGraphicsScene(self))
+        self.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # few items, often replaced
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -55,6 +60,7 @@ class GraphView(QGraphicsView):
         self.theme = style.THEMES["light"]
         self.border_pen = QPen(QColor(self.theme["border"]), self.theme["border_width"])
         self.setBackgroundBrush(QColor(self.theme["background"]))
+        self.blocks = Blocks(self)
         self.margins = Margins(self)
         self.margins.set_theme(self.theme["background"])
         self.lane_labels = []
@@ -62,8 +68,6 @@ class GraphView(QGraphicsView):
         self.scale_value = 1.0
         self.heat = False
         self.follow_playhead = True
-        self.nodes: dict[tuple[int | None, str, int], NodeItem] = {}
-        self.edges: list[EdgeItem] = []
         self.edge_styles, self.navigator = EdgeStyles(self), Navigator(self)
         self._selected_key = self._asked_key = None
         self.zoomChanged.connect(self._on_zoom_change)
@@ -101,49 +105,35 @@ class GraphView(QGraphicsView):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.margins.place()
+        self.blocks.update()
 
     # -- building ----------------------------------------------------------------------------------
     def rebuild(self) -> None:
-        """A new structure (layers, watches, steps) or layout: every item anew, then the numbers."""
+        """A new structure (layers, watches, steps) or layout: the scene anew, then the numbers. Nodes and
+        edges are made only near the viewport (:mod:`.blocks`); far out the heat strip stands for them."""
+        self.blocks = Blocks(self)  # inactive until the new layout is in place
         scene = self.scene()
         scene.clear()
-        self.nodes.clear()
-        self.lane_items: dict[tuple[int | None, str], list[NodeItem]] = {}  # per lane, in step order
-        self.edges.clear()
+        self.nodes = NodeTable(self)
+        self.edges: list[EdgeItem] = []
         self._selected_key = self._asked_key = None
         self.edge_styles.reset()
         scenario = self.session.document.scenario
         self.model = GraphModel(scenario.model, len(scenario.watches), split=self.sizes.split)
-        T = self.session.document.trace.steps
-        self.layout = GraphLayout(self.model, T, self.sizes)
-        self._item_rects()
+        self.lane_at = {(lane.layer, lane.var): lane for lane in self.model.lanes}
+        self.layout = GraphLayout(self.model, self.session.document.trace.steps, self.sizes)
+        g = self.sizes
+        self.node_rect = QRectF(0, 0, g.node_w, g.node_h)
         self._draw_bands()
-        for lane in self.model.lanes:
-            for t in range(1, T + 1):
-                item = NodeItem(lane, t, self)
-                item.setPos(*self.layout.node_xy(lane, t))
-                scene.addItem(item)
-                self.nodes[(lane.layer, lane.var, t)] = item
-                self.lane_items.setdefault((lane.layer, lane.var), []).append(item)
-        for edge in self.model.edges:
-            for t in range(1 + edge.lag, T + 1):
-                item = EdgeItem(edge, t, self.nodes[(*edge.src, t - edge.lag)], self.nodes[(*edge.dst, t)], self)
-                item.setVisible(not self.heat)
-                scene.addItem(item)
-                self.edges.append(item)
+        self.heat_strip = HeatStrip(self)
+        self.heat_strip.setVisible(self.heat)
+        scene.addItem(self.heat_strip)
         scene.setSceneRect(QRectF(0, 0, self.layout.width, self.layout.height))
         self.lane_labels = lane_labels(self.layout, self.session.document)
         self.margins.update_size()
         self.refresh()
-
-    def _item_rects(self) -> None:
-        """The node's rectangle, and the cell it fills in the heat strip (up to the next node)."""
-        g = self.sizes
-        self.node_rect = QRectF(0, 0, g.node_w, g.node_h)
-        gap_y = g.row_h - g.node_h - 1
-        self.heat_rects = {0: QRectF(0, 0, g.node_w + g.slot_gap, g.node_h + gap_y),
-                           1: QRectF(0, 0, g.node_w + g.column_gap, g.node_h + gap_y)}
-        self.node_bounds = self.heat_rects[1] if self.heat else QRectF(-3, -3, g.node_w + 6, g.node_h + 6)
+        self.blocks.active = True
+        self.blocks.update()
 
     def _draw_bands(self) -> None:
         scene, layout = self.scene(), self.layout
@@ -164,27 +154,15 @@ class GraphView(QGraphicsView):
 
     # -- refreshing ----------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Recolour and relabel every node from the model, then apply the playhead and the selection."""
+        """Recolour and relabel the nodes on screen from the model, then apply the playhead and the selection."""
         s = self.session
         self.numbers = numbers = graph_numbers(self.model, s.document, s.view, s.comparison)
         self.scale_value = numbers.scale
         text = fmt_signed if numbers.signed else (lambda x: fmt(x, short=True))
-        T = s.document.trace.steps
-        for key, shown in numbers.lanes.items():
-            v = shown.values
-            if v is None or shown.categorical:
-                rows = [[BLANK]] * T
-            else:
-                rows = [r if isinstance(r, list) else [r] for r in colour_table(v, self.scale_value, self.colour_map)]
-            texts = [text(x) for x in v.tolist()] if v is not None and v.ndim == 1 else [""] * T
-            if shown.categorical:
-                texts = [f"{x:.0f}" for x in v.tolist()]
-            eps_fills = colour_table(shown.eps, self.scale_value, self.colour_map) if shown.eps is not None else None
-            eps_texts = [text(x) for x in shown.eps.tolist()] if shown.eps is not None else None
-            on_kink = shown.kinks.tolist() if shown.kinks is not None else [False] * T
-            for t, (item, row, label, kink) in enumerate(zip(self.lane_items[key], rows, texts, on_kink, strict=True)):
-                item.has_value, item.value_fills, item.value_text, item.on_kink = v is not None, row, label, kink
-                item.eps = None if eps_fills is None else (eps_fills[t], eps_texts[t])
+        self.colours = {key: LaneColours(shown, self.scale_value, self.colour_map, text)
+                        for key, shown in numbers.lanes.items()}
+        for item in self.nodes.values():
+            self._state_values(item)
         self._apply_playhead()
         self._mark_selection()
         self._mark_question()
@@ -200,30 +178,50 @@ class GraphView(QGraphicsView):
             self.navigator.follow()
 
     def _apply_playhead(self) -> None:
-        """What is computed at the current phase and step: hatching, ε before δ, the current column."""
+        """What is computed at the current phase and step, per lane and step; then the nodes on screen
+        (hatching, ε before δ, the current column) and the heat strip."""
         ph, backward = self.session.playback.playhead, self.session.view.view == "backward"
-        current = ph.current_t if ph.phase <= Phase.BPTT else None
+        self._current = ph.current_t if ph.phase <= Phase.BPTT else None
         steps = range(1, ph.T + 1)
-        computed = [ph.delta_visible(t) if backward else ph.value_visible(t) for t in steps]
-        eps_done = [ph.eps_visible(t) for t in steps]
-        room_for_eps = self.sizes.node_h >= self.sizes.number_px * 1.75  # δ above ε in one node
-        for key, items in self.lane_items.items():
-            needs = self.numbers.lanes[key].needs
-            done = [ph.has(needs, t) for t in steps] if needs is not None else computed
-            waiting = needs.short if needs is not None else "?"
-            for item, is_done, eps_ok in zip(items, done, eps_done, strict=True):
-                item.waiting = waiting
-                eps = item.eps if eps_ok else None
-                item.current = current == item.t
-                item.eps_alone = eps is not None and not is_done  # phase 2: ε, until δ arrives
-                if item.eps_alone:
-                    item.future, item.fills, item.text, item.mark = False, [eps[0]], eps[1], ""
-                else:
-                    item.future = item.has_value and not is_done
-                    item.fills, item.text = item.value_fills, item.value_text
-                    item.mark = f"ε {eps[1]}" if eps is not None and room_for_eps else ""
-                item.kink = item.on_kink and not item.future
-                item.update()
+        computed = np.array([ph.delta_visible(t) if backward else ph.value_visible(t) for t in steps], bool)
+        self._eps_done = np.array([ph.eps_visible(t) for t in steps], bool)
+        self._done, self._waiting = {}, {}
+        for key, shown in self.numbers.lanes.items():
+            needs = shown.needs
+            self._done[key] = computed if needs is None else np.array([ph.has(needs, t) for t in steps], bool)
+            self._waiting[key] = "?" if needs is None else needs.short
+        for item in self.nodes.values():
+            self._state_playhead(item)
+            item.update()
+        self.heat_strip.refresh({key: c.pixels(self._done[key], self._eps_done) for key, c in self.colours.items()})
+
+    def state_node(self, item: NodeItem) -> None:
+        """Everything a new node shows: its numbers, the playhead's state, the marks."""
+        self._state_values(item)
+        self._state_playhead(item)
+        key = (item.lane.layer, item.lane.var, item.t)
+        item.selected, item.asked = key == self._selected_key, key == self._asked_key
+
+    def _state_values(self, item: NodeItem) -> None:
+        colours, i = self.colours[(item.lane.layer, item.lane.var)], item.t - 1
+        item.has_value, item.value_fills, item.value_text = colours.has_value, colours.fills(i), colours.text(i)
+        item.on_kink, item.eps = colours.kink(i), colours.eps(i)
+
+    def _state_playhead(self, item: NodeItem) -> None:
+        key, i = (item.lane.layer, item.lane.var), item.t - 1
+        is_done = bool(self._done[key][i])
+        eps = item.eps if self._eps_done[i] else None
+        item.waiting = self._waiting[key]
+        item.current = self._current == item.t
+        item.eps_alone = eps is not None and not is_done  # phase 2: ε, until δ arrives
+        if item.eps_alone:
+            item.future, item.fills, item.text, item.mark = False, [eps[0]], eps[1], ""
+        else:
+            item.future = item.has_value and not is_done
+            item.fills, item.text = item.value_fills, item.value_text
+            room_for_eps = self.sizes.node_h >= self.sizes.number_px * 1.75  # δ above ε in one node
+            item.mark = f"ε {eps[1]}" if eps is not None and room_for_eps else ""
+        item.kink = item.on_kink and not item.future
 
     def _mark_question(self) -> None:
         """The quiz's node, about to be computed: marked for the prediction."""
@@ -247,7 +245,13 @@ class GraphView(QGraphicsView):
                 if k in self.nodes:
                     setattr(self.nodes[k], flag, on)
                     self.nodes[k].update()
+            self.heat_strip.update()
         return key
+
+    @property
+    def selected_key(self) -> tuple | None:
+        """(layer, var, t) of the selected node, or None."""
+        return self._selected_key
 
     # -- what the items ask -------------------------------------------------------------------------------
     def node_ref(self, item: NodeItem) -> NodeRef:
@@ -267,6 +271,7 @@ class GraphView(QGraphicsView):
         self.session.view.select_weight(*self.model.weight_entry(item.edge, self.session.view.unit))
 
     def node_item(self, node: NodeRef) -> NodeItem:
+        """The node's item (made with its block if it was not on screen)."""
         return self.nodes[(node.layer, node.var, node.t)]
 
     # -- zoom, following, looks ---------------------------------------------------------------------------------
@@ -297,34 +302,57 @@ class GraphView(QGraphicsView):
     def _on_zoom_change(self, zoom: float) -> None:
         """Antialias only when zoomed in enough to see it; too small to read, a heat strip without edges."""
         self.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= 0.45)
-        self._set_heat(self.sizes.number_px * zoom < style.MIN_NUMBER_PX)
+        self._set_heat(self.far_out())
+        self.blocks.update()
         self.margins.repaint()
+
+    def far_out(self) -> bool:
+        """Whether node numbers would be too small to read at the current zoom (then: the heat strip)."""
+        return self.sizes.number_px * self.transform().m11() < style.MIN_NUMBER_PX
 
     @contextmanager
     def numbers_shown(self) -> Iterator[None]:
-        """Nodes with their numbers and edges for a while (an export), even when zoomed out to a heat strip."""
+        """Every node with its number and every edge for a while (an export of the whole graph), even when
+        zoomed out to a heat strip; afterwards only the items near the viewport again."""
         heat = self.heat
         self._set_heat(False)
         try:
-            yield
+            with self.blocks.all_made():
+                yield
         finally:
             self._set_heat(heat)
 
     def _set_heat(self, heat: bool) -> None:
         if heat != self.heat:
-            for node in self.nodes.values():
-                node.prepareGeometryChange()  # a node's cell in the heat strip is larger than the node
             self.heat = heat
-            self._item_rects()
-            for item in self.edges + self.band_titles:
+            self.heat_strip.setVisible(heat)
+            self.blocks.show(not heat)
+            for item in self.band_titles:
                 item.setVisible(not heat)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
+        self.blocks.update()
         self.margins.repaint()  # the margins' labels move with the view
 
     def wheelEvent(self, event) -> None:
         self.zoom(1.0015 ** event.angleDelta().y())
+
+
+class NodeTable(dict):
+    """The nodes on screen by (layer, var, t); looking up another valid node makes its block."""
+
+    def __init__(self, view: GraphView):
+        super().__init__()
+        self.view = view
+
+    def __missing__(self, key: tuple):
+        layer, var, t = key
+        v = self.view
+        if (layer, var) not in v.lane_at or not 1 <= t <= v.layout.steps:
+            raise KeyError(key)
+        v.blocks.make(v.blocks.block_of(t))
+        return dict.__getitem__(self, key)
 
 
 def _font(family: str, px: float, bold: bool = False) -> QFont:

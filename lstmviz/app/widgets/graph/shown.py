@@ -1,0 +1,92 @@
+"""One lane's numbers ready to draw: colour indices from NumPy, QColors and text made only for the
+nodes that are on screen, and the lane as a row of ARGB pixels for the heat strip."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtGui import QColor
+
+from ... import style
+from ...model.lanes import LaneShown
+
+N_COLOURS = 257  # a colour map sampled at this many points from −1 to 1
+
+
+def _lut(stops, n: int = N_COLOURS) -> list[QColor]:
+    """A colour map sampled at n points from −1 to 1."""
+    xs = np.array([p for p, _ in stops])
+    rgb = np.array([QColor(c).getRgb()[:3] for _, c in stops], float)
+    grid = np.linspace(0, 1, n)
+    return [QColor(*(int(round(np.interp(x, xs, rgb[:, k]))) for k in range(3))) for x in grid]
+
+
+LUTS = {name: _lut(stops) for name, stops in style.COLOUR_MAPS.items()}
+ARGB = {name: np.array([c.rgba() for c in lut], np.uint32) for name, lut in LUTS.items()}
+BLACK = QColor(style.NON_FINITE)
+BLANK = QColor(style.NO_VALUE)
+FUTURE = QColor(style.NOT_COMPUTED)
+
+
+def colour_indices(values: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Where each value falls on a colour map spanning −scale … scale (an index into ``LUTS[…]``), and
+    which values are not finite (drawn black); both shaped like ``values``."""
+    v = np.asarray(values, float)
+    idx = np.rint((np.clip(np.nan_to_num(v / scale, nan=0.0), -1, 1) * 0.5 + 0.5) * (N_COLOURS - 1)).astype(int)
+    return idx, ~np.isfinite(v)
+
+
+class LaneColours:
+    """What a lane's nodes show: ``fills(i)``, ``text(i)``, ``eps(i)`` and ``kink(i)`` of step i + 1."""
+
+    def __init__(self, shown: LaneShown, scale: float, colour_map: str, text: Callable[[float], str]):
+        v = shown.values
+        self.values, self.categorical, self.format = v, shown.categorical, text
+        self.has_value = v is not None
+        self.blank = v is None or shown.categorical  # drawn without colour
+        self.lut, self.argb = LUTS[colour_map], ARGB[colour_map]
+        self.idx, self.bad = (None, None) if self.blank else colour_indices(v, scale)
+        self.eps_values = shown.eps
+        self.eps_idx, self.eps_bad = (None, None) if shown.eps is None else colour_indices(shown.eps, scale)
+        self.kinks = shown.kinks
+
+    def _colour(self, k: int, bad: bool) -> QColor:
+        return BLACK if bad else self.lut[k]
+
+    def fills(self, i: int) -> list[QColor]:
+        """One colour, or one per component of a vector lane."""
+        if self.blank:
+            return [BLANK]
+        return [self._colour(k, b) for k, b in zip(np.atleast_1d(self.idx[i]).tolist(),
+                                                     np.atleast_1d(self.bad[i]).tolist(), strict=True)]
+
+    def text(self, i: int) -> str:
+        v = self.values
+        if v is None or v.ndim != 1:
+            return ""
+        return f"{float(v[i]):.0f}" if self.categorical else self.format(float(v[i]))
+
+    def eps(self, i: int) -> tuple[QColor, str] | None:
+        """ε of an h node (its colour and text), if the lane has one."""
+        if self.eps_values is None:
+            return None
+        return self._colour(int(self.eps_idx[i]), bool(self.eps_bad[i])), self.format(float(self.eps_values[i]))
+
+    def kink(self, i: int) -> bool:
+        return self.kinks is not None and bool(self.kinks[i])
+
+    def pixels(self, done: np.ndarray, eps_done: np.ndarray) -> np.ndarray:
+        """(T, n) ARGB colours of the lane's cells in the heat strip (n components): hatched grey where not
+        computed yet, ε where only ε is (phase 2), the value or δ elsewhere."""
+        T = len(done)
+        if self.blank:
+            out = np.full((T, 1), BLANK.rgba(), np.uint32)
+        else:
+            out = np.where(self.bad, BLACK.rgba(), self.argb[self.idx]).astype(np.uint32).reshape(T, -1)
+        eps_alone = eps_done & ~done if self.eps_values is not None else np.zeros(T, bool)
+        if eps_alone.any():
+            eps = np.where(self.eps_bad, BLACK.rgba(), self.argb[self.eps_idx]).astype(np.uint32)
+            out[eps_alone] = eps[eps_alone, None]
+        if self.has_value:
+            out[~done & ~eps_alone] = FUTURE.rgba()
+        return out

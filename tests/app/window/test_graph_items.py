@@ -1,0 +1,42 @@
+"""The graph makes items only for what is on screen: their number stays bounded as T grows."""
+import dataclasses
+
+import numpy as np
+
+from lstmviz.app.numbers import fmt
+from lstmviz.core.model import Data
+from lstmviz.io import load_scenario
+from lstmviz.io.scenario_writer import save_scenario
+
+
+def stretched_calculator(path, steps: int):
+    """The calculator preset with its 8 steps of data tiled to ``steps`` steps, saved to ``path``."""
+    s = load_scenario("calculator-lstm")
+    reps = steps // s.data.steps
+    d = s.data
+    data = Data(x=np.tile(d.x, (reps, 1)), y=np.tile(d.y, (reps,) + (1,) * (d.y.ndim - 1)), mask=np.tile(d.mask, reps))
+    save_scenario(dataclasses.replace(s, data=data), path)
+    return path
+
+
+def test_the_number_of_graphics_items_stays_bounded_as_t_grows(open_window, tmp_path):
+    counts = {}
+    for T in (104, 1000, 10000):
+        w = open_window(str(stretched_calculator(tmp_path / f"calc{T}.json", T)))
+        w.graph.fit_readable()
+        assert not w.graph.heat
+        counts[T] = len(w.graph.scene().items())
+        lanes = len(w.graph.model.lanes)
+        assert counts[T] < 160 * lanes * 3  # at most ten blocks of 16 steps: nodes, edges and a little more
+        bar = w.graph.horizontalScrollBar()
+        bar.setValue(bar.maximum())  # to the last step: its nodes are made, the first step's are gone
+        c = float(w.session.document.trace["l0/c"][T - 1, 0])
+        assert w.graph.nodes.get((0, "c", T)) is not None and w.graph.nodes[(0, "c", T)].text == fmt(c, short=True)
+        assert (0, "c", 1) not in w.graph.nodes
+        assert len(w.graph.scene().items()) <= counts[T] * 1.5
+        shown = len(w.graph.scene().items())
+        w.graph.fit()  # far out: the heat strip, no new item, those made hidden
+        assert w.graph.heat and w.graph.heat_strip.isVisible() and len(w.graph.scene().items()) <= shown
+        assert not any(item.isVisible() for item in [*w.graph.nodes.values(), *w.graph.edges])
+        w.close()
+    assert counts[10000] <= counts[1000] * 1.2 and counts[10000] < 10000 * len(w.graph.model.lanes) / 50
