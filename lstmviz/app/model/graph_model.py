@@ -22,6 +22,9 @@ from .window_shares import start_share
 
 BYTES_PER_ITEM = 4000     # a node or an edge of the drawn graph (measured: 3.3–3.7 kB with Qt's item)
 WINDOW_BASE_BYTES = 64 * 2**20
+ITEM_STEPS = 160          # the most steps with items at once (the graph makes them only near the viewport)
+BYTES_PER_STEP = 2048     # the panels' arrays and plots per step (measured: 1.75 kB, the calculator at T = 100,000)
+HEAT_BYTES = 20           # a lane's cell in the heat strip's image (five ARGB pixels per step)
 
 
 @dataclass(frozen=True)
@@ -238,9 +241,11 @@ def window_costs(mode: GradientMode, t: int, steps: int | None = None) -> tuple[
 
 
 def window_bytes(scenario) -> int:
-    """The memory the window needs beyond the trace: every node and edge of the unrolled graph."""
-    graph = GraphModel(scenario.model, len(scenario.watches))
-    return WINDOW_BASE_BYTES + BYTES_PER_ITEM * graph.item_count(scenario.data.steps)
+    """The memory the window needs beyond the trace: the graph's items for at most ``ITEM_STEPS`` steps,
+    its heat strip and the panels' per-step arrays."""
+    graph, steps = GraphModel(scenario.model, len(scenario.watches)), scenario.data.steps
+    per_step = BYTES_PER_STEP + HEAT_BYTES * len(graph.lanes)
+    return WINDOW_BASE_BYTES + BYTES_PER_ITEM * graph.item_count(min(steps, ITEM_STEPS)) + per_step * steps
 
 
 def watch_var(n: int) -> str:

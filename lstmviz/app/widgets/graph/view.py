@@ -4,8 +4,10 @@ Node colour is the value (forward view) or δ (backward view) on a diverging map
 :class:`.legend.LegendBar`); a node not yet computed at the current phase is hatched grey with a "?".
 In phase 2 the h nodes show ε, the time-synchronous partial, until δ replaces it in phase 3. Edges
 are styled by :mod:`.edges`; lane names and step numbers sit in the margins (:mod:`.headers`); the
-view fits and follows the playhead by :mod:`.navigation`. Too small to read, nodes become a heat
-strip. The numbers come from :func:`lstmviz.app.model.lanes.graph_numbers`; this module draws them.
+view fits and follows the playhead by :mod:`.navigation`. Items exist only for the steps near the
+viewport (:mod:`.blocks`), coloured from NumPy arrays (:mod:`.shown`); too small to read, nodes give way
+to one heat-strip item (:mod:`.heat`). The numbers come from :func:`lstmviz.app.model.lanes.graph_numbers`;
+this module draws them.
 """
 from __future__ import annotations
 
