@@ -3,8 +3,11 @@ import dataclasses
 
 import numpy as np
 
+from lstmviz.app import style
+from lstmviz.app.model import Playhead
 from lstmviz.app.numbers import fmt
 from lstmviz.core.model import Data
+from lstmviz.core.phases import Phase
 from lstmviz.io import load_scenario
 from lstmviz.io.scenario_writer import save_scenario
 
@@ -40,3 +43,21 @@ def test_the_number_of_graphics_items_stays_bounded_as_t_grows(open_window, tmp_
         assert not any(item.isVisible() for item in [*w.graph.nodes.values(), *w.graph.edges])
         w.close()
     assert counts[10000] <= counts[1000] * 1.2 and counts[10000] < 10000 * len(w.graph.model.lanes) / 50
+
+
+def test_far_out_the_heat_strip_paints_each_node_in_its_colour(open_window):
+    w = open_window()
+    graph = w.graph
+    graph.fit_readable()
+    graph.zoom(0.3 / graph.transform().m11())  # numbers 3.9 px tall: too small to read
+    assert graph.heat and graph.heat_strip.isVisible()
+    x, y = graph.layout.node_xy(graph.model.lane(0, "c"), 4)
+    graph.centerOn(x, y)
+
+    def colour_of_c4() -> str:
+        graph.viewport().repaint()
+        point = graph.mapFromScene(x + graph.sizes.node_w / 2, y + graph.sizes.node_h / 2)
+        return graph.viewport().grab().toImage().pixelColor(point).name()
+    assert colour_of_c4() == style.COLOUR_MAPS["diverging"][-1][1]  # c[4] = 4, the largest value: the top colour
+    w.session.playback.set_playhead(Playhead.at(Phase.FORWARD, 3, 8))
+    assert colour_of_c4() == style.NOT_COMPUTED  # not computed yet at step 3 of the forward pass

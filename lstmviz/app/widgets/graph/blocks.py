@@ -31,8 +31,8 @@ class Blocks:
     def block_of(self, t: int) -> int:
         return (t - 1) // BLOCK
 
-    def wanted(self) -> set[int]:
-        """The blocks the viewport shows, with ``MARGIN`` more on either side. Far out (the heat strip) no new
+    def wanted(self, margin: int = MARGIN) -> set[int]:
+        """The blocks the viewport shows, with ``margin`` more on either side. Far out (the heat strip) no new
         block, but those made stay, hidden, for a zoom back in."""
         v = self.view
         if v.far_out():
@@ -44,16 +44,15 @@ class Blocks:
         if last < first:
             return set()
         top = self.block_of(layout.steps)
-        return set(range(max(0, self.block_of(first) - MARGIN), min(top, self.block_of(last) + MARGIN) + 1))
+        return set(range(max(0, self.block_of(first) - margin), min(top, self.block_of(last) + margin) + 1))
 
     def update(self) -> None:
-        """Make the blocks now wanted, drop the others."""
+        """Make the blocks now wanted; drop those a block further out (a pan to and fro does not remake them)."""
         if not self.active:
             return
-        wanted = self.wanted()
-        for b in set(self.made) - wanted:
+        for b in set(self.made) - self.wanted(MARGIN + 1):
             self.drop(b)
-        for b in sorted(wanted - set(self.made)):
+        for b in sorted(self.wanted() - set(self.made)):
             self.make(b)
 
     @contextmanager

@@ -29,7 +29,7 @@ _CURRENT_PEN = QPen(QColor(style.CURRENT), 2.5)
 _ASKED_PEN = QPen(QColor(style.ASKED), 4, Qt.PenStyle.DashLine)
 _FUTURE_BRUSH = QBrush(FUTURE)
 _HATCH_BRUSH = QBrush(QColor(style.HATCH), Qt.BrushStyle.BDiagPattern)
-_NODE_PAD = 3  # a node's bounds reach this far beyond it (its thick border when selected)
+NODE_PAD = 3  # a node's bounds reach this far beyond it (its thick border when selected)
 
 
 _PENS: dict[tuple[str, float, bool], QPen] = {}
@@ -88,7 +88,7 @@ class NodeItem(QGraphicsItem):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def boundingRect(self) -> QRectF:
-        return self.view.node_rect.adjusted(-_NODE_PAD, -_NODE_PAD, _NODE_PAD, _NODE_PAD)
+        return self.view.node_bounds
 
     def paint(self, p: QPainter, option, widget=None) -> None:
         view = self.view

@@ -75,6 +75,12 @@ class LaneColours:
     def kink(self, i: int) -> bool:
         return self.kinks is not None and bool(self.kinks[i])
 
+    def apply(self, item) -> None:
+        """A node's numbers: its step's fills, text, ε and kink (the playhead decides which are shown)."""
+        i = item.t - 1
+        item.has_value, item.value_fills, item.value_text = self.has_value, self.fills(i), self.text(i)
+        item.on_kink, item.eps = self.kink(i), self.eps(i)
+
     def pixels(self, done: np.ndarray, eps_done: np.ndarray) -> np.ndarray:
         """(T, n) ARGB colours of the lane's cells in the heat strip (n components): hatched grey where not
         computed yet, ε where only ε is (phase 2), the value or δ elsewhere."""

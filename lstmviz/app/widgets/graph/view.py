@@ -14,12 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
-from ....core.phases import Phase
 from ... import style
 from ...model.graph_layout import PAD, GraphLayout, lane_labels, layer_title
 from ...model.graph_model import GraphModel
@@ -32,8 +30,9 @@ from .blocks import Blocks
 from .edges import EdgeStyles
 from .headers import Margins
 from .heat import HeatStrip
-from .items import EdgeItem, NodeItem
+from .items import NODE_PAD, EdgeItem, NodeItem
 from .navigation import Navigator
+from .progress import Progress
 from .shown import LaneColours
 
 MIN_READABLE_ZOOM = 0.7
@@ -114,6 +113,7 @@ class GraphView(QGraphicsView):
         """A new structure (layers, watches, steps) or layout: the scene anew, then the numbers. Nodes and
         edges are made only near the viewport (:mod:`.blocks`); far out the heat strip stands for them."""
         self.blocks = Blocks(self)  # inactive until the new layout is in place
+        self._heat_stale = False  # nothing to draw in the heat strip until refresh()
         scene = self.scene()
         scene.clear()
         self.nodes = NodeTable(self)
@@ -126,6 +126,7 @@ class GraphView(QGraphicsView):
         self.layout = GraphLayout(self.model, self.session.document.trace.steps, self.sizes)
         g = self.sizes
         self.node_rect = QRectF(0, 0, g.node_w, g.node_h)
+        self.node_bounds = self.node_rect.adjusted(-NODE_PAD, -NODE_PAD, NODE_PAD, NODE_PAD)  # asked for often
         self._draw_bands()
         self.heat_strip = HeatStrip(self)
         self.heat_strip.setVisible(self.heat)
@@ -164,7 +165,7 @@ class GraphView(QGraphicsView):
         self.colours = {key: LaneColours(shown, self.scale_value, self.colour_map, text)
                         for key, shown in numbers.lanes.items()}
         for item in self.nodes.values():
-            self._state_values(item)
+            self.colours[(item.lane.layer, item.lane.var)].apply(item)
         self._apply_playhead()
         self._mark_selection()
         self._mark_question()
@@ -180,50 +181,29 @@ class GraphView(QGraphicsView):
             self.navigator.follow()
 
     def _apply_playhead(self) -> None:
-        """What is computed at the current phase and step, per lane and step; then the nodes on screen
-        (hatching, ε before δ, the current column) and the heat strip."""
-        ph, backward = self.session.playback.playhead, self.session.view.view == "backward"
-        self._current = ph.current_t if ph.phase <= Phase.BPTT else None
-        steps = range(1, ph.T + 1)
-        computed = np.array([ph.delta_visible(t) if backward else ph.value_visible(t) for t in steps], bool)
-        self._eps_done = np.array([ph.eps_visible(t) for t in steps], bool)
-        self._done, self._waiting = {}, {}
-        for key, shown in self.numbers.lanes.items():
-            needs = shown.needs
-            self._done[key] = computed if needs is None else np.array([ph.has(needs, t) for t in steps], bool)
-            self._waiting[key] = "?" if needs is None else needs.short
+        """What is computed at the current phase and step; then the nodes on screen (hatching, ε before δ,
+        the current column) and the heat strip."""
+        s = self.session
+        self.progress = Progress(s.playback.playhead, s.view.view == "backward", self.numbers)
         for item in self.nodes.values():
-            self._state_playhead(item)
+            self.progress.apply(item)
             item.update()
-        self.heat_strip.refresh({key: c.pixels(self._done[key], self._eps_done) for key, c in self.colours.items()})
+        self._heat_stale = True
+        self._refresh_heat()
+
+    def _refresh_heat(self) -> None:
+        """The heat strip's images, when it is shown and they are out of date."""
+        if self.heat and self._heat_stale:
+            self._heat_stale = False
+            done, eps = self.progress.done, self.progress.eps_done
+            self.heat_strip.refresh({key: c.pixels(done[key], eps) for key, c in self.colours.items()})
 
     def state_node(self, item: NodeItem) -> None:
         """Everything a new node shows: its numbers, the playhead's state, the marks."""
-        self._state_values(item)
-        self._state_playhead(item)
+        self.colours[(item.lane.layer, item.lane.var)].apply(item)
+        self.progress.apply(item)
         key = (item.lane.layer, item.lane.var, item.t)
         item.selected, item.asked = key == self._selected_key, key == self._asked_key
-
-    def _state_values(self, item: NodeItem) -> None:
-        colours, i = self.colours[(item.lane.layer, item.lane.var)], item.t - 1
-        item.has_value, item.value_fills, item.value_text = colours.has_value, colours.fills(i), colours.text(i)
-        item.on_kink, item.eps = colours.kink(i), colours.eps(i)
-
-    def _state_playhead(self, item: NodeItem) -> None:
-        key, i = (item.lane.layer, item.lane.var), item.t - 1
-        is_done = bool(self._done[key][i])
-        eps = item.eps if self._eps_done[i] else None
-        item.waiting = self._waiting[key]
-        item.current = self._current == item.t
-        item.eps_alone = eps is not None and not is_done  # phase 2: ε, until δ arrives
-        if item.eps_alone:
-            item.future, item.fills, item.text, item.mark = False, [eps[0]], eps[1], ""
-        else:
-            item.future = item.has_value and not is_done
-            item.fills, item.text = item.value_fills, item.value_text
-            room_for_eps = self.sizes.node_h >= self.sizes.number_px * 1.75  # δ above ε in one node
-            item.mark = f"ε {eps[1]}" if eps is not None and room_for_eps else ""
-        item.kink = item.on_kink and not item.future
 
     def _mark_question(self) -> None:
         """The quiz's node, about to be computed: marked for the prediction."""
@@ -327,6 +307,7 @@ class GraphView(QGraphicsView):
     def _set_heat(self, heat: bool) -> None:
         if heat != self.heat:
             self.heat = heat
+            self._refresh_heat()
             self.heat_strip.setVisible(heat)
             self.blocks.show(not heat)
             for item in self.band_titles:

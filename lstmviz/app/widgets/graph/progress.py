@@ -1,0 +1,49 @@
+"""How far the playhead has got, per lane and step: what a node shows at the current phase and step."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ....core.phases import Phase
+from ...model.lanes import GraphNumbers
+from ...model.phases import Playhead
+
+if TYPE_CHECKING:
+    from .items import NodeItem
+
+
+class Progress:
+    """``done[lane]`` (T,): the value (forward view) or δ (backward view) computed; ``eps_done`` (T,): ε
+    computed (phase 2 on); ``waiting[lane]``: what a node not computed yet says ("?", or what a watch needs)."""
+
+    def __init__(self, playhead: Playhead, backward: bool, numbers: GraphNumbers):
+        ph = playhead
+        self.current = ph.current_t if ph.phase <= Phase.BPTT else None
+        steps = range(1, ph.T + 1)
+        computed = np.array([ph.delta_visible(t) if backward else ph.value_visible(t) for t in steps], bool)
+        self.eps_done = np.array([ph.eps_visible(t) for t in steps], bool)
+        self.done: dict[tuple[int | None, str], np.ndarray] = {}
+        self.waiting: dict[tuple[int | None, str], str] = {}
+        for key, shown in numbers.lanes.items():
+            needs = shown.needs
+            self.done[key] = computed if needs is None else np.array([ph.has(needs, t) for t in steps], bool)
+            self.waiting[key] = "?" if needs is None else needs.short
+
+    def apply(self, item: NodeItem) -> None:
+        """A node's hatching, ε before δ (phase 2) or under it, and the current column's border."""
+        key, i = (item.lane.layer, item.lane.var), item.t - 1
+        is_done = bool(self.done[key][i])
+        eps = item.eps if self.eps_done[i] else None
+        item.waiting = self.waiting[key]
+        item.current = self.current == item.t
+        item.eps_alone = eps is not None and not is_done  # phase 2: ε, until δ arrives
+        if item.eps_alone:
+            item.future, item.fills, item.text, item.mark = False, [eps[0]], eps[1], ""
+        else:
+            item.future = item.has_value and not is_done
+            item.fills, item.text = item.value_fills, item.value_text
+            sizes = item.view.sizes
+            room_for_eps = sizes.node_h >= sizes.number_px * 1.75  # δ above ε in one node
+            item.mark = f"ε {eps[1]}" if eps is not None and room_for_eps else ""
+        item.kink = item.on_kink and not item.future
