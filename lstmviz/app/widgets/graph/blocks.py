@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .view import GraphView
 
 BLOCK = 16  # steps per block
+HOLDER_PAD = 12  # a node's thick border and a wide edge reach this far beyond the block's columns
 MARGIN = 1  # blocks made beyond each side of the viewport, so that a short pan finds its items ready
 
 
@@ -74,7 +75,9 @@ class Blocks:
         scene, layout, model = v.scene(), v.layout, v.model
         steps = range(b * BLOCK + 1, min(layout.steps, (b + 1) * BLOCK) + 1)
         nodes, edges = [], []
-        holder = _Holder()  # one item to add and remove: Qt then takes the block's items in one go
+        left = layout.column_left(max(1, steps[0] - 1))  # edges from the step before the block start there
+        holder = _Holder(QRectF(left - HOLDER_PAD, 0, layout.column_span(steps[-1])[1] - left + 2 * HOLDER_PAD,
+                                layout.height))
         for lane in model.lanes:
             for t in steps:
                 item = NodeItem(lane, t, v)
@@ -114,14 +117,17 @@ class Blocks:
 
 
 class _Holder(QGraphicsItem):
-    """The parent of a block's items; draws nothing itself."""
+    """The parent of a block's items, one item to add and remove; draws nothing itself. Its rectangle holds
+    all of the block's items, so that Qt looks at none of them when the rectangle is off screen."""
 
-    def __init__(self):
+    def __init__(self, rect: QRectF):
         super().__init__()
+        self.rect = rect
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemContainsChildrenInShape)
 
     def boundingRect(self) -> QRectF:
-        return QRectF()
+        return self.rect
 
     def paint(self, p, option, widget=None) -> None:
         pass

@@ -57,8 +57,9 @@ class LaneColours:
         """One colour, or one per component of a vector lane."""
         if self.blank:
             return [BLANK]
-        return [self._colour(k, b) for k, b in zip(np.atleast_1d(self.idx[i]).tolist(),
-                                                     np.atleast_1d(self.bad[i]).tolist(), strict=True)]
+        if self.idx.ndim == 1:
+            return [BLACK if self.bad[i] else self.lut[self.idx[i]]]
+        return [self._colour(k, b) for k, b in zip(self.idx[i].tolist(), self.bad[i].tolist(), strict=True)]
 
     def text(self, i: int) -> str:
         v = self.values
