@@ -31,6 +31,26 @@ def main_windows(qapp) -> list[MainWindow]:
     return [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
 
 
+@pytest.fixture
+def opened(qapp):
+    """The windows this test opens (an earlier test's window, not yet deleted, is not one of them); and a
+    watchdog: should a blocking show never see its window close, everything is closed after 15 s, so a
+    failure fails instead of hanging the suite."""
+    before = set(main_windows(qapp))
+
+    def watchdog():
+        for window in main_windows(qapp):
+            window.session.history.set_clean()
+            window.close()
+
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(watchdog)
+    timer.start(15_000)
+    yield lambda: [w for w in main_windows(qapp) if w not in before]
+    timer.stop()
+
+
 def test_lstmviz_show_is_the_app_show_and_import_lstmviz_stays_qt_free():
     assert lstmviz.show is show
     code = textwrap.dedent("""
@@ -51,14 +71,14 @@ def test_lstmviz_show_is_the_app_show_and_import_lstmviz_stays_qt_free():
     assert run.stdout.startswith("no-such-scenario.json: ")  # refused before anything needs Qt
 
 
-def test_inside_a_running_event_loop_show_returns_the_shown_window_at_once(qapp, qtbot, settings, cleanup):
+def test_inside_a_running_event_loop_show_returns_the_shown_window_at_once(qapp, qtbot, settings, cleanup, opened):
     scenario = load_scenario("calculator-lstm")
     scenario.model.layers[0].params["b_i"][0] = 0.9  # the course's edit: E = 0.125
     shown = []
     QTimer.singleShot(0, lambda: shown.append(show(scenario, settings=settings, step=3)))
     qtbot.waitUntil(lambda: bool(shown))  # show ran inside the loop qtbot turns, and came back
     window = shown.pop()
-    assert isinstance(window, MainWindow) and window.isVisible() and main_windows(qapp) == [window]
+    assert isinstance(window, MainWindow) and window.isVisible() and opened() == [window]
     assert window in show_module._SHOWN  # referenced: the caller may drop it
     assert window.session.document.scenario is not scenario  # a checked copy, the caller's is untouched
     assert window.status_labels["loss"].text() == "E = 0.125"
@@ -80,23 +100,24 @@ def test_event_loop_running_reads_the_loop_level_and_ipythons_gui_loop(qapp, qtb
         assert event_loop_running(qapp) is running
 
 
-def test_from_a_script_show_blocks_until_closed_and_returns_the_edited_scenario(qapp, qtbot, settings, cleanup):
+def test_from_a_script_show_blocks_until_closed_and_returns_the_edited_scenario(qapp, qtbot, settings, cleanup,
+                                                                                opened):
     scenario = load_scenario("calculator-lstm")
     seen = []
 
     def edit_and_close():
-        [window] = main_windows(qapp)
+        [window] = opened()
         window.session.document.set_entry("l0/b_i", (0,), 0.9)  # as typing 0.9 into the Weights panel does
         seen.append((window.windowTitle(), window.status_labels["loss"].text()))
         window.close()
 
     def give_up():  # a hang (a dialog asking to save) would otherwise hide a failure
         seen.append("gave up")
-        for window in main_windows(qapp):
+        for window in opened():
             window.session.history.set_clean()
         for box in [w for w in qapp.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
             box.done(QMessageBox.StandardButton.Discard.value)
-        QTimer.singleShot(100, lambda: [window.close() for window in main_windows(qapp)])  # once the box is gone
+        QTimer.singleShot(100, lambda: [window.close() for window in opened()])  # once the box is gone
 
     QTimer.singleShot(100, edit_and_close)
     QTimer.singleShot(10_000, give_up)
@@ -105,16 +126,17 @@ def test_from_a_script_show_blocks_until_closed_and_returns_the_edited_scenario(
     assert final.model.layers[0].params["b_i"][0] == 0.9
     assert scenario.model.layers[0].params["b_i"][0] == 1.0
     assert compute(final).loss == pytest.approx(0.125, abs=1e-12)
-    assert not main_windows(qapp)
+    assert not opened()
 
 
-def test_a_file_is_opened_with_its_path_and_returned_unchanged_when_not_edited(qapp, tmp_path, settings, cleanup):
+def test_a_file_is_opened_with_its_path_and_returned_unchanged_when_not_edited(qapp, tmp_path, settings, cleanup,
+                                                                              opened):
     path = tmp_path / "calc.json"
     path.write_text((lstmviz.io.resolve_scenario("calculator-lstm")).read_text())
     titles = []
 
     def close():
-        [window] = main_windows(qapp)
+        [window] = opened()
         titles.append(window.windowTitle())
         window.close()
 
@@ -124,7 +146,7 @@ def test_a_file_is_opened_with_its_path_and_returned_unchanged_when_not_edited(q
     np.testing.assert_array_equal(final.data.x, load_scenario(path).data.x)
 
 
-def test_bad_input_is_refused_in_one_line_before_a_window_opens(qapp, settings, cleanup):
+def test_bad_input_is_refused_in_one_line_before_a_window_opens(qapp, settings, cleanup, opened):
     broken = load_scenario("calculator-lstm")
     broken.data.x[2, 0] = np.nan
     cases = [(42, {}, UsageError, "lstmviz.show: expected a Scenario, a scenario file or a preset name, got int"),
@@ -135,7 +157,7 @@ def test_bad_input_is_refused_in_one_line_before_a_window_opens(qapp, settings, 
         with pytest.raises(error) as e:
             show(target, settings=settings, block=False, **options)
         assert str(e.value) == message
-    assert not main_windows(qapp)
+    assert not opened()
 
 
 def test_a_plain_script_gets_its_qapplication_and_the_edited_scenario(tmp_path):
