@@ -188,6 +188,11 @@ def cost_lag_terms(model: Model, fw: Forward, param: str, index: tuple[int, ...]
 _WEIGHT = re.compile(r"^\s*(?P<key>[A-Za-z0-9_/]+)\s*(?:\[(?P<index>[0-9,\s]*)\])?\s*$")
 
 
+def weight_text(key: str, index: tuple[int, ...]) -> str:
+    """``l0/U[0,0]``: an entry written the way :func:`pick_weight` reads it (the panels' weight boxes)."""
+    return f"{key}[{','.join(map(str, index))}]"
+
+
 def pick_weight(trace: Trace, text: str = "auto") -> tuple[str, tuple[int, ...]]:
     """(param, index) of a weight entry named ``l0/U[0,0]``; ``l0/U_f`` alone is its entry with the largest
     full gradient, ``auto`` the recurrent (U) entry with the largest full gradient. ValueError otherwise."""

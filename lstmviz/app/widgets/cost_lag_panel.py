@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.analysis import CostLag, affordable_lags, cost_lag, pick_weight
+from ...core.analysis import CostLag, affordable_lags, cost_lag, pick_weight, weight_text
 from ...core.keys import Key
 from ...core.modes import LENGTH_KINDS
 from ...core.params import param_blocks
@@ -38,11 +38,6 @@ from ..qt.binding import LazyPanel, observe, signals_blocked
 TOTAL_DIGITS = 7     # the sums as seed 003 writes them (−17.29846)
 DECADES = 4          # the log colour scale shows |terms| down to 10⁻⁴ of the largest
 ALL_LAGS = "#b8b8b8"  # bars of a row's or a lag's whole sum; the window's share in style.GRADIENT
-
-
-def weight_text(key: str, index: tuple[int, ...]) -> str:
-    """``l0/U[0,0]``: how the weight box and :func:`pick_weight` write an entry."""
-    return f"{key}[{','.join(map(str, index))}]"
 
 
 def symlog(values: np.ndarray, top: float) -> np.ndarray:
@@ -66,7 +61,7 @@ class CostLagPanel(LazyPanel, QWidget):
         layout.addWidget(self.info)
         self._plots()
         doc, view = self.document, session.view
-        observe(self, (doc.trace_changed, self._mark_stale), (doc.structure_changed, self._mark_stale),
+        observe(self, (doc.trace_changed, self.refresh_soon), (doc.structure_changed, self.refresh_soon),
                 (view.selection_changed, self._on_selection))
 
     # -- construction ------------------------------------------------------------------------------------
@@ -77,7 +72,7 @@ class CostLagPanel(LazyPanel, QWidget):
                                     "gradient; auto: the recurrent entry with the largest gradient. Selecting a "
                                     "weight (an edge of the graph, the Weights panel) puts it here")
         self.weight_edit.setMaximumWidth(160)
-        self.weight_edit.editingFinished.connect(self._mark_stale)
+        self.weight_edit.editingFinished.connect(self.refresh_soon)
         self.k_spin = QSpinBox()
         self.k_spin.setRange(1, 99)  # then 1 … the lags the matrix holds
         self.k_spin.setPrefix("K = ")
@@ -135,10 +130,6 @@ class CostLagPanel(LazyPanel, QWidget):
         c.scene().sigMouseClicked.connect(self._on_click)
 
     # -- refreshing ----------------------------------------------------------------------------------------
-    def _mark_stale(self) -> None:
-        """The matrix costs about T·L backward steps: compute it a moment after the last edit, on screen."""
-        self.refresh_soon()
-
     def _on_selection(self) -> None:
         """A selected weight entry (an edge, the Weights panel) becomes the one shown; a selected node's
         step is marked as a row."""
@@ -147,7 +138,7 @@ class CostLagPanel(LazyPanel, QWidget):
         keys = {b.key for b in param_blocks(self.document.scenario.model)}
         if chosen is not None and chosen[0] in keys and weight_text(*chosen) != self.weight_edit.text():
             self.weight_edit.setText(weight_text(*chosen))
-            self._mark_stale()
+            self.refresh_soon()
 
     def _update(self) -> None:
         trace = self.document.trace

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ...core.analysis import pick_weight
+from ...core.analysis import pick_weight, weight_text
 from ...core.keys import Key
 from ...core.model import LSTMLayer
 from ...core.params import param_array, param_blocks
@@ -105,7 +105,7 @@ class RoutesPanel(LazyPanel, QWidget):
             key, index = view.selected_weight
             if key not in {b.key for b in param_blocks(model)}:  # an initial state or the data: not a weight
                 return
-            self.weight_edit.setText(f"{key}[{','.join(map(str, index))}]")
+            self.weight_edit.setText(weight_text(key, index))
             self.cell = None
         elif node is not None and node.var == "c" and isinstance(model.layers[node.layer], LSTMLayer):
             self.cell = (node.layer, node.t, node.unit)
