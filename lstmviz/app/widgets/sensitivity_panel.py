@@ -165,17 +165,24 @@ class SensitivityPanel(LazyPanel, QWidget):
                 button.setChecked(True)
 
     def _on_structure(self) -> None:
-        """Another model (or layer variant): the entries listed again, the selection (or the default) chosen."""
+        """Another model (or layer variant): the selection (or the default) chosen; the lists of entries
+        and units are filled again when the panel is next on screen (three layers of H = 64 have 82,944
+        entries, a second to list)."""
         model = self.document.scenario.model
-        self.entries = layer_entries(model)
+        self.entries: list[tuple[str, tuple[int, ...]]] | None = None
         self.units = [(n, j) for n, layer in enumerate(model.layers) for j in range(layer.hidden_size)]
+        kept = self.entry if self.entry is not None and chosen_entry(model, self.entry) == self.entry else None
+        self._choose(kept or chosen_entry(model, self.session.view.selected_weight), keep_unit=kept is not None)
+
+    def _list_entries(self) -> None:
+        """Every entry and unit in the two boxes, the chosen ones current."""
+        self.entries = layer_entries(self.document.scenario.model)
         with signals_blocked(self.entry_box, self.unit_box):
             self.entry_box.clear()
             self.entry_box.addItems([entry_title(key, index) for key, index in self.entries])
             self.unit_box.clear()
             self.unit_box.addItems([f"layer {n}, unit {j}" for n, j in self.units])
-        kept = self.entry if self.entry in self.entries else None
-        self._choose(kept or chosen_entry(model, self.session.view.selected_weight), keep_unit=kept is not None)
+        self._show_choice()
 
     def _on_trace(self) -> None:
         """New numbers: recomputed a moment after the last retrace (a slider drag retraces at every move;
@@ -199,13 +206,19 @@ class SensitivityPanel(LazyPanel, QWidget):
         self.entry = entry
         if changed or not keep_unit or self.unit not in self.units:
             self.unit = default_unit(*entry)
-        with signals_blocked(self.entry_box, self.unit_box):
-            self.entry_box.setCurrentIndex(self.entries.index(entry))
-            self.unit_box.setCurrentIndex(self.units.index(self.unit))
+        if self.entries is not None:
+            self._show_choice()
         self.refresh()
+
+    def _show_choice(self) -> None:
+        with signals_blocked(self.entry_box, self.unit_box):
+            self.entry_box.setCurrentIndex(self.entries.index(self.entry))
+            self.unit_box.setCurrentIndex(self.units.index(self.unit))
 
     # -- drawing --------------------------------------------------------------------------------------------
     def _update(self) -> None:
+        if self.entries is None:
+            self._list_entries()
         trace = self.document.trace
         try:
             history = self.cache.get(trace, *self.entry, self.mode)
