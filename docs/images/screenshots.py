@@ -248,9 +248,10 @@ def unit_overview() -> None:
 
 
 def long_run() -> None:
-    """Three LSTM layers of 64 units over T = 2,000 steps (random weights, seed 2, a noisy sine as input):
-    far out (zoom 0.1, about 60 steps across) a heat strip without numbers or edges, c[1000] selected; at
-    readable zoom around t = 1,000, nodes with numbers and edges (only the steps near the screen have items)."""
+    """Three LSTM layers of 64 units over T = 2,000 steps (random weights, seed 2, a noisy sine as input),
+    c[1000] selected: fitted, all 2,000 steps as a heat strip whose rows fill the graph's height, at 1080p
+    and 1366×768; at readable zoom around t = 1,000, nodes with numbers and edges (only the steps near the
+    screen have items)."""
     import numpy as np
 
     from lstmviz.core import Data, Head, LSTMLayer, Scenario
@@ -266,13 +267,14 @@ def long_run() -> None:
     path = Path(tempfile.mkdtemp()) / "long-run.json"
     save_scenario(Scenario(name="Long run (random, 3 layers, H = 64, T = 2,000)", model=model,
                            data=Data(x=x, y=np.roll(x, -10, axis=0), mask=np.ones(2000))), path)
-    for name in ("long_run-far", "long_run-close"):
-        w = window(str(path))
+    for name, size in (("long_run-far", (1920, 1080)), ("long_run-far-1366x768", (1366, 768)),
+                       ("long_run-close", (1920, 1080))):
+        w = window(str(path), size)
         w.session.view.select(NodeRef(0, "c", 1000, 0))
-        w.graph.fit_readable()
-        if name == "long_run-far":
-            w.graph.zoom(0.1 / w.graph.transform().m11())
-            w.graph.centerOn(w.graph.layout.step_centre(1000), w.graph.layout.height / 2)
+        if name.startswith("long_run-far"):
+            w.graph.fit()
+        else:
+            w.graph.fit_readable()
         shoot(w, name)
 
 

@@ -61,3 +61,29 @@ def test_far_out_the_heat_strip_paints_each_node_in_its_colour(open_window):
     assert colour_of_c4() == style.COLOUR_MAPS["diverging"][-1][1]  # c[4] = 4, the largest value: the top colour
     w.session.playback.set_playhead(Playhead.at(Phase.FORWARD, 3, 8))
     assert colour_of_c4() == style.NOT_COMPUTED  # not computed yet at step 3 of the forward pass
+
+
+def test_fitted_far_out_the_heat_strip_rows_fill_the_viewport_height(open_window, tmp_path):
+    w = open_window(str(stretched_calculator(tmp_path / "calc1000.json", 1000)))
+    graph = w.graph
+    graph.fit()
+    assert graph.heat and graph.transform().m11() * graph.sizes.number_px < style.MIN_NUMBER_PX
+    rows = [graph.heat_strip.band(lane.row) for lane in graph.model.lanes]
+    top = graph.mapFromScene(0, min(y for y, _ in rows)).y()
+    bottom = graph.mapFromScene(0, max(y + h for y, h in rows)).y()
+    height = graph.viewport().height()
+    assert 0 <= top and bottom <= height and bottom - top >= 0.8 * height  # every row on screen, filling it
+    assert graph.verticalScrollBar().maximum() == 0
+    pitch = graph.mapFromScene(0, graph.layout.row_y[1]).y() - graph.mapFromScene(0, graph.layout.row_y[0]).y()
+    assert pitch >= 20  # each lane a band as tall as a line of text, not a sliver
+
+    def colour_at(row: int, t: int) -> str:
+        y, h = graph.heat_strip.band(row)
+        point = graph.mapFromScene(graph.layout.step_centre(t), y + h / 2)
+        graph.viewport().repaint()
+        return graph.viewport().grab().toImage().pixelColor(point).name()
+    c = w.session.document.trace["l0/c"][:, 0]
+    t = int(np.argmax(c)) + 1  # c's largest value: the top colour of the map, at the foot of the stretched row
+    assert colour_at(graph.lane_at[(0, "c")].row, t) == style.COLOUR_MAPS["diverging"][-1][1]
+    graph.zoom(style.MIN_NUMBER_PX / graph.sizes.number_px / graph.transform().m11() * 1.01)  # numbers readable
+    assert not graph.heat and graph.transform().m22() == graph.transform().m11()  # nodes keep their shape

@@ -121,7 +121,7 @@ class LaneLabels(QWidget):
         v = self.view
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(v.theme["background"]))
-        self.shown_font = fitted_font(v.label_font, v.layout.g.row_h * v.transform().m11())
+        self.shown_font = fitted_font(v.label_font, v.layout.g.row_h * v.transform().m22())  # rows stretch far out
         self.placed = placed_lanes(v.lane_labels, self.shown_font, 0, self.height(),
                                    lambda y: v.mapFromScene(QPointF(0, y)).y())
         paint_lanes(p, QRectF(self.rect()), self.placed, self.shown_font, QColor(v.theme["text"]),

@@ -1,9 +1,11 @@
-"""Where the graph's view looks: fitting it, and following the playhead with a smooth scroll."""
+"""Where the graph's view looks: fitting it, stretching the heat strip's rows down the viewport, and
+following the playhead with a smooth scroll."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEasingCurve, Qt, QVariantAnimation
+from PySide6.QtGui import QTransform
 
 from ....core.phases import Phase
 
@@ -29,6 +31,16 @@ class Navigator:
         v = self.view
         v.fitInView(v.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
         v.zoomChanged.emit(v.transform().m11())
+
+    def fill_height(self) -> None:
+        """Far out, the heat strip's rows stretched down to fill the viewport (the vertical scale
+        ``max(zoom, viewport height / graph height)``); with nodes on screen both scales are the zoom, so
+        nodes keep their shape. The horizontal scale, the zoom, is left as it is."""
+        v = self.view
+        zoom, now = v.transform().m11(), v.transform().m22()
+        down = max(zoom, (v.viewport().height() - 1) / v.layout.height) if v.far_out() else zoom
+        if abs(down - now) > 1e-9 * now:
+            v.setTransform(QTransform.fromScale(zoom, down))
 
     def fit_readable(self) -> None:
         """Fit, but never below the zoom at which node numbers stay legible, then show the selection or

@@ -11,7 +11,7 @@ this module draws them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -105,6 +105,7 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self.navigator.fill_height()
         self.margins.place()
         self.blocks.update()
 
@@ -135,6 +136,7 @@ class GraphView(QGraphicsView):
         self.lane_labels = lane_labels(self.layout, self.session.document)
         self.margins.update_size()
         self.refresh()
+        self.navigator.fill_height()  # the new layout's height
         self.blocks.active = True
         self.blocks.update()
 
@@ -164,14 +166,14 @@ class GraphView(QGraphicsView):
         text = fmt_signed if numbers.signed else (lambda x: fmt(x, short=True))
         self.colours = {key: LaneColours(shown, self.scale_value, self.colour_map, text)
                         for key, shown in numbers.lanes.items()}
-        for item in self.nodes.values():
-            self.colours[(item.lane.layer, item.lane.var)].apply(item)
-        self._apply_playhead()
+        self._apply_playhead(self.state_node)
         self._mark_selection()
         self._mark_question()
         self.edge_styles.refresh()
-        self.lane_labels = lane_labels(self.layout, s.document)  # a watch's tooltip says what it needs
-        self.margins.repaint()
+        labels = lane_labels(self.layout, s.document)  # a watch's tooltip says what it needs
+        if labels != self.lane_labels:
+            self.lane_labels = labels
+            self.margins.repaint()
         self.scaleChanged.emit()
 
     def _on_playhead_change(self) -> None:
@@ -180,14 +182,12 @@ class GraphView(QGraphicsView):
         if self.follow_playhead:
             self.navigator.follow()
 
-    def _apply_playhead(self) -> None:
+    def _apply_playhead(self, restate: Callable[[NodeItem], None] | None = None) -> None:
         """What is computed at the current phase and step; then the nodes on screen (hatching, ε before δ,
-        the current column) and the heat strip."""
+        the current column; with ``restate``, their numbers too) and the heat strip."""
         s = self.session
         self.progress = Progress(s.playback.playhead, s.view.view == "backward", self.numbers)
-        for item in self.nodes.values():
-            self.progress.apply(item)
-            item.update()
+        self.blocks.restate(restate or self.progress.apply)
         self._heat_stale = True
         self._refresh_heat()
 
@@ -285,6 +285,7 @@ class GraphView(QGraphicsView):
         """Antialias only when zoomed in enough to see it; too small to read, a heat strip without edges."""
         self.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= 0.45)
         self._set_heat(self.far_out())
+        self.navigator.fill_height()
         self.blocks.update()
         self.margins.repaint()
 
@@ -315,6 +316,8 @@ class GraphView(QGraphicsView):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
+        if self.heat:
+            self.viewport().update()  # the layer titles stay at the viewport's left edge
         self.blocks.update()
         self.margins.repaint()  # the margins' labels move with the view
 
@@ -328,6 +331,12 @@ class NodeTable(dict):
     def __init__(self, view: GraphView):
         super().__init__()
         self.view = view
+
+    def __getitem__(self, key: tuple):
+        """The node, up to date even when its block is off screen (stale, :meth:`.Blocks.restate`)."""
+        item = super().__getitem__(key)
+        self.view.blocks.freshen(self.view.blocks.block_of(key[2]))
+        return item
 
     def __missing__(self, key: tuple):
         layer, var, t = key
