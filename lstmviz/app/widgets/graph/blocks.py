@@ -1,15 +1,21 @@
 """Items only for what is on screen: the graph's nodes and edges are made in blocks of ``BLOCK`` steps,
-for the blocks the viewport shows and one on either side, and dropped when the view moves on. Far out
-(the heat strip) no block is made, and those made stay, hidden, for a zoom back in. So the scene holds
-a few thousand items whatever T is."""
+for the blocks the viewport shows and one on either side, and dropped when the view moves on. In idle
+time (a zero timer after each move) the block one further out on either side is made too, a slice of
+at most ``SLICE_S`` at a time, so that a pan finds its next block ready and no frame pays for making
+one. Far out (the heat strip) no block is made, and those made stay, hidden, for a zoom back in. So
+the scene holds a few thousand items whatever T is.
+
+New numbers or a new playhead reach only the blocks on screen (:meth:`Blocks.restate`); the others are
+marked stale and catch up when they come on screen, or when one of their nodes is looked up."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from ...model.graph_layout import PAD
@@ -19,6 +25,7 @@ if TYPE_CHECKING:
     from .view import GraphView
 
 BLOCK = 16  # steps per block
+SLICE_S = 0.008  # an idle pre-build works this long at a time, so that it holds up no frame of a pan
 HOLDER_PAD = 12  # a node's thick border and a wide edge reach this far beyond the block's columns
 MARGIN = 1  # blocks made beyond each side of the viewport, so that a short pan finds its items ready
 
@@ -27,7 +34,10 @@ class Blocks:
     def __init__(self, view: GraphView):
         self.view = view
         self.made: dict[int, tuple[QGraphicsItem, list[NodeItem], list[EdgeItem]]] = {}
+        self.stale: set[int] = set()  # made blocks whose nodes missed the latest numbers or playhead
         self.active = False  # set once the view's model and layout are in place
+        self.building: dict[int, Iterator[None]] = {}  # blocks an idle pre-build has begun
+        self._scheduled = False
 
     def block_of(self, t: int) -> int:
         return (t - 1) // BLOCK
@@ -51,10 +61,37 @@ class Blocks:
         """Make the blocks now wanted; drop those a block further out (a pan to and fro does not remake them)."""
         if not self.active:
             return
-        for b in set(self.made) - self.wanted(MARGIN + 1):
+        for b in set(self.made) - self.wanted(MARGIN + 2):
             self.drop(b)
         for b in sorted(self.wanted() - set(self.made)):
             self.make(b)
+        if self.wanted(MARGIN + 1) - set(self.made):
+            self._schedule()
+        for b in self.on_screen() & self.stale:
+            self.freshen(b)
+
+    def on_screen(self) -> set[int]:
+        """The made blocks the viewport shows (none far out, where the heat strip stands for them)."""
+        if self.view.heat or not self.made:
+            return set()
+        return self.wanted(0) & set(self.made)
+
+    def restate(self, apply: Callable[[NodeItem], None]) -> None:
+        """``apply(item)`` to every node on screen, repainting those whose look changed; the blocks off screen
+        are marked stale (a stale block on screen gets its whole state, :meth:`GraphView.state_node`)."""
+        shown = self.on_screen()
+        for b in shown:
+            if b in self.stale:
+                self.freshen(b)
+            else:
+                _restate(self.made[b][1], apply)
+        self.stale = set(self.made) - shown
+
+    def freshen(self, b: int) -> None:
+        """A stale block's nodes told everything they show now."""
+        if b in self.stale:
+            self.stale.discard(b)
+            _restate(self.made[b][1], self.view.state_node)
 
     @contextmanager
     def all_made(self) -> Iterator[None]:
@@ -62,6 +99,7 @@ class Blocks:
         before = set(self.made)
         for b in range(self.block_of(self.view.layout.steps) + 1):
             self.make(b)
+            self.freshen(b)
         try:
             yield
         finally:
@@ -69,36 +107,78 @@ class Blocks:
                 self.drop(b)
 
     def make(self, b: int) -> None:
+        """Block ``b``'s items now (what an idle pre-build has made of it so far is kept)."""
         if b in self.made:
             return
+        for _ in self.building.pop(b, None) or self._build(b):
+            pass
+
+    def _build(self, b: int) -> Iterator[None]:
+        """Make block ``b``'s items a lane or an edge at a time, pausing (a ``yield``) after each, and put
+        them in the scene at the end. Nodes made before the numbers, the playhead or a mark changed are
+        told the new state at the end."""
         v = self.view
-        scene, layout, model = v.scene(), v.layout, v.model
+        layout, model = v.layout, v.model
         steps = range(b * BLOCK + 1, min(layout.steps, (b + 1) * BLOCK) + 1)
+        state = _state(v)
         nodes, edges = [], []
         left = layout.column_left(max(1, steps[0] - 1))  # edges from the step before the block start there
         holder = _Holder(QRectF(left - HOLDER_PAD, 0, layout.column_span(steps[-1])[1] - left + 2 * HOLDER_PAD,
                                 layout.height))
+        dx = layout.column_w
         for lane in model.lanes:
-            for t in steps:
+            x0, y = layout.node_xy(lane, steps[0])
+            for k, t in enumerate(steps):
                 item = NodeItem(lane, t, v)
-                item.setPos(*layout.node_xy(lane, t))
+                item.setPos(x0 + k * dx, y)
                 v.state_node(item)
                 item.setParentItem(holder)
-                v.nodes[(lane.layer, lane.var, t)] = item
                 nodes.append(item)
+            yield
         for edge in model.edges:
             src, dst = model.lane(*edge.src), model.lane(*edge.dst)
-            for t in steps:
-                if t > edge.lag:
-                    item = EdgeItem(edge, t, QPointF(*layout.node_xy(src, t - edge.lag)),
-                                    QPointF(*layout.node_xy(dst, t)), v)
-                    item.setParentItem(holder)
-                    edges.append(item)
+            first = max(steps[0], edge.lag + 1)
+            (sx, sy), (tx, ty) = layout.node_xy(src, first - edge.lag), layout.node_xy(dst, first)
+            for k in range(steps[-1] - first + 1):
+                item = EdgeItem(edge, first + k, QPointF(sx + k * dx, sy), QPointF(tx + k * dx, ty), v)
+                item.setParentItem(holder)
+                edges.append(item)
+            yield
+        if not _same(state, _state(v)):
+            for item in nodes:
+                v.state_node(item)
+        for item in nodes:
+            v.nodes[(item.lane.layer, item.lane.var, item.t)] = item
         v.edges.extend(edges)
         v.edge_styles.apply(edges)
         holder.setVisible(not v.heat)
-        scene.addItem(holder)
+        v.scene().addItem(holder)
         self.made[b] = (holder, nodes, edges)
+
+    def _prebuild(self) -> None:
+        """On the event loop's idle turn: make the blocks a pan reaches next (one further out than
+        :meth:`update` makes them), nearest first, for at most ``SLICE_S`` seconds a turn."""
+        self._scheduled = False
+        if self.view.blocks is not self or not self.active:
+            return  # a rebuild has replaced this table
+        shown = self.wanted(0)
+        todo = sorted(self.wanted(MARGIN + 1) - set(self.made),
+                      key=lambda b: min((abs(b - s) for s in shown), default=0))
+        for b in set(self.building) - set(todo):
+            del self.building[b]  # the view has moved away from it
+        deadline = time.perf_counter() + SLICE_S
+        for b in todo:
+            build = self.building.setdefault(b, self._build(b))
+            for _ in build:
+                if time.perf_counter() > deadline:
+                    self._schedule()
+                    return
+            del self.building[b]
+
+    def _schedule(self) -> None:
+        if not self._scheduled:
+            self._scheduled = True
+            QTimer.singleShot(0, self.view, self._prebuild)  # never after the view is gone
 
     def show(self, on: bool) -> None:
         """Show or hide every block's items (hidden behind the heat strip)."""
@@ -108,12 +188,30 @@ class Blocks:
     def drop(self, b: int) -> None:
         v = self.view
         holder, nodes, edges = self.made.pop(b)
+        self.stale.discard(b)
         v.scene().removeItem(holder)
         for item in nodes:
             del v.nodes[(item.lane.layer, item.lane.var, item.t)]
         gone = set(map(id, edges))
         v.edges[:] = [e for e in v.edges if id(e) not in gone]
 
+
+def _restate(nodes: list[NodeItem], apply: Callable[[NodeItem], None]) -> None:
+    """Apply the new state; repaint only the nodes whose look changed."""
+    for item in nodes:
+        before = item.look()
+        apply(item)
+        if item.look() != before:
+            item.update()
+
+
+def _state(view: GraphView) -> tuple:
+    """What a new node's look depends on: the numbers, the playhead's progress, the marked nodes."""
+    return view.numbers, view.progress, view.selected_key, view.quiz_key
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
 
 
 class _Holder(QGraphicsItem):

@@ -87,6 +87,12 @@ class NodeItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
+    def look(self) -> tuple:
+        """Everything the playhead and the numbers decide about how the node is painted (the selection and
+        the quiz's mark are repainted where they move)."""
+        return (self.fills, self.text, self.mark, self.future, self.kink, self.current, self.eps_alone,
+                self.waiting)
+
     def boundingRect(self) -> QRectF:
         return self.view.node_bounds
 

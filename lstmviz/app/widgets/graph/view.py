@@ -11,7 +11,7 @@ this module draws them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -166,14 +166,14 @@ class GraphView(QGraphicsView):
         text = fmt_signed if numbers.signed else (lambda x: fmt(x, short=True))
         self.colours = {key: LaneColours(shown, self.scale_value, self.colour_map, text)
                         for key, shown in numbers.lanes.items()}
-        for item in self.nodes.values():
-            self.colours[(item.lane.layer, item.lane.var)].apply(item)
-        self._apply_playhead()
+        self._apply_playhead(self.state_node)
         self._mark_selection()
         self._mark_question()
         self.edge_styles.refresh()
-        self.lane_labels = lane_labels(self.layout, s.document)  # a watch's tooltip says what it needs
-        self.margins.repaint()
+        labels = lane_labels(self.layout, s.document)  # a watch's tooltip says what it needs
+        if labels != self.lane_labels:
+            self.lane_labels = labels
+            self.margins.repaint()
         self.scaleChanged.emit()
 
     def _on_playhead_change(self) -> None:
@@ -182,14 +182,12 @@ class GraphView(QGraphicsView):
         if self.follow_playhead:
             self.navigator.follow()
 
-    def _apply_playhead(self) -> None:
+    def _apply_playhead(self, restate: Callable[[NodeItem], None] | None = None) -> None:
         """What is computed at the current phase and step; then the nodes on screen (hatching, ε before δ,
-        the current column) and the heat strip."""
+        the current column; with ``restate``, their numbers too) and the heat strip."""
         s = self.session
         self.progress = Progress(s.playback.playhead, s.view.view == "backward", self.numbers)
-        for item in self.nodes.values():
-            self.progress.apply(item)
-            item.update()
+        self.blocks.restate(restate or self.progress.apply)
         self._heat_stale = True
         self._refresh_heat()
 
@@ -333,6 +331,12 @@ class NodeTable(dict):
     def __init__(self, view: GraphView):
         super().__init__()
         self.view = view
+
+    def __getitem__(self, key: tuple):
+        """The node, up to date even when its block is off screen (stale, :meth:`.Blocks.restate`)."""
+        item = super().__getitem__(key)
+        self.view.blocks.freshen(self.view.blocks.block_of(key[2]))
+        return item
 
     def __missing__(self, key: tuple):
         layer, var, t = key

@@ -1,0 +1,95 @@
+"""An edit or a playhead step reaches only the graph's nodes on screen, and only those whose look changed
+repaint; nodes made off screen catch up when they come on screen or are looked up."""
+import dataclasses
+
+import numpy as np
+from PySide6.QtWidgets import QApplication
+
+from lstmviz.app.numbers import fmt
+from lstmviz.app.widgets.graph.items import NodeItem
+from lstmviz.core.model import Data
+from lstmviz.io import load_scenario
+from lstmviz.io.scenario_writer import save_scenario
+
+
+def long_calculator(path, steps: int = 104):
+    """The calculator with its 8 steps of data tiled to ``steps`` steps."""
+    s = load_scenario("calculator-lstm")
+    d, reps = s.data, steps // s.data.steps
+    data = Data(x=np.tile(d.x, (reps, 1)), y=np.tile(d.y, (reps,) + (1,) * (d.y.ndim - 1)), mask=np.tile(d.mask, reps))
+    save_scenario(dataclasses.replace(s, data=data), path)
+    return str(path)
+
+
+def raw(graph, key) -> NodeItem:
+    """The item as it is (not brought up to date as ``graph.nodes[key]`` would)."""
+    return dict.__getitem__(graph.nodes, key)
+
+
+def c_text(window, t: int) -> str:
+    return fmt(float(window.session.document.trace["l0/c"][t - 1, 0]), short=True)
+
+
+def test_an_edit_reaches_only_the_blocks_on_screen_and_the_others_catch_up(open_window, tmp_path):
+    w = open_window(long_calculator(tmp_path / "long.json"))
+    graph, blocks = w.graph, w.graph.blocks
+    graph.fit_readable()
+    graph.horizontalScrollBar().setValue(0)
+    QApplication.processEvents()
+    off = max(blocks.made)
+    assert off not in blocks.on_screen()  # made one block beyond the viewport, for a short pan
+    t_off, t_on = off * 16 + 1, 1
+    old_off = raw(graph, (0, "c", t_off)).text
+    assert old_off == c_text(w, t_off)
+    assert w.session.document.set_entry("l0/b_g", (0,), 0.5) is None  # every c changes
+    assert c_text(w, t_off) != old_off
+    assert raw(graph, (0, "c", t_on)).text == c_text(w, t_on)  # on screen: told at once
+    assert raw(graph, (0, "c", t_off)).text == old_off and off in blocks.stale  # off screen: not touched
+    graph.centerOn(*graph.layout.node_xy(graph.model.lane(0, "c"), t_off))  # a pan brings it on screen
+    assert off in blocks.on_screen() and off not in blocks.stale
+    assert raw(graph, (0, "c", t_off)).text == c_text(w, t_off)
+
+
+def test_a_node_looked_up_off_screen_is_up_to_date(open_window, tmp_path):
+    w = open_window(long_calculator(tmp_path / "long.json"))
+    graph = w.graph
+    graph.fit_readable()
+    graph.horizontalScrollBar().setValue(0)
+    off = max(graph.blocks.made)
+    t_off = off * 16 + 2
+    w.session.document.set_entry("l0/b_g", (0,), -0.5)
+    assert off in graph.blocks.stale
+    assert graph.nodes[(0, "c", t_off)].text == c_text(w, t_off)  # the lookup freshens its block
+    assert off not in graph.blocks.stale
+
+
+def test_far_out_an_edit_touches_no_node_and_zooming_in_shows_the_new_numbers(open_window, tmp_path):
+    w = open_window(long_calculator(tmp_path / "long.json"))
+    graph = w.graph
+    graph.fit_readable()
+    graph.horizontalScrollBar().setValue(0)
+    graph.fit()
+    assert graph.heat
+    before = raw(graph, (0, "c", 3)).text
+    w.session.document.set_entry("l0/b_g", (0,), 0.5)
+    assert raw(graph, (0, "c", 3)).text == before and graph.blocks.stale == set(graph.blocks.made)
+    graph.fit_readable()
+    graph.horizontalScrollBar().setValue(0)
+    assert raw(graph, (0, "c", 3)).text == c_text(w, 3) != before
+
+
+def test_a_playhead_step_repaints_only_the_nodes_that_change(open_window, monkeypatch):
+    w = open_window()
+    graph, playback = w.graph, w.session.playback
+    graph.fit_readable()
+    playback.go_start()
+    playback.step_forward()
+    playback.step_forward()  # phase 1, t = 2
+    repainted = []
+    monkeypatch.setattr(NodeItem, "update", lambda item, *a: repainted.append(item))
+    t = playback.playhead.current_t
+    playback.step_forward()
+    assert playback.playhead.current_t == t + 1
+    steps = {item.t for item in repainted}
+    assert steps == {t, t + 1}  # the old current column loses its border, the new one is computed
+    assert len(repainted) <= 2 * len(graph.model.lanes)
