@@ -81,6 +81,7 @@ def _screenshot_window(app, session, size: tuple[int, int], present: bool, path:
     with tempfile.TemporaryDirectory() as tmp:
         window = MainWindow(session, QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
         window.fit_to_screen = False  # the size asked for, whatever the (offscreen) screen
+        window.fit_graph_on_show = False  # _screenshot fits it once the docks are laid out
         window.resize(*size)
         if present:
             window.presenter.set_presentation(True)
@@ -170,6 +171,18 @@ def process_events() -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+def fit_laid_out(graph) -> None:
+    """Fit the graph to its view once the window is laid out (the window's own fit on show is skipped: on a
+    long run each fit makes the items at three places), and once more if fitting took the scroll bars away
+    or brought them, which resizes the view."""
+    size = graph.viewport().size()
+    graph.fit_readable()
+    process_events()
+    if graph.viewport().size() != size:
+        graph.fit_readable()
+        process_events()
+
+
 def _screenshot(app, window, path: str) -> int:
     from ..io import UsageError
 
@@ -179,8 +192,7 @@ def _screenshot(app, window, path: str) -> int:
     window.show()
     for _ in range(3):
         process_events()
-    window.graph.fit_readable()
-    process_events()
+    fit_laid_out(window.graph)
     ok = window.grab().save(path)
     window.history.set_clean()
     dispose(app)

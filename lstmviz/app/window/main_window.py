@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.files = Files(self)
         self.presenter = Presenter(self)
         self.fit_to_screen = True  # on first show (screenshots keep the size they ask for)
+        self.fit_graph_on_show = True  # the graph fitted to its view once shown (a screenshot fits it itself)
         self.action_groups = {}
         self.action_specs = action_table(tuple(self.docks))
         self.named_actions = build_actions(self, self.action_specs)
@@ -291,7 +292,8 @@ class MainWindow(QMainWindow):
                 fit_to_screen(self)
             if not self._layout_restored:  # first run: docks in proportion to the window, once laid out
                 QTimer.singleShot(0, self._proportion_docks)
-            QTimer.singleShot(0, self.graph.fit_readable)
+            if self.fit_graph_on_show:
+                QTimer.singleShot(0, self.graph.fit_readable)
 
     def _proportion_docks(self) -> None:
         self.resizeDocks([self.docks["inspector"]], [int(self.width() * 0.27)], Qt.Orientation.Horizontal)
