@@ -1,4 +1,5 @@
-"""The ``lstmviz`` command line: gui (default), export-frames, trace, gradcheck, analyze, weights, presets.
+"""The ``lstmviz`` command line: gui (default), export-frames, trace, gradcheck, analyze, weights, check-arrays,
+presets.
 
 Bad input exits with status 2 and one line on stderr naming the file and the field; no traceback,
 and no output file (a command writes all of its outputs or none). A check that fails exits with 1.
@@ -41,5 +42,8 @@ def _run(args) -> int:
     if command == "export-frames":
         from ..app.launch import export_frames_command
         return export_frames_command(args.scenario, args.out, args.size, args.view, args.present, args.memory_budget)
+    if command == "check-arrays":
+        from .check_arrays import run
+        return run(args)
     return {"trace": commands.trace, "gradcheck": commands.gradcheck, "presets": commands.presets,
             "analyze": commands.analyze, "weights": commands.weights}[command](args)

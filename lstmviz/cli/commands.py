@@ -17,7 +17,7 @@ from ..io.export import trace_to_csv
 from ..io.opening import check_memory, open_checked
 from ..io.presets import DEFAULT_PRESET
 from ..io.scenario_writer import dumps_scenario
-from ..io.weights import export_weights, import_weights
+from ..io.weights import export_data, export_weights, import_weights
 
 
 def trace(args) -> int:
@@ -60,9 +60,16 @@ def weights(args) -> int:
     scenario = open_checked(args.scenario, budget=args.memory_budget).scenario
     if args.action == "export":
         arrays = export_weights(scenario, args.layout, args.scenario)
-        write_all([(args.file, lambda f: np.savez(f, **arrays))])
-        print(f"wrote {args.file}: {len(arrays)} arrays in the {args.layout} layout")
+        writes = [(args.file, lambda f: np.savez(f, **arrays))]
+        if args.data:
+            data = export_data(scenario)
+            writes.append((args.data, lambda f: np.savez(f, **data)))
+        write_all(writes)
+        print(f"wrote {args.file}: {len(arrays)} arrays in the {args.layout} layout"
+              + (f"; {args.data}: the inputs and targets ({', '.join(data)})" if args.data else ""))
         return 0
+    if args.data:
+        raise UsageError("lstmviz weights import: --data is for export (the inputs and targets beside the weights)")
     if not args.out:
         raise UsageError("lstmviz weights import: give --out SCENARIO.json for the scenario with the new weights")
     values = import_weights(scenario, args.file, args.layout)

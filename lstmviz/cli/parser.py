@@ -10,6 +10,7 @@ from ..core.budget import parse_size
 from ..core.gradcheck import DEFAULT_TOLERANCE
 from ..io.presets import DEFAULT_PRESET
 from ..io.weights import LAYOUTS
+from ..io.yours import ATOL, RTOL
 
 EXIT_BAD_INPUT = 2
 GRADIENT_HELP = ("full | cec | tbptt:K (chunks of K steps) | window:K (each cost E[t] reaches back through "
@@ -76,12 +77,39 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("file", metavar="WEIGHTS.npz")
     w.add_argument("--layout", choices=LAYOUTS, required=True)
     w.add_argument("--out", metavar="SCENARIO.json", help="import: where to write the scenario with the new weights")
+    w.add_argument("--data", metavar="DATA.npz", help="export: also write the scenario's inputs and targets, so your "
+                   "own code runs on exactly this scenario: x (T, D), y, mask (T), l{k}/h0 and l{k}/c0 (H)")
     _budget_arg(w)
+    _check_arrays(sub)
     sub.add_parser("presets", help="list the presets shipped with lstmviz")
     p.set_defaults(command=None, scenario=DEFAULT_PRESET, screenshot=None, size=None, select=None,
                    phase=None, step=None, view="forward", unit=0, present=False, memory_budget=None,
                    set=None)
     return p
+
+
+def non_negative_number(text: str) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"expected a finite number ≥ 0, got {text[:40]!r}")
+    return value
+
+
+def _check_arrays(sub) -> None:
+    k = sub.add_parser("check-arrays", help="compare the arrays your own LSTM code computed with the engine's: the "
+                       "first quantity, step and unit where they part, and a verdict per array "
+                       "(docs/check-arrays.md)")
+    k.add_argument("scenario", help="a scenario file or preset name (lstmviz weights export --data writes its inputs)")
+    k.add_argument("arrays", metavar="ARRAYS.npz", help="your arrays: trace keys (l0/h, l0/delta_c, grad/l0/W_i, "
+                   "dx …), or the names of --map")
+    k.add_argument("--map", metavar="MAP.json|pytorch|keras|karpathy",
+                   help="your names → trace keys: a JSON mapping or a built-in layout (default: trace keys)")
+    for name, default in (("rtol", RTOL), ("atol", ATOL)):
+        k.add_argument(f"--{name}", type=_typed(non_negative_number), default=default, metavar=name[0].upper(),
+                       help=f"an entry differs when |yours − engine| > atol + rtol·|engine| (default {default:g})")
+    k.add_argument("--gradient", type=_typed(parse_mode), default=parse_mode("full"), metavar="MODE",
+                   help=GRADIENT_HELP)
+    _budget_arg(k)
 
 
 def _gui(sub) -> None:

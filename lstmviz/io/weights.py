@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.model import LSTMLayer, Scenario
+from ..core.model import GATES, LSTMLayer, Scenario
 from .errors import ScenarioError
 
 LAYOUTS = ("pytorch", "keras")
@@ -46,9 +46,7 @@ def export_weights(scenario: Scenario, layout: str, source: str = "scenario") ->
     for a layer those libraries cannot describe."""
     out: dict[str, np.ndarray] = {}
     for k, layer in enumerate(_exchangeable(scenario, layout, source)):
-        W = np.concatenate([layer.params[f"W_{g}"] for g in FOREIGN_ORDER])
-        U = np.concatenate([layer.params[f"U_{g}"] for g in FOREIGN_ORDER])
-        b = np.concatenate([layer.params[f"b_{g}"] for g in FOREIGN_ORDER])
+        W, U, b = (stack_gates({g: layer.params[f"{name}_{g}"] for g in GATES}) for name in ("W", "U", "b"))
         if layout == "pytorch":
             out.update({f"weight_ih_l{k}": W, f"weight_hh_l{k}": U, f"bias_ih_l{k}": b,
                         f"bias_hh_l{k}": np.zeros_like(b)})
@@ -60,6 +58,19 @@ def export_weights(scenario: Scenario, layout: str, source: str = "scenario") ->
             out.update({"head.weight": head.params["W_y"], "head.bias": head.params["b_y"]})
         else:
             out.update({"dense/kernel": head.params["W_y"].T.copy(), "dense/bias": head.params["b_y"]})
+    return out
+
+
+def export_data(scenario: Scenario) -> dict[str, np.ndarray]:
+    """The scenario's inputs beside its weights, so that other code can run on exactly this scenario:
+    ``x`` (T, D), ``y`` (T, K) targets for mse or (T,) class indices for softmax_xent, ``mask`` (T,) (0 where
+    a step is not scored), and each layer's initial state ``l{k}/h0``, ``l{k}/c0`` (H,)."""
+    data = scenario.data
+    out = {"x": data.x, "y": data.y, "mask": data.mask}
+    for k, layer in enumerate(scenario.model.layers):
+        out[f"l{k}/h0"] = layer.h0
+        if isinstance(layer, LSTMLayer):
+            out[f"l{k}/c0"] = layer.c0
     return out
 
 
@@ -88,8 +99,7 @@ def params_from_members(scenario: Scenario, arrays: dict[str, np.ndarray], layou
     for k, layer in enumerate(layers):
         W, U, b = _foreign_layer(arrays, k, layer, layout, source)
         for name, stacked in (("W", W), ("U", U), ("b", b)):  # the foreign blocks, in the foreign order
-            blocks = zip(FOREIGN_ORDER, np.split(stacked, 4), strict=True)
-            values.update({f"l{k}/{name}_{g}": block for g, block in blocks})
+            values.update({f"l{k}/{name}_{g}": block for g, block in split_gates(stacked).items()})
     if scenario.model.head.type == "linear":
         weight, bias = ("head.weight", "head.bias") if layout == "pytorch" else ("dense/kernel", "dense/bias")
         values["head/W_y"] = arrays[weight] if layout == "pytorch" else arrays[weight].T
@@ -114,6 +124,19 @@ def _foreign_layer(arrays: dict[str, np.ndarray], k: int, layer: LSTMLayer, layo
         return W, U, b
     b = arrays.get(f"layer{k}/bias", np.zeros(4 * H))
     return arrays[f"layer{k}/kernel"].T, arrays[f"layer{k}/recurrent_kernel"].T, b
+
+
+def split_gates(stacked: np.ndarray, order: str | tuple[str, ...] = FOREIGN_ORDER,
+                axis: int = 0) -> dict[str, np.ndarray]:
+    """The four gate blocks of an array stacked along ``axis`` in ``order`` (a permutation of
+    :data:`~lstmviz.core.model.GATES`, e.g. PyTorch's i, f, g, o), by gate letter: (…, 4H, …) → 4 × (…, H, …)."""
+    return dict(zip(order, np.split(stacked, len(GATES), axis=axis), strict=True))
+
+
+def stack_gates(blocks: dict[str, np.ndarray], order: str | tuple[str, ...] = FOREIGN_ORDER,
+                axis: int = 0) -> np.ndarray:
+    """The inverse of :func:`split_gates`: the blocks by gate letter stacked along ``axis`` in ``order``."""
+    return np.concatenate([blocks[g] for g in order], axis=axis)
 
 
 def expected_members(scenario: Scenario, layout: str) -> dict[str, tuple[tuple[int, ...], bool]]:
@@ -162,6 +185,12 @@ def refuse_unknown_members(names: set[str], expected: dict, scenario: Scenario, 
 def _exchangeable(scenario: Scenario, layout: str, source: str) -> list[LSTMLayer]:
     if layout not in LAYOUTS:
         raise ValueError(f"unknown weight layout {layout!r} (expected pytorch or keras)")
+    return standard_layers(scenario, layout, source)
+
+
+def standard_layers(scenario: Scenario, layout: str, source: str) -> list[LSTMLayer]:
+    """The scenario's layers when each is the LSTM other libraries implement (sigmoid gates, tanh
+    candidate and cell output, a forget gate, no peepholes); ScenarioError naming the first that is not."""
     for n, layer in enumerate(scenario.model.layers):
         if not (isinstance(layer, LSTMLayer) and layer.forget_gate and not layer.peepholes
                 and layer.gate_activation == "sigmoid" and layer.candidate_activation == "tanh"
@@ -175,8 +204,8 @@ class NpzReader:
     """The members of an .npz file, read one by one after their headers were checked (no pickles, no
     member larger than its shape says, nothing read that is not asked for)."""
 
-    def __init__(self, path: str | Path):
-        self.source = str(path)
+    def __init__(self, path: str | Path, what: str = "weights"):
+        self.source, self.what = str(path), what
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as e:
@@ -216,7 +245,7 @@ class NpzReader:
     def _data(self, f, name: str, shape: tuple[int, ...], stored: tuple, fortran: bool, dtype: np.dtype):
         if dtype.kind not in "fiub" or dtype.fields is not None or dtype.subdtype is not None:
             what = {"c": "complex numbers", "V": "a structured dtype", "O": "Python objects"}.get(dtype.kind, dtype)
-            raise ScenarioError(self.source, name, f"holds {what}; weights must be real numbers")
+            raise ScenarioError(self.source, name, f"holds {what}; {self.what} must be real numbers")
         if tuple(stored) != tuple(shape):
             raise ScenarioError(self.source, name, f"has shape {tuple(stored)}, expected {tuple(shape)}")
         count = int(np.prod(shape, dtype=np.int64))
