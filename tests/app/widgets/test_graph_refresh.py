@@ -3,10 +3,11 @@ repaint; nodes made off screen catch up when they come on screen or are looked u
 import dataclasses
 
 import numpy as np
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from lstmviz.app.numbers import fmt
-from lstmviz.app.widgets.graph.items import NodeItem
+from lstmviz.app.widgets.graph.items import NodeItem, text_colour
 from lstmviz.core.model import Data
 from lstmviz.io import load_scenario
 from lstmviz.io.scenario_writer import save_scenario
@@ -93,3 +94,24 @@ def test_a_playhead_step_repaints_only_the_nodes_that_change(open_window, monkey
     steps = {item.t for item in repainted}
     assert steps == {t, t + 1}  # the old current column loses its border, the new one is computed
     assert len(repainted) <= 2 * len(graph.model.lanes)
+
+
+def test_a_nodes_number_is_centred_in_it(open_window):
+    w = open_window()
+    item = w.graph.nodes[(0, "c", 4)]
+    assert item.text and not item.future and len(item.fills) == 1
+    r = w.graph.node_rect
+    image = QImage(int(r.width()), int(r.height()), QImage.Format.Format_ARGB32)
+    image.fill(item.fills[0])
+    p = QPainter(image)
+    item.paint(p, None)
+    p.end()
+    pixels = np.array([[image.pixelColor(x, y).lightnessF() for x in range(image.width())]
+                       for y in range(image.height())])
+    fill, ink = item.fills[0].lightnessF(), text_colour(item.fills[0]).lightnessF()
+    ys, xs = np.nonzero(np.abs(pixels - ink) < np.abs(pixels - fill) * 0.5)  # the number's ink
+    inner = (xs > 3) & (xs < image.width() - 4) & (ys > 3) & (ys < image.height() - 4)  # not the border
+    xs, ys = xs[inner], ys[inner]
+    assert len(xs) > 20
+    assert abs((xs.min() + xs.max()) / 2 - (image.width() - 1) / 2) <= 1.5
+    assert abs((ys.min() + ys.max()) / 2 - (image.height() - 1) / 2) <= 3
