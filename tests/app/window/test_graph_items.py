@@ -6,6 +6,7 @@ import numpy as np
 from lstmviz.app import style
 from lstmviz.app.model import Playhead
 from lstmviz.app.numbers import fmt
+from lstmviz.app.widgets.graph import blocks as blocks_module
 from lstmviz.core.model import Data
 from lstmviz.core.phases import Phase
 from lstmviz.io import load_scenario
@@ -87,3 +88,42 @@ def test_fitted_far_out_the_heat_strip_rows_fill_the_viewport_height(open_window
     assert colour_at(graph.lane_at[(0, "c")].row, t) == style.COLOUR_MAPS["diverging"][-1][1]
     graph.zoom(style.MIN_NUMBER_PX / graph.sizes.number_px / graph.transform().m11() * 1.01)  # numbers readable
     assert not graph.heat and graph.transform().m22() == graph.transform().m11()  # nodes keep their shape
+
+
+def test_in_idle_time_the_block_a_pan_reaches_next_is_made_before_the_pan_gets_there(open_window, qtbot, tmp_path):
+    w = open_window(str(stretched_calculator(tmp_path / "calc1000.json", 1000)))
+    graph, blocks = w.graph, w.graph.blocks
+    graph.fit_readable()
+    bar = graph.horizontalScrollBar()
+    bar.setValue(0)
+    shown = max(blocks.wanted(0))
+    qtbot.waitUntil(lambda: shown + 2 in blocks.made)  # two blocks beyond the screen: made in idle time
+    before = set(blocks.made)
+    step_px = graph.layout.column_w * graph.transform().m11()
+    while max(blocks.wanted(0)) == shown:  # a steady pan, a step at a time, until a new block comes on screen
+        bar.setValue(bar.value() + round(step_px))
+    assert blocks.wanted() <= before  # the blocks the scroll needed were there: no frame made one
+    qtbot.waitUntil(lambda: shown + 3 in blocks.made)  # and the next one follows in idle time
+    assert set(blocks.made) <= blocks.wanted(3)  # memory: blocks are dropped three beyond the screen
+    assert len(graph.scene().items()) < 10 * 16 * len(graph.model.lanes) * 3
+
+
+def test_a_block_made_over_several_idle_turns_shows_the_playhead_that_moved_meanwhile(open_window, tmp_path):
+    w = open_window(str(stretched_calculator(tmp_path / "calc1000.json", 1000)))
+    graph, blocks = w.graph, w.graph.blocks
+    graph.fit_readable()
+    graph.horizontalScrollBar().setValue(0)
+    target = max(blocks.wanted()) + 3  # a block not made yet
+    assert target not in blocks.made
+    build = blocks._build(target)  # what the idle pre-build runs a slice at a time
+    for _ in graph.model.lanes:
+        next(build)  # every node made, at the end of the run (every step computed)
+    t = target * blocks_module.BLOCK + 8
+    w.session.playback.set_playhead(Playhead.at(Phase.FORWARD, t, 1000))  # the forward pass at step t
+    for _ in build:
+        pass
+    assert target in blocks.made
+    for var in ("i", "f", "o", "g", "c", "h"):
+        assert not graph.nodes[(0, var, t)].future and graph.nodes[(0, var, t + 1)].future, var
+    c = float(w.session.document.trace["l0/c"][t - 1, 0])
+    assert graph.nodes[(0, "c", t)].text == fmt(c, short=True)

@@ -235,6 +235,11 @@ class GraphView(QGraphicsView):
         """(layer, var, t) of the selected node, or None."""
         return self._selected_key
 
+    @property
+    def quiz_key(self) -> tuple | None:
+        """(layer, var, t) of the node the quiz asks for, or None."""
+        return self._asked_key
+
     # -- what the items ask -------------------------------------------------------------------------------
     def node_ref(self, item: NodeItem) -> NodeRef:
         lane = item.lane
