@@ -8,6 +8,7 @@ from helpers import lstm, random_scenario
 from yours_lstm import StudentLSTM
 
 from lstmviz.cli import main
+from lstmviz.cli.check_arrays import course_name
 from lstmviz.io import save_scenario
 
 T = 6
@@ -127,3 +128,11 @@ def test_weights_export_writes_the_scenarios_inputs_beside_the_weights(scenario,
     code, _, err = run(capsys, "weights", "import", path, tmp_path / "w.npz", "--layout", "pytorch",
                        "--data", tmp_path / "d.npz")
     assert code == 2 and "--data is for export" in err
+
+
+@pytest.mark.parametrize("key,name", [
+    ("l0/delta_c", "δc"), ("l1/g", "c̃"), ("l0/a_g", "a_c̃"), ("l0/eps_h", "εh"), ("l0/delta_a_g", "δa_c̃"),
+    ("grad/l0/W_g", "dE/dW_c̃"), ("grad/head/W_y", "dE/dW_v"), ("dx", "δx"), ("loss_t", "E[t]"), ("loss", "E"),
+    ("y_hat", "ŷ")])
+def test_the_course_names_of_trace_keys(key, name):
+    assert course_name(key) == name
