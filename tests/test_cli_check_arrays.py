@@ -136,3 +136,15 @@ def test_weights_export_writes_the_scenarios_inputs_beside_the_weights(scenario,
     ("y_hat", "ŷ")])
 def test_the_course_names_of_trace_keys(key, name):
     assert course_name(key) == name
+
+
+def test_an_empty_file_exits_1_nothing_compared(path, tmp_path, capsys):
+    code, out, _ = run(capsys, "check-arrays", path, saved(tmp_path, {}))
+    assert code == 1 and "NOTHING COMPARED" in out.splitlines()[0]
+
+
+def test_a_time_offset_on_a_quantity_without_steps_is_refused(scenario, path, tmp_path, capsys):
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"arrays": {"db": {"key": "grad/l0/b_i", "time_offset": 1}}}))
+    code, _, err = run(capsys, "check-arrays", path, saved(tmp_path, {"db": np.zeros(4)}), "--map", mapping)
+    assert (code, err) == (2, f"{mapping}: arrays.db.time_offset is given, but grad/l0/b_i has no time axis\n")

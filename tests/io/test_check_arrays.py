@@ -126,3 +126,13 @@ def test_tolerances(scenario):
     assert (first.key, first.step, first.index) == ("l0/h", small[0] + 1, (small[1],))
     with pytest.raises(ValueError, match="rtol must be a finite number"):
         check_arrays(scenario, arrays, rtol=-1)
+
+
+def test_nothing_to_compare_is_not_a_pass(scenario):
+    weights_only = {k: v for k, v in StudentLSTM(scenario).arrays("pytorch").items() if not k.endswith(".grad")
+                    and k != "output"}
+    report = check_arrays(scenario, weights_only, "pytorch")
+    assert not report.ok and report.first is None and report.compared == 0
+    assert "NOTHING COMPARED" in report.summary()
+    with pytest.raises(KeyError):
+        report.verdict("dC")

@@ -128,6 +128,9 @@ class Layout:
                       for k, g in zip(keys, spec.gates if "*" in family else [None], strict=False)]
         if len(spec.keys) > 1 and any(p.key in self.per_step for p in parts):
             raise ScenarioError(self.source, field, "joins per-step quantities; only weights and gradients join")
+        if spec.time_offset and parts[0].key not in self.per_step:
+            raise ScenarioError(self.source, f"arrays.{name}.time_offset", f"is given, but {parts[0].key} has no "
+                                                                           "time axis")
         return parts
 
     def _ours(self, parts: list[Part]) -> tuple[int, ...]:

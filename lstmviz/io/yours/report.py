@@ -79,19 +79,31 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """True when every array present agrees (absent arrays do not count against it)."""
-        return self.first is None
+        """True when every array present agrees and at least one was compared (absent arrays do not
+        count against it; a file with nothing to compare is not a pass)."""
+        return self.first is None and self.compared > 0
+
+    @property
+    def compared(self) -> int:
+        """How many of their arrays were compared (agree or differ)."""
+        return sum(v.status in (AGREES, DIFFERS) for v in self.verdicts)
 
     def verdict(self, array: str) -> Verdict:
-        return next(v for v in self.verdicts if v.array == array)
+        """The verdict of one of their arrays by name; KeyError when the report has none."""
+        for v in self.verdicts:
+            if v.array == array:
+                return v
+        raise KeyError(array)
 
     def summary(self) -> str:
         """The one line: the first disagreement, or that everything present agrees."""
         if self.first is not None:
             return f"first disagreement: {self.describe(self.first)}"
-        counts = {s: sum(v.status == s for v in self.verdicts) for s in (AGREES, ABSENT)}
-        return (f"{self.source}: all {counts[AGREES]} arrays present agree with the engine (gradient "
-                f"{self.gradient}, rtol {self.rtol:g}, atol {self.atol:g}); {counts[ABSENT]} absent")
+        absent = sum(v.status == ABSENT for v in self.verdicts)
+        if not self.compared:
+            return f"{self.source}: NOTHING COMPARED: no array holds a quantity of the trace ({absent} absent)"
+        return (f"{self.source}: all {self.compared} arrays present agree with the engine (gradient "
+                f"{self.gradient}, rtol {self.rtol:g}, atol {self.atol:g}); {absent} absent")
 
     def describe(self, d: Disagreement) -> str:
         """``δc (l0/delta_c) at layer 0, step 5, unit 1: yours 0.1 → engine 0.2 (your dC; phase 3 bptt; …)``"""
