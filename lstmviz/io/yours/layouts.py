@@ -54,7 +54,8 @@ def karpathy(scenario: Scenario, source: str) -> dict[str, Spec]:
     arrays, (T, 1, ·) per step; layer k ≥ 1 adds ``_l{k}`` to every name. ``WLSTM`` (1 + D + H, 4H) is
     [b; Wᵀ; Uᵀ] with gate columns i, f, o, g; ``dHout_in`` is ε_h (the gradient handed to backward),
     ``dHout`` the total δh it accumulates; ``Hin``, ``Ct`` and ``dHin`` repeat other arrays, and
-    ``dh0``, ``dc0`` have no trace key: they are known but not compared."""
+    ``dh0``, ``dc0`` (and ``dX`` of a layer above the first) have no trace key: they are known but not
+    compared."""
     standard_layers(scenario, "karpathy", source)
     specs: dict[str, Spec] = {}
     for k in range(len(scenario.model.layers)):
@@ -65,7 +66,7 @@ def karpathy(scenario: Scenario, source: str) -> dict[str, Spec]:
         specs.update({"c0" + s: Spec((p + "c0",), batch_axis=0), "h0" + s: Spec((p + "h0",), batch_axis=0),
                       "dWLSTM" + s: Spec((f"grad/{p}b_*", f"grad/{p}W_*", f"grad/{p}U_*"), transpose=True)})
         specs.update({name + s: Spec(compare=False) for name in ("WLSTM", "Hin", "Ct", "dHin", "dh0", "dc0")})
-    specs["dX"] = Spec(("dx",), batch_axis=1)
+        specs["dX" + s] = Spec(("dx",), batch_axis=1) if k == 0 else Spec(compare=False)  # above: into h below
     return specs
 
 
