@@ -243,9 +243,7 @@ class NpzReader:
             raise ScenarioError(self.source, name, f"is not a readable array: {_why(e)}") from None
 
     def _data(self, f, name: str, shape: tuple[int, ...], stored: tuple, fortran: bool, dtype: np.dtype):
-        if dtype.kind not in "fiub" or dtype.fields is not None or dtype.subdtype is not None:
-            what = {"c": "complex numbers", "V": "a structured dtype", "O": "Python objects"}.get(dtype.kind, dtype)
-            raise ScenarioError(self.source, name, f"holds {what}; {self.what} must be real numbers")
+        _refuse_unreal(self.source, name, dtype, self.what)
         if tuple(stored) != tuple(shape):
             raise ScenarioError(self.source, name, f"has shape {tuple(stored)}, expected {tuple(shape)}")
         count = int(np.prod(shape, dtype=np.int64))
@@ -253,9 +251,29 @@ class NpzReader:
         if len(data) != count * dtype.itemsize:
             raise ScenarioError(self.source, name, "is truncated")
         array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C").astype(np.float64)
-        if not np.isfinite(array).all():
-            raise ScenarioError(self.source, name, "contains NaN or infinity")
-        return array
+        return _finite(self.source, name, array)
+
+
+def real_array(source: str, name: str, value, shape: tuple[int, ...], what: str = "weights") -> np.ndarray:
+    """An array given in memory as float64 of exactly ``shape``, checked as :class:`NpzReader` checks a
+    file's member (real numbers, the shape, finite); ScenarioError naming ``source`` and ``name``."""
+    array = np.asarray(value)
+    _refuse_unreal(source, name, array.dtype, what)
+    if array.shape != tuple(shape):
+        raise ScenarioError(source, name, f"has shape {array.shape}, expected {tuple(shape)}")
+    return _finite(source, name, array.astype(np.float64))
+
+
+def _refuse_unreal(source: str, name: str, dtype: np.dtype, what: str) -> None:
+    if dtype.kind not in "fiub" or dtype.fields is not None or dtype.subdtype is not None:
+        held = {"c": "complex numbers", "V": "a structured dtype", "O": "Python objects"}.get(dtype.kind, dtype)
+        raise ScenarioError(source, name, f"holds {held}; {what} must be real numbers")
+
+
+def _finite(source: str, name: str, array: np.ndarray) -> np.ndarray:
+    if not np.isfinite(array).all():
+        raise ScenarioError(source, name, "contains NaN or infinity")
+    return array
 
 
 def _why(error: Exception) -> str:

@@ -20,7 +20,7 @@ from ...core.model import Scenario
 from ...core.trace import Trace
 from ..errors import ScenarioError
 from ..opening import open_checked, open_loaded
-from ..weights import NpzReader
+from ..weights import NpzReader, real_array
 from .layouts import LAYOUTS
 from .mapping import Layout, Spec, parse_mapping, read_mapping
 from .order import PHASE_OF, Order
@@ -81,7 +81,7 @@ def read_arrays(arrays: ArraysArg, layout: Layout) -> tuple[str, set[str], dict[
     the layout gives them (an array the layout does not compare is not read)."""
     if isinstance(arrays, Mapping):
         _refuse_unknown(set(arrays), layout, "arrays")
-        return "arrays", set(arrays), {n: _checked("arrays", n, a, layout.their_shape(n))
+        return "arrays", set(arrays), {n: real_array("arrays", n, a, layout.their_shape(n), "arrays")
                                        for n, a in arrays.items() if layout.spec(n).compare}
     with NpzReader(arrays, what="arrays") as z:
         _refuse_unknown(z.names, layout, z.source)
@@ -94,18 +94,6 @@ def _refuse_unknown(names: set[str], layout: Layout, source: str) -> None:
         if not layout.knows(name):
             expected = "a trace key (docs/engine.md)" + (f" or a name of {layout.source}" if layout.specs else "")
             raise ScenarioError(source, name, f"is not {expected}")
-
-
-def _checked(source: str, name: str, value, shape: tuple[int, ...]) -> np.ndarray:
-    array = np.asarray(value)
-    if array.dtype.kind not in "fiub":
-        raise ScenarioError(source, name, f"holds {array.dtype}; arrays must be real numbers")
-    if array.shape != shape:
-        raise ScenarioError(source, name, f"has shape {array.shape}, expected {shape}")
-    array = array.astype(np.float64)
-    if not np.isfinite(array).all():
-        raise ScenarioError(source, name, "contains NaN or infinity")
-    return array
 
 
 def compare(trace: Trace, layout: Layout, given: set[str], theirs: dict[str, np.ndarray], rtol: float, atol: float,
