@@ -1,13 +1,24 @@
-"""Where the graph's view looks: fitting it, stretching the heat strip's rows down the viewport, and
-following the playhead with a smooth scroll."""
+"""Where the graph's view looks and what it shows there: the level of detail for the zoom, fitting,
+stretching the heat strip's rows down the viewport, and following the playhead with a smooth scroll.
+
+Three levels, by the size of things on screen (NORMAL sizes: nodes 62 × 30, numbers 13 px at zoom 1):
+
+* **readable** (numbers at least ``style.MIN_NUMBER_PX`` = 8.5 px, zoom ≥ 0.65): nodes with their
+  numbers, edges; the small ε under a δ only where it is ``MIN_MARK_PX`` tall or more (zoom ≥ 0.8),
+  below that an ε alone is written before its number in the number's font;
+* **nodes** (nodes at least ``MIN_NODE_PX`` tall, zoom 0.4 … 0.65): coloured nodes and edges, no text —
+  the layer titles in the scene go too, the margins keep the lane and layer names;
+* **heat strip** (smaller nodes): one row of cells per lane (:mod:`.heat`), no items, no edges, its rows
+  stretched to fill the height."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEasingCurve, Qt, QVariantAnimation
-from PySide6.QtGui import QTransform
+from PySide6.QtGui import QPainter, QTransform
 
 from ....core.phases import Phase
+from ... import style
 
 if TYPE_CHECKING:
     from .view import GraphView
@@ -16,6 +27,8 @@ FOLLOW_MS = 280       # the scroll that follows the playhead
 PRESENT_STEPS = 12    # the lecture hall's layout fits this many steps across
 MAX_FIT_ZOOM = 3.0
 HALL_NUMBER_PX = 28   # node numbers readable from the back of a lecture hall
+MIN_NODE_PX = 12      # nodes shorter than this on screen: the heat strip (their edges cannot be told apart)
+MIN_MARK_PX = 7.5     # the ε under a δ is left out when smaller than this on screen
 
 
 class Navigator:
@@ -31,6 +44,27 @@ class Navigator:
         v = self.view
         v.fitInView(v.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
         v.zoomChanged.emit(v.transform().m11())
+
+    def far_out(self) -> bool:
+        """Whether nodes are too small for their edges to be told apart at the current zoom (the heat strip)."""
+        v = self.view
+        return v.sizes.node_h * v.transform().m11() < MIN_NODE_PX
+
+    def texts(self) -> tuple[bool, bool]:
+        """Whether node numbers, and the small ε marks under them, are large enough to read at this zoom."""
+        v = self.view
+        zoom = v.transform().m11()
+        return v.node_font.pixelSize() * zoom >= style.MIN_NUMBER_PX, v.mark_font.pixelSize() * zoom >= MIN_MARK_PX
+
+    def on_zoom(self, zoom: float) -> None:
+        """A new zoom: antialiasing when it can be seen, the level of detail, the heat strip's height, the
+        items near the viewport, the margins."""
+        v = self.view
+        v.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= 0.45)
+        v.set_level(self.far_out(), self.texts())
+        self.fill_height()
+        v.blocks.update()
+        v.margins.repaint()
 
     def fill_height(self) -> None:
         """Far out, the heat strip's rows stretched down to fill the viewport (the vertical scale

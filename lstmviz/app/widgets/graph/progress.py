@@ -31,7 +31,8 @@ class Progress:
             self.waiting[key] = "?" if needs is None else needs.short
 
     def apply(self, item: NodeItem) -> None:
-        """A node's hatching, ε before δ (phase 2) or under it, and the current column's border."""
+        """A node's hatching, ε before δ (phase 2) or under it, the current column's border, and which of its
+        texts can be read at the zoom."""
         key, i = (item.lane.layer, item.lane.var), item.t - 1
         is_done = bool(self.done[key][i])
         eps = item.eps if self.eps_done[i] else None
@@ -47,3 +48,17 @@ class Progress:
             room_for_eps = sizes.node_h >= sizes.number_px * 1.75  # δ above ε in one node
             item.mark = f"ε {eps[1]}" if eps is not None and room_for_eps else ""
         item.kink = item.on_kink and not item.future
+        _fit_texts(item, *item.view.texts)
+
+
+def _fit_texts(item: NodeItem, numbers: bool, marks: bool) -> None:
+    """Only text that can be read at the zoom (:meth:`.Navigator.texts`): no ε mark under a number where it
+    would be too small (an ε alone then goes before its number, in the number's font); no text at all where
+    the numbers would be too small."""
+    if not marks:
+        item.mark = ""
+        if item.eps_alone:
+            item.eps_alone, item.text = False, f"ε{item.text}"
+    if not numbers:
+        item.text = item.waiting = item.mark = ""
+        item.eps_alone = False

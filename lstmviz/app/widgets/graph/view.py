@@ -5,9 +5,10 @@ Node colour is the value (forward view) or δ (backward view) on a diverging map
 In phase 2 the h nodes show ε, the time-synchronous partial, until δ replaces it in phase 3. Edges
 are styled by :mod:`.edges`; lane names and step numbers sit in the margins (:mod:`.headers`); the
 view fits and follows the playhead by :mod:`.navigation`. Items exist only for the steps near the
-viewport (:mod:`.blocks`), coloured from NumPy arrays (:mod:`.shown`); too small to read, nodes give way
-to one heat-strip item (:mod:`.heat`). The numbers come from :func:`lstmviz.app.model.lanes.graph_numbers`;
-this module draws them.
+viewport (:mod:`.blocks`), coloured from NumPy arrays (:mod:`.shown`); too small to read, nodes lose
+their numbers, and smaller still give way to one heat-strip item (:mod:`.heat`; the levels:
+:mod:`.navigation`). The numbers come from :func:`lstmviz.app.model.lanes.graph_numbers`; this module
+draws them.
 """
 from __future__ import annotations
 
@@ -68,10 +69,11 @@ class GraphView(QGraphicsView):
         self._make_fonts()
         self.scale_value = 1.0
         self.heat = False
+        self.texts = (True, True)  # node numbers, ε marks under them: readable at this zoom (.navigation)
         self.follow_playhead = True
         self.edge_styles, self.navigator = EdgeStyles(self), Navigator(self)
         self._selected_key = self._asked_key = None
-        self.zoomChanged.connect(self._on_zoom_change)
+        self.zoomChanged.connect(self.navigator.on_zoom)
         doc, view = session.document, session.view
         observe(self, (doc.structure_changed, self.rebuild), (doc.trace_changed, self.refresh),
                 (view.view_changed, self.refresh), (session.comparison.changed, self.refresh),
@@ -84,7 +86,7 @@ class GraphView(QGraphicsView):
         g, k = self.sizes, self.text_scale
         self.node_font = _font(style.FONT_FAMILY, g.number_px)
         self.node_metrics = QFontMetricsF(self.node_font)
-        self.mark_font = _font(style.FONT_FAMILY, g.number_px * 0.78)
+        self.mark_font = _font(style.FONT_FAMILY, g.number_px * 0.85)
         self.band_font = _font(style.FONT_FAMILY, g.number_px, bold=True)
         self.label_font = _font(style.MATH_FAMILY, g.label_px * k)
         self.time_font = _font(style.FONT_FAMILY, g.label_px * k, bold=True)
@@ -154,7 +156,7 @@ class GraphView(QGraphicsView):
                 title.setBrush(QColor(self.theme["layer_text"]))
                 title.setPos(PAD, top + 6)
                 title.setZValue(-2)
-                title.setVisible(not self.heat)
+                title.setVisible(not self.heat and self.texts[0])
                 self.band_titles.append(title)
 
     # -- refreshing ----------------------------------------------------------------------------------
@@ -286,29 +288,30 @@ class GraphView(QGraphicsView):
             self.margins.set_theme(self.theme["background"])
             self.rebuild()  # the layer bands and the edge pens are part of the scene
 
-    def _on_zoom_change(self, zoom: float) -> None:
-        """Antialias only when zoomed in enough to see it; too small to read, a heat strip without edges."""
-        self.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= 0.45)
-        self._set_heat(self.far_out())
-        self.navigator.fill_height()
-        self.blocks.update()
-        self.margins.repaint()
-
     def far_out(self) -> bool:
-        """Whether node numbers would be too small to read at the current zoom (then: the heat strip)."""
-        return self.sizes.number_px * self.transform().m11() < style.MIN_NUMBER_PX
+        """Whether nodes are too small to draw at the current zoom (then: the heat strip; :mod:`.navigation`)."""
+        return self.navigator.far_out()
 
     @contextmanager
     def numbers_shown(self) -> Iterator[None]:
         """Every node with its number and every edge for a while (an export of the whole graph), even when
         zoomed out to a heat strip; afterwards only the items near the viewport again."""
-        heat = self.heat
-        self._set_heat(False)
+        heat, texts = self.heat, self.texts
+        self.set_level(False, (True, True))
         try:
             with self.blocks.all_made():
                 yield
         finally:
-            self._set_heat(heat)
+            self.set_level(heat, texts)
+
+    def set_level(self, heat: bool, texts: tuple[bool, bool]) -> None:
+        """The level of detail: the heat strip or nodes; which texts the nodes show (:meth:`.Navigator.texts`)."""
+        self._set_heat(heat)
+        if texts != self.texts:
+            self.texts = texts
+            self.blocks.restate(self.progress.apply)
+        for item in self.band_titles:
+            item.setVisible(not heat and texts[0])
 
     def _set_heat(self, heat: bool) -> None:
         if heat != self.heat:
@@ -316,8 +319,6 @@ class GraphView(QGraphicsView):
             self._refresh_heat()
             self.heat_strip.setVisible(heat)
             self.blocks.show(not heat)
-            for item in self.band_titles:
-                item.setVisible(not heat)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
