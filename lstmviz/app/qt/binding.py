@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QAbstractScrollArea
 
 
 def observe(owner: QObject, *connections: tuple[object, Callable]) -> None:
@@ -35,8 +36,10 @@ def signals_blocked(*widgets):
 
 def on_screen(widget) -> bool:
     """Whether any of the widget is actually shown: a dock behind another tab is 'visible' to Qt but
-    has nothing on screen, and panels skip their refresh there (they refresh when their tab comes up)."""
-    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+    has nothing on screen, and panels skip their refresh there (they refresh when their tab comes up).
+    A scroll area (a graphics view) is covered by its viewport: that is what is looked at."""
+    shown = widget.viewport() if isinstance(widget, QAbstractScrollArea) else widget
+    return widget.isVisible() and not shown.visibleRegion().isEmpty()
 
 
 class LazyPanel:

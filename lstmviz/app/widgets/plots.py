@@ -10,17 +10,20 @@ from .. import style
 from ..model.graph_model import watch_index
 from ..model.quantities import NodeRef
 from ..model.session import Session
-from ..qt.binding import observe
+from ..qt.binding import LazyPanel, observe
 
 PLOT_LIMIT = 1e100  # larger or non-finite values (an overflowing RNN) are left out of the plots
 EMPTY = np.zeros(0)
+MAX_MARKERS = 200  # a curve of more points is drawn without a marker at each (markers cost most of a long curve)
 
 
 class Curve:
-    """A curve that is handed new points only when they changed (setData is the slow part)."""
+    """A curve that is handed new points only when they changed (setData is the slow part), with its
+    markers only while it has at most :data:`MAX_MARKERS` points."""
 
     def __init__(self, item: pg.PlotDataItem):
         self.item = item
+        self.symbol = item.opts["symbol"]
         self.shown: tuple[np.ndarray, np.ndarray] | None = None
 
     def set(self, t: np.ndarray, y: np.ndarray) -> None:
@@ -28,7 +31,7 @@ class Curve:
         if self.shown is not None and np.array_equal(self.shown[0], t) and np.array_equal(self.shown[1], y):
             return
         self.shown = (t, y)
-        self.item.setData(t, y)
+        self.item.setData(t, y, symbol=self.symbol if len(t) <= MAX_MARKERS else None)
 
     def clear(self) -> None:
         self.set(EMPTY, EMPTY)
@@ -67,7 +70,9 @@ class SteadyPlot:
             self.plot.setXRange(0.5, T + 0.5, padding=0)
 
 
-class PlotsPanel(pg.GraphicsLayoutWidget):
+class PlotsPanel(LazyPanel, pg.GraphicsLayoutWidget):
+    """Refreshes only while on screen (a tab in front of it, a collapsed dock: it catches up when shown)."""
+
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session = session
@@ -141,6 +146,8 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         elif not on and shown:
             self.removeItem(self.heat_plot)  # hidden, it would still hold its minimum height
         self.heat_plot.setVisible(on)
+        if on:
+            self.refresh()  # the strip is drawn only while it is shown
 
     def selected_lane(self) -> NodeRef:
         view, layers = self.session.view, self.session.document.scenario.model.layers
@@ -149,7 +156,9 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         top = len(layers) - 1
         return NodeRef(top, "h", 1, view.drawn_unit(top))
 
-    def refresh(self) -> None:
+    def _update(self) -> None:
+        """The curves of the selected node's lane, the losses and the heat strip (:meth:`refresh` calls this
+        while the panel is on screen)."""
         s = self.session
         q, ph, T = s.document.quantities, s.playback.playhead, s.document.trace.steps
         node = self.selected_lane()
@@ -171,8 +180,7 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
         self.delta_curve.set(t[dshown], deltas[dshown])
         self.eps_curve.set(t[eshown], eps[eshown])
         self._refresh_pinned(node, t)
-        bars_t, self.loss_values = plottable(t[shown], s.document.trace["loss_t"][shown])
-        self.loss_bars.setOpts(x=bars_t, height=self.loss_values, width=0.6)
+        self._refresh_bars(*plottable(t[shown], s.document.trace["loss_t"][shown]))
         self.value_plot.fit(T, [self.value_curve.values, self.value_pinned.values])
         self.delta_plot.fit(T, [self.delta_curve.values, self.eps_curve.values, self.delta_pinned.values])
         self.loss_plot.fit(T, [self.loss_values])
@@ -181,6 +189,12 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
             line.setVisible(s.view.selection is not None)
             line.setValue(node.t)
         self._refresh_heat(node, shown if s.view.view == "forward" else dshown)
+
+    def _refresh_bars(self, t: np.ndarray, losses: np.ndarray) -> None:
+        """The loss per step, redrawn only when it changed."""
+        if not (np.array_equal(t, self.loss_bars.opts["x"]) and np.array_equal(losses, self.loss_values)):
+            self.loss_values = losses
+            self.loss_bars.setOpts(x=t, height=losses, width=0.6)
 
     def _refresh_epochs(self) -> None:
         losses = np.asarray(self.session.playback.losses, dtype=float)
@@ -212,6 +226,8 @@ class PlotsPanel(pg.GraphicsLayoutWidget):
 
     def _refresh_heat(self, node: NodeRef, shown: np.ndarray) -> None:
         s = self.session
+        if not self.heat_plot.isVisible():
+            return  # drawn when shown (show_heat)
         if node.layer is None:
             self.heat.clear()
             return

@@ -1,0 +1,63 @@
+"""The plots under the graph: the engine's numbers after an edit, no work while hidden behind another tab,
+markers only on short curves."""
+import dataclasses
+
+import numpy as np
+from PySide6.QtWidgets import QApplication
+
+from lstmviz.app.model.quantities import NodeRef
+from lstmviz.app.widgets.plots import MAX_MARKERS
+from lstmviz.core.model import Data
+from lstmviz.io import load_scenario
+from lstmviz.io.scenario_writer import save_scenario
+
+
+def curve_y(curve) -> list[float]:
+    return curve.item.getData()[1].tolist()
+
+
+def test_after_an_edit_the_curves_are_the_engines_trace(open_window):
+    w = open_window()
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    assert w.session.document.set_entry("l0/b_g", (0,), 0.5) is None
+    trace = w.session.document.trace
+    assert curve_y(w.plots.value_curve) == trace["l0/c"][:, 0].tolist()
+    assert curve_y(w.plots.delta_curve) == trace["l0/delta_c"][:, 0].tolist()
+    assert w.plots.loss_values.tolist() == trace["loss_t"].tolist()
+
+
+def test_a_plots_panel_behind_another_tab_is_not_refreshed_until_its_tab_comes_up(open_window, qtbot):
+    w = open_window()
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    before = curve_y(w.plots.value_curve)
+    w.docks["history"].raise_()
+    qtbot.waitUntil(lambda: not w.plots.visibleRegion().contains(w.plots.rect().center()))
+    w.session.document.set_entry("l0/b_g", (0,), 0.5)
+    fresh = w.session.document.trace["l0/c"][:, 0].tolist()
+    assert fresh != before
+    assert curve_y(w.plots.value_curve) == before  # hidden: no work
+    w.docks["plots"].raise_()
+    qtbot.waitUntil(lambda: curve_y(w.plots.value_curve) == fresh)  # caught up when shown
+
+
+def long_calculator(path, steps: int):
+    s = load_scenario("calculator-lstm")
+    d, reps = s.data, steps // s.data.steps
+    data = Data(x=np.tile(d.x, (reps, 1)), y=np.tile(d.y, (reps,) + (1,) * (d.y.ndim - 1)), mask=np.tile(d.mask, reps))
+    save_scenario(dataclasses.replace(s, data=data), path)
+    return str(path)
+
+
+def test_markers_only_while_a_curve_has_few_points(open_window, tmp_path):
+    short = open_window()
+    assert short.plots.value_curve.item.opts["symbol"] == "o" and short.plots.value_curve.item.scatter.isVisible()
+    steps = (MAX_MARKERS // 8 + 1) * 8  # just above the limit
+    w = open_window(long_calculator(tmp_path / "long.json", steps))
+    QApplication.processEvents()
+    item = w.plots.value_curve.item
+    assert len(item.getData()[0]) == steps > MAX_MARKERS
+    assert item.opts["symbol"] is None and not item.scatter.isVisible()
+    w.session.playback.go_start()
+    for _ in range(MAX_MARKERS):
+        w.session.playback.step_forward()  # phase 1: as many values as steps taken
+    assert len(item.getData()[0]) == MAX_MARKERS and item.opts["symbol"] == "o" and item.scatter.isVisible()
