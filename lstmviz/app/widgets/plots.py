@@ -14,6 +14,7 @@ from ..qt.binding import LazyPanel, observe
 
 PLOT_LIMIT = 1e100  # larger or non-finite values (an overflowing RNN) are left out of the plots
 EMPTY = np.zeros(0)
+SHRINK = 0.4  # a plot's axis shrinks when the data span less than this share of it
 MAX_MARKERS = 200  # a curve of more points is drawn without a marker at each (markers cost most of a long curve)
 
 
@@ -42,8 +43,9 @@ class Curve:
 
 
 class SteadyPlot:
-    """A plot whose axes move only when the data leave them or shrink to a small part of them:
-    re-laying out the axes is the slow part of a refresh, and a steady scale is easier to read."""
+    """A plot whose axes move only when the data leave them or shrink to a small part of them (leaving,
+    the axes grow over the old range and the data, so that going back and forth between two edits keeps
+    them): re-laying out the axes is the slow part of a refresh, and a steady scale is easier to read."""
 
     def __init__(self, plot: pg.PlotItem):
         self.plot = plot
@@ -61,10 +63,13 @@ class SteadyPlot:
         values = values[np.isfinite(values) & (np.abs(values) < PLOT_LIMIT)]  # what a curve can draw
         lo, hi = float(values.min()), float(values.max())
         old = self.y_range
-        if old is None or lo < old[0] or hi > old[1] or (hi - lo) < 0.4 * (old[1] - old[0]):
+        if old is None or lo < old[0] or hi > old[1] or (hi - lo) < SHRINK * (old[1] - old[0]):
             pad = 0.15 * (hi - lo or 1.0)  # some headroom, so that small edits keep the axes as they are
-            self.y_range = (lo - pad, hi + pad)
-            self.plot.setYRange(lo - pad, hi + pad, padding=0)
+            new = (lo - pad, hi + pad)
+            if old is not None and (hi - lo) >= SHRINK * (max(old[1], new[1]) - min(old[0], new[0])):
+                new = (min(old[0], new[0]), max(old[1], new[1]))  # grown over both: an edit and its undo
+            self.y_range = new                                    # keep the axes
+            self.plot.setYRange(*new, padding=0)
         if self.steps != T:
             self.steps = T
             self.plot.setXRange(0.5, T + 0.5, padding=0)

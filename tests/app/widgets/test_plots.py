@@ -3,10 +3,11 @@ markers only on short curves."""
 import dataclasses
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtWidgets import QApplication
 
 from lstmviz.app.model.quantities import NodeRef
-from lstmviz.app.widgets.plots import MAX_MARKERS
+from lstmviz.app.widgets.plots import MAX_MARKERS, SteadyPlot
 from lstmviz.core.model import Data
 from lstmviz.io import load_scenario
 from lstmviz.io.scenario_writer import save_scenario
@@ -61,3 +62,17 @@ def test_markers_only_while_a_curve_has_few_points(open_window, tmp_path):
     for _ in range(MAX_MARKERS):
         w.session.playback.step_forward()  # phase 1: as many values as steps taken
     assert len(item.getData()[0]) == MAX_MARKERS and item.opts["symbol"] == "o" and item.scatter.isVisible()
+
+
+def test_the_axes_stay_put_while_edits_go_back_and_forth(qapp):
+    plot = SteadyPlot(pg.PlotItem())
+    ranges = []
+    plot.plot.setYRange = lambda lo, hi, padding: ranges.append((lo, hi))
+    a, b = np.array([0.0, 1.0]), np.array([0.5, 1.6])
+    for series in (a, b, a, b, a):
+        plot.fit(2, [series])
+    assert len(ranges) == 2  # once for a, once grown over a and b; then never again
+    lo, hi = ranges[-1]
+    assert lo < 0.0 and hi > 1.6
+    plot.fit(2, [np.array([0.1, 0.3])])  # (with the zero line) a span under 0.4 of the axis: it shrinks
+    assert len(ranges) == 3 and -0.1 < ranges[-1][0] < 0 and 0.3 < ranges[-1][1] < 0.4
