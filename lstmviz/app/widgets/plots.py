@@ -45,7 +45,8 @@ class Curve:
 class SteadyPlot:
     """A plot whose axes move only when the data leave them or shrink to a small part of them (leaving,
     the axes grow over the old range and the data, so that going back and forth between two edits keeps
-    them): re-laying out the axes is the slow part of a refresh, and a steady scale is easier to read."""
+    them; all zero, they stay, as the zero line is in any range): re-laying out the axes is the slow part
+    of a refresh, and a steady scale is easier to read."""
 
     def __init__(self, plot: pg.PlotItem):
         self.plot = plot
@@ -63,7 +64,7 @@ class SteadyPlot:
         values = values[np.isfinite(values) & (np.abs(values) < PLOT_LIMIT)]  # what a curve can draw
         lo, hi = float(values.min()), float(values.max())
         old = self.y_range
-        if old is None or lo < old[0] or hi > old[1] or (hi - lo) < SHRINK * (old[1] - old[0]):
+        if old is None or lo < old[0] or hi > old[1] or 0 < hi - lo < SHRINK * (old[1] - old[0]):
             pad = 0.15 * (hi - lo or 1.0)  # some headroom, so that small edits keep the axes as they are
             new = (lo - pad, hi + pad)
             if old is not None and (hi - lo) >= SHRINK * (max(old[1], new[1]) - min(old[0], new[0])):

@@ -68,10 +68,10 @@ def test_the_axes_stay_put_while_edits_go_back_and_forth(qapp):
     plot = SteadyPlot(pg.PlotItem())
     ranges = []
     plot.plot.setYRange = lambda lo, hi, padding: ranges.append((lo, hi))
-    a, b = np.array([0.0, 1.0]), np.array([0.5, 1.6])
-    for series in (a, b, a, b, a):
+    a, b, zero = np.array([0.0, 1.0]), np.array([0.5, 1.6]), np.zeros(2)
+    for series in (a, b, a, b, zero, a):
         plot.fit(2, [series])
-    assert len(ranges) == 2  # once for a, once grown over a and b; then never again
+    assert len(ranges) == 2  # once for a, once grown over a and b; then never again (all zero: nothing)
     lo, hi = ranges[-1]
     assert lo < 0.0 and hi > 1.6
     plot.fit(2, [np.array([0.1, 0.3])])  # (with the zero line) a span under 0.4 of the axis: it shrinks
