@@ -4,6 +4,7 @@ import dataclasses
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from lstmviz.app.model.quantities import NodeRef
@@ -54,14 +55,19 @@ def test_markers_only_while_a_curve_has_few_points(open_window, tmp_path):
     assert short.plots.value_curve.item.opts["symbol"] == "o" and short.plots.value_curve.item.scatter.isVisible()
     steps = (MAX_MARKERS // 8 + 1) * 8  # just above the limit
     w = open_window(long_calculator(tmp_path / "long.json", steps))
+    w.session.document.set_entry("l0/b_g", (0,), 0.5)  # the dashed curves of "before my edit" too
     QApplication.processEvents()
+    assert len(w.plots.value_pinned.item.getData()[0]) == steps
     item = w.plots.value_curve.item
     assert len(item.getData()[0]) == steps > MAX_MARKERS
     assert item.opts["symbol"] is None and not item.scatter.isVisible()
+    assert item.opts["pen"].widthF() == 1 and w.plots.value_pinned.item.opts["pen"].widthF() == 1  # thin lines
+    assert w.plots.value_pinned.item.opts["pen"].style() == Qt.PenStyle.DashLine  # still dashed
     w.session.playback.go_start()
     for _ in range(MAX_MARKERS):
         w.session.playback.step_forward()  # phase 1: as many values as steps taken
     assert len(item.getData()[0]) == MAX_MARKERS and item.opts["symbol"] == "o" and item.scatter.isVisible()
+    assert item.opts["pen"].widthF() == 2
 
 
 def test_the_axes_stay_put_while_edits_go_back_and_forth(qapp):
