@@ -89,7 +89,7 @@ class NodeItem(QGraphicsItem):
         self.asked = False     # the quiz asks for this node's number
         self.eps_alone = False  # phase 2: the number is ε (δ not computed yet)
         self.waiting = "?"      # what a node not computed yet says (a watch over δ: "needs δ")
-        self._placed: tuple = (None, None, None)  # what the last centred number was measured for, its font, origin
+        self._placed: tuple = (None, None, None, None)  # the last centred number: text and rect, fonts, origin
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -153,16 +153,20 @@ class NodeItem(QGraphicsItem):
             p.drawText(origin, text)  # at a point: half the time of a centred drawText into a rectangle
 
     def _centred(self, text: str, r: QRectF) -> tuple[QFont, QPointF]:
-        """The font and baseline origin that centre ``text`` in ``r``, measured once per text (a repaint of an
-        unchanged node measures nothing)."""
-        key = (text, r.left(), r.width(), r.height(), self.view.node_font)
-        if self._placed[0] != key:
-            font = fitting_font(self.view, text, r.width() - 6)
-            metrics = self.view.node_metrics if font is self.view.node_font else QFontMetricsF(font)
-            x = r.left() + (r.width() - metrics.horizontalAdvance(text)) / 2
+        """The font and baseline origin that centre ``text`` in ``r`` (shrunk only if it would not fit),
+        measured once per text: a repaint of an unchanged node measures nothing."""
+        view, key = self.view, (text, r.left(), r.width(), r.height())
+        if self._placed[0] != key or self._placed[1] is not view.node_font:
+            font, metrics = view.node_font, view.node_metrics
+            advance = metrics.horizontalAdvance(text)
+            if advance > r.width() - 6:
+                font = fitting_font(view, text, r.width() - 6)
+                metrics = QFontMetricsF(font)
+                advance = metrics.horizontalAdvance(text)
+            x = r.left() + (r.width() - advance) / 2
             y = r.top() + (r.height() - metrics.ascent() - metrics.descent()) / 2 + metrics.ascent()
-            self._placed = (key, font, QPointF(x, y))
-        return self._placed[1], self._placed[2]
+            self._placed = (key, view.node_font, font, QPointF(x, y))
+        return self._placed[2], self._placed[3]
 
     def mousePressEvent(self, event) -> None:
         self.view.node_clicked(self)
