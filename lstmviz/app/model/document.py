@@ -180,7 +180,11 @@ class Document:
 
     # -- writes: commands call these; each retraces -----------------------------------------------------------
     def write_arrays(self, values: dict[str, np.ndarray]) -> None:
+        """Write the arrays and retrace — unless they hold these values and their trace already (the end of a
+        slider drag pushes the values its last move retraced)."""
         arrays = editable(self.scenario)
+        if not self._recompute_pending and all(np.array_equal(arrays[k], v) for k, v in values.items()):
+            return
         for key, value in values.items():
             arrays[key][...] = value
         self.retrace()
