@@ -1,7 +1,9 @@
 """Every watch of the scenario evaluated on one trace: its value at every step, its check, or why not."""
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -9,6 +11,7 @@ from ...core import Trace
 from ...core.model import Watch
 from ...watch import Value, WatchError, evaluate
 from ...watch.check import CheckResult, check
+from ...watch.evaluator import parse
 from ...watch.needs import Needs, needs
 
 
@@ -31,9 +34,9 @@ class WatchResults:
         for n, w in enumerate(watches):
             value = error = result = wanted = None
             try:
-                value = evaluate(w.expression, trace, named)
+                value = evaluate(_parsed(w.expression), trace, named)
                 named[f"w{n + 1}"] = value
-                wanted = named_needs[f"w{n + 1}"] = needs(w.expression, named_needs)
+                wanted = named_needs[f"w{n + 1}"] = _needs(w.expression, tuple(named_needs.items()))
                 if w.equals:
                     result = check(w.expression, w.equals, trace, w.tolerance, named)
             except WatchError as e:
@@ -58,3 +61,14 @@ class WatchResults:
         """Watch n at step t (1-based): a number, or a vector for a watch over several units."""
         row = self.results[n].value.per_step(self.steps)[t - 1]
         return row if row.size > 1 else float(row[0])
+
+
+# An edit retraces every watch; what an expression parses to and what it needs do not depend on the trace.
+@lru_cache(maxsize=256)
+def _parsed(expression: str) -> ast.Expression:
+    return parse(expression)
+
+
+@lru_cache(maxsize=256)
+def _needs(expression: str, earlier: tuple[tuple[str, Needs], ...]) -> Needs:
+    return needs(expression, dict(earlier))
