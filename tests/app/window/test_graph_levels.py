@@ -67,3 +67,21 @@ def test_an_eps_alone_keeps_its_name_where_the_small_eps_cannot_be_read(open_win
                                                                                           rtol=0.05)
     graph.zoom(0.5 / graph.transform().m11())
     assert not graph.heat and graph.nodes[(0, "h", 4)].text == "" and graph.nodes[(0, "h", 4)].isVisible()
+
+
+def test_without_text_the_layers_keep_their_names_at_the_left_edge(open_window):
+    w = open_window("stacked-lstm")
+    graph = w.graph
+    ink = style.THEMES["light"]["layer_text"]
+
+    def title_pixels() -> int:
+        graph.viewport().repaint()
+        image = graph.viewport().grab().toImage()
+        return sum(image.pixelColor(x, y).name() == ink for x in range(0, 260) for y in range(image.height()))
+    graph.zoom(0.5 / graph.transform().m11())  # coloured nodes and edges, no text
+    assert not graph.heat and not graph.texts[0] and not any(t.isVisible() for t in graph.band_titles)
+    assert title_pixels() > 40  # "layer 1 · LSTM · H = 3" and "layer 0 · …" at the viewport's left
+    graph.horizontalScrollBar().setValue(graph.horizontalScrollBar().maximum())
+    assert title_pixels() > 40  # still there after a pan
+    graph.zoom(0.3 / graph.transform().m11())  # the heat strip: the names in the gaps above the layers' rows
+    assert graph.heat and title_pixels() > 40

@@ -8,7 +8,8 @@ when a step is narrower on screen than that, only the values are drawn (one pixe
 sampling the image does not mix pre-activations into the values. Each row's band is centred on its lane
 (where its name stands in the margin), ``ROW_GAP`` scene units apart from the next; the view stretches
 the rows down to fill its height (:meth:`.Navigator.fill_height`). Each layer's title stands in the gap
-above its rows at the viewport's left edge, as large as the gap allows and never under ``MIN_TITLE_PX``."""
+above its rows at the viewport's left edge, as large as the gap allows and never under ``MIN_TITLE_PX`` —
+also at the level of coloured nodes without text, where the scene's own titles would be too small."""
 from __future__ import annotations
 
 import math
@@ -62,8 +63,17 @@ class HeatStrip(QGraphicsItem):
         return layout.row_centre(row) - height / 2, height
 
     def paint(self, p: QPainter, option, widget=None) -> None:
+        """Far out the rows, the selection and the layer titles; at the level of nodes without text (the
+        strip then under the nodes) only the layer titles."""
         v = self.view
-        layout, exposed = v.layout, option.exposedRect
+        if v.heat:
+            self._paint_rows(p, option.exposedRect)
+            self._paint_selection(p)
+        self._paint_layer_titles(p)
+
+    def _paint_rows(self, p: QPainter, exposed: QRectF) -> None:
+        v = self.view
+        layout = v.layout
         first = max(1, math.floor((exposed.left() - PAD) / layout.column_w) + 1)
         last = min(layout.steps, math.ceil((exposed.right() - PAD) / layout.column_w))
         if last < first:
@@ -76,8 +86,6 @@ class HeatStrip(QGraphicsItem):
             if y + height >= exposed.top() and y <= exposed.bottom():
                 p.drawImage(QRectF(target_x, y, target_w, height), image,
                             QRectF((first - 1) * per_step, 0, (last - first + 1) * per_step, 1))
-        self._paint_selection(p)
-        self._paint_layer_titles(p)
 
     def _paint_selection(self, p: QPainter) -> None:
         key = self.view.selected_key

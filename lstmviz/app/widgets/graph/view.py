@@ -132,7 +132,7 @@ class GraphView(QGraphicsView):
         self.node_bounds = self.node_rect.adjusted(-NODE_PAD, -NODE_PAD, NODE_PAD, NODE_PAD)  # asked for often
         self._draw_bands()
         self.heat_strip = HeatStrip(self)
-        self.heat_strip.setVisible(self.heat)
+        self.heat_strip.setVisible(self.heat or not self.texts[0])
         scene.addItem(self.heat_strip)
         scene.setSceneRect(QRectF(0, 0, self.layout.width, self.layout.height))
         self.lane_labels = lane_labels(self.layout, self.session.document)
@@ -312,17 +312,17 @@ class GraphView(QGraphicsView):
             self.blocks.restate(self.progress.apply)
         for item in self.band_titles:
             item.setVisible(not heat and texts[0])
+        self.heat_strip.setVisible(heat or not texts[0])  # without text, the strip names the layers
 
     def _set_heat(self, heat: bool) -> None:
         if heat != self.heat:
             self.heat = heat
             self._refresh_heat()
-            self.heat_strip.setVisible(heat)
             self.blocks.show(not heat)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
-        if self.heat:
+        if self.heat_strip.isVisible():
             self.viewport().update()  # the layer titles stay at the viewport's left edge
         self.blocks.update()
         self.margins.repaint()  # the margins' labels move with the view
