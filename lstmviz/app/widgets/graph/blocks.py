@@ -168,8 +168,9 @@ class Blocks:
             del self.building[b]  # the view has moved away from it
         deadline = time.perf_counter() + SLICE_S
         for b in todo:
-            build = self.building.setdefault(b, self._build(b))
-            for _ in build:
+            if b not in self.building:
+                self.building[b] = self._build(b)
+            for _ in self.building[b]:
                 if time.perf_counter() > deadline:
                     self._schedule()
                     return
