@@ -16,7 +16,7 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QToolTip
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QToolTip
 
 from ... import style
 from ...model.graph_model import Edge, Lane
@@ -31,6 +31,7 @@ _ASKED_PEN = QPen(QColor(style.ASKED), 4, Qt.PenStyle.DashLine)
 _FUTURE_BRUSH = QBrush(FUTURE)
 _HATCH_BRUSH = QBrush(QColor(style.HATCH), Qt.BrushStyle.BDiagPattern)
 _KINK_BRUSH = QBrush(QColor(style.KINK))
+_NO_PEN = QPen(Qt.PenStyle.NoPen)
 _TEXT, _TEXT_ON_DARK, _TEXT_DIM = QColor(style.TEXT), QColor(style.TEXT_ON_DARK), QColor(style.TEXT_DIM)
 _NOT_COMPUTED = QColor(style.NOT_COMPUTED)
 NODE_PAD = 3  # a node's bounds reach this far beyond it (its thick border when selected)
@@ -69,11 +70,12 @@ def text_colour(fill: QColor) -> QColor:
     return _TEXT_ON_DARK if fill.lightnessF() < 0.45 else _TEXT
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(QGraphicsRectItem):
     """One node; painted by hand for speed. State is set by the view, then ``update()``."""
 
     def __init__(self, lane: Lane, t: int, view: GraphView):
-        super().__init__()
+        super().__init__(view.node_bounds)  # its bounds: Qt asks for them in C++, not through Python
+        self.setPen(_NO_PEN)
         self.lane, self.t, self.view = lane, t, view
         self.fills: list[QColor] = [FUTURE]  # what is shown now (set by the playhead)
         self.text = ""
@@ -98,9 +100,6 @@ class NodeItem(QGraphicsItem):
         the quiz's mark are repainted where they move)."""
         return (self.fills, self.text, self.mark, self.future, self.kink, self.current, self.eps_alone,
                 self.waiting)
-
-    def boundingRect(self) -> QRectF:
-        return self.view.node_bounds
 
     def paint(self, p: QPainter, option, widget=None) -> None:
         view = self.view
