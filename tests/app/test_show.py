@@ -32,23 +32,41 @@ def main_windows(qapp) -> list[MainWindow]:
 
 
 @pytest.fixture
-def opened(qapp):
+def later():
+    """``later(ms, action)``: run the action after ms milliseconds of the event loop, but never after this
+    test. A bare ``QTimer.singleShot`` outlives its test: a 10 s one left here once closed the window of
+    whichever widget test ran 10 s later, and that test's panel never came on screen."""
+    timers = []
+
+    def start(ms: int, action) -> None:
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(action)
+        timer.start(ms)
+        timers.append(timer)
+    yield start
+    for timer in timers:
+        timer.stop()
+
+
+@pytest.fixture
+def opened(qapp, later):
     """The windows this test opens (an earlier test's window, not yet deleted, is not one of them); and a
-    watchdog: should a blocking show never see its window close, everything is closed after 15 s, so a
-    failure fails instead of hanging the suite."""
+    watchdog: should a blocking show never see its window close (a dialog asking to save it, say), the
+    dialog is dismissed and the windows closed after 15 s, so a failure fails instead of hanging the suite."""
     before = set(main_windows(qapp))
 
-    def watchdog():
-        for window in main_windows(qapp):
-            window.session.history.set_clean()
-            window.close()
+    def mine() -> list[MainWindow]:
+        return [w for w in main_windows(qapp) if w not in before]
 
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(watchdog)
-    timer.start(15_000)
-    yield lambda: [w for w in main_windows(qapp) if w not in before]
-    timer.stop()
+    def watchdog():
+        for box in [w for w in qapp.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
+            box.done(QMessageBox.StandardButton.Discard.value)
+        for window in mine():
+            window.session.history.set_clean()
+            later(100, window.close)  # once the box is gone
+    later(15_000, watchdog)
+    return mine
 
 
 def test_lstmviz_show_is_the_app_show_and_import_lstmviz_stays_qt_free():
@@ -71,11 +89,12 @@ def test_lstmviz_show_is_the_app_show_and_import_lstmviz_stays_qt_free():
     assert run.stdout.startswith("no-such-scenario.json: ")  # refused before anything needs Qt
 
 
-def test_inside_a_running_event_loop_show_returns_the_shown_window_at_once(qapp, qtbot, settings, cleanup, opened):
+def test_inside_a_running_event_loop_show_returns_the_shown_window_at_once(qapp, qtbot, settings, cleanup, opened,
+                                                                         later):
     scenario = load_scenario("calculator-lstm")
     scenario.model.layers[0].params["b_i"][0] = 0.9  # the course's edit: E = 0.125
     shown = []
-    QTimer.singleShot(0, lambda: shown.append(show(scenario, settings=settings, step=3)))
+    later(0, lambda: shown.append(show(scenario, settings=settings, step=3)))
     qtbot.waitUntil(lambda: bool(shown))  # show ran inside the loop qtbot turns, and came back
     window = shown.pop()
     assert isinstance(window, MainWindow) and window.isVisible() and opened() == [window]
@@ -88,10 +107,10 @@ def test_inside_a_running_event_loop_show_returns_the_shown_window_at_once(qapp,
     qtbot.waitUntil(lambda: not show_module._SHOWN)
 
 
-def test_event_loop_running_reads_the_loop_level_and_ipythons_gui_loop(qapp, qtbot, monkeypatch):
+def test_event_loop_running_reads_the_loop_level_and_ipythons_gui_loop(qapp, qtbot, monkeypatch, later):
     assert not event_loop_running(qapp)  # a test body runs outside any event loop
     inside = []
-    QTimer.singleShot(0, lambda: inside.append(event_loop_running(qapp)))
+    later(0, lambda: inside.append(event_loop_running(qapp)))
     qtbot.waitUntil(lambda: bool(inside))
     assert inside == [True]
     for loop, running in (("qt6", True), ("qt", True), ("inline", False), (None, False)):
@@ -100,8 +119,7 @@ def test_event_loop_running_reads_the_loop_level_and_ipythons_gui_loop(qapp, qtb
         assert event_loop_running(qapp) is running
 
 
-def test_from_a_script_show_blocks_until_closed_and_returns_the_edited_scenario(qapp, qtbot, settings, cleanup,
-                                                                                opened):
+def test_from_a_script_show_blocks_until_closed_and_returns_the_edited_scenario(settings, cleanup, opened, later):
     scenario = load_scenario("calculator-lstm")
     seen = []
 
@@ -111,16 +129,7 @@ def test_from_a_script_show_blocks_until_closed_and_returns_the_edited_scenario(
         seen.append((window.windowTitle(), window.status_labels["loss"].text()))
         window.close()
 
-    def give_up():  # a hang (a dialog asking to save) would otherwise hide a failure
-        seen.append("gave up")
-        for window in opened():
-            window.session.history.set_clean()
-        for box in [w for w in qapp.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
-            box.done(QMessageBox.StandardButton.Discard.value)
-        QTimer.singleShot(100, lambda: [window.close() for window in opened()])  # once the box is gone
-
-    QTimer.singleShot(100, edit_and_close)
-    QTimer.singleShot(10_000, give_up)
+    later(100, edit_and_close)
     final = show(scenario, settings=settings)  # no loop runs: show runs one until the window closes
     assert seen == [(f"*{scenario.name} — lstmviz", "E = 0.125")]  # closed without asking to save
     assert final.model.layers[0].params["b_i"][0] == 0.9
@@ -129,8 +138,8 @@ def test_from_a_script_show_blocks_until_closed_and_returns_the_edited_scenario(
     assert not opened()
 
 
-def test_a_file_is_opened_with_its_path_and_returned_unchanged_when_not_edited(qapp, tmp_path, settings, cleanup,
-                                                                              opened):
+def test_a_file_is_opened_with_its_path_and_returned_unchanged_when_not_edited(tmp_path, settings, cleanup, opened,
+                                                                              later):
     path = tmp_path / "calc.json"
     path.write_text((lstmviz.io.resolve_scenario("calculator-lstm")).read_text())
     titles = []
@@ -140,7 +149,7 @@ def test_a_file_is_opened_with_its_path_and_returned_unchanged_when_not_edited(q
         titles.append(window.windowTitle())
         window.close()
 
-    QTimer.singleShot(100, close)
+    later(100, close)
     final = show(path, settings=settings, block=True)
     assert titles == [f"{final.name} (calc.json) — lstmviz"]
     np.testing.assert_array_equal(final.data.x, load_scenario(path).data.x)
