@@ -63,6 +63,7 @@ class CostLagPanel(LazyPanel, QWidget):
         doc, view = self.document, session.view
         observe(self, (doc.trace_changed, self.refresh_soon), (doc.structure_changed, self.refresh_soon),
                 (view.selection_changed, self._on_selection))
+        self._on_selection()  # made when its tab first comes up: the weight selected before
 
     # -- construction ------------------------------------------------------------------------------------
     def _controls(self) -> QHBoxLayout:

@@ -68,6 +68,7 @@ class RoutesPanel(LazyPanel, QWidget):
         doc = self.document
         observe(self, (doc.trace_changed, self.refresh_soon), (doc.structure_changed, self.refresh_soon),
                 (session.view.selection_changed, self._on_selection))
+        self._on_selection()  # made when its tab first comes up: the weight or cell selected before
 
     def _controls(self) -> QHBoxLayout:
         row = QHBoxLayout()

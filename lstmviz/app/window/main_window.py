@@ -32,13 +32,10 @@ from ..qt.player import Player
 from ..qt.training import TrainRunner
 from ..widgets.analysis_panel import AnalysisPanel
 from ..widgets.compare import ComparePanel
-from ..widgets.cost_lag_panel import CostLagPanel
 from ..widgets.graph import GraphView, LegendBar
 from ..widgets.inspector import Inspector
 from ..widgets.plots import PlotsPanel
 from ..widgets.quiz_panel import QuizPanel
-from ..widgets.routes_panel import RoutesPanel
-from ..widgets.sensitivity_panel import SensitivityPanel
 from ..widgets.train_panel import TrainPanel
 from ..widgets.transport import TransportBar
 from ..widgets.unit_overview import UnitOverviewPanel
@@ -46,7 +43,7 @@ from ..widgets.view_bar import ViewBar
 from ..widgets.watches import WatchesPanel
 from ..widgets.weight_editor import WeightEditor
 from .actions import VIEW_TOOLBAR, action_table, build_actions
-from .docks import DOCKS, LAYOUT_VERSION, build_docks
+from .docks import DOCKS, LAYOUT_VERSION, build_docks, made_panel
 from .files import Files
 from .presentation import Presenter
 from .screen_fit import fit_to_screen, share_toolbar_row
@@ -115,10 +112,15 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisPanel(s, self)
         self.watches = WatchesPanel(s, self)
         self.quiz_panel = QuizPanel(s.quiz, self)
-        self.cost_lag = CostLagPanel(s, self)
-        self.sensitivity = SensitivityPanel(s, self)
-        self.routes = RoutesPanel(s, self)
-        self.units = UnitOverviewPanel(s, self)
+        self.units = UnitOverviewPanel(s, self)  # its size hint shapes the bottom docks: made at start
+
+    def __getattr__(self, name: str):
+        """A panel made on show (the Cost × lag, RTRL and Routes panels: see
+        :mod:`.docks`), read before its tab came up: made now."""
+        spec = next((d for d in DOCKS if d.made_on_show and d.panel == name), None)
+        if spec is None or "docks" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return made_panel(self, spec)
 
     def _central(self) -> QWidget:
         """The graph with its colour legend above it."""

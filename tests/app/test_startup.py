@@ -1,0 +1,89 @@
+"""Opening the window does only what its first picture needs: the panels behind another tab that compute
+from the trace (Cost × lag, RTRL, Routes) are made, and compute, when their tab first comes up."""
+import numpy as np
+import pytest
+
+from lstmviz.app.model import sensitivity as sensitivity_model
+from lstmviz.app.numbers import fmt
+from lstmviz.app.widgets import cost_lag_panel, routes_panel
+from lstmviz.core import compute
+from lstmviz.core.routes import weight_routes
+
+MADE_ON_SHOW = {"cost_lag": "cost_lag", "rtrl": "sensitivity", "routes": "routes"}  # dock → window attribute
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """How often each panel's computation ran: dC(t)/dW(t−u), the routes split, RTRL's sensitivities."""
+    counts = {"cost_lag": 0, "routes": 0, "rtrl": 0}
+
+    def counted(name, fn):
+        def run(*args, **kwargs):
+            counts[name] += 1
+            return fn(*args, **kwargs)
+        return run
+    monkeypatch.setattr(cost_lag_panel, "cost_lag", counted("cost_lag", cost_lag_panel.cost_lag))
+    monkeypatch.setattr(routes_panel, "weight_routes", counted("routes", routes_panel.weight_routes))
+    monkeypatch.setattr(sensitivity_model, "sensitivities", counted("rtrl", sensitivity_model.sensitivities))
+    return counts
+
+
+def made(window, dock: str) -> bool:
+    return MADE_ON_SHOW[dock] in vars(window)
+
+
+def test_hidden_panels_compute_nothing_until_their_tab_comes_up(qtbot, open_window, calls):
+    w = open_window("long-lag")
+    s = w.session
+    s.document.set_entry("l0/b_f", (0,), 0.5)  # an edit, a selected weight, playhead moves: all while hidden
+    s.view.select_weight("l0/U_f", (1, 0))
+    s.playback.go_start()
+    w.named_actions["step_forward"].trigger()
+    s.playback.go_end()
+    qtbot.wait(400)  # longer than any panel's debounce
+    assert calls == {"cost_lag": 0, "routes": 0, "rtrl": 0}
+    assert not any(made(w, dock) for dock in MADE_ON_SHOW)
+    trace = compute(s.document.scenario)
+    grad = float(trace["grad/l0/U_f"][1, 0])
+
+    w.docks["routes"].raise_()
+    qtbot.waitUntil(lambda: calls["routes"] == 1)
+    assert w.routes.split.label == "l0/U_f[1, 0]"  # the weight selected before the panel was made
+    expected = weight_routes(trace, "l0/U_f", (1, 0))
+    np.testing.assert_allclose(w.routes.split.total, expected.total, rtol=1e-12)
+    assert calls == {"cost_lag": 0, "routes": 1, "rtrl": 0} and not made(w, "cost_lag") and not made(w, "rtrl")
+
+    w.docks["cost_lag"].raise_()
+    qtbot.waitUntil(lambda: calls["cost_lag"] == 1)
+    assert w.cost_lag.result.label == "l0/U_f[1, 0]"
+    assert w.cost_lag.result.total == pytest.approx(grad, rel=1e-9)
+
+    w.docks["rtrl"].raise_()
+    qtbot.waitUntil(lambda: calls["rtrl"] == 1)
+    assert w.sensitivity.entry_box.currentText() == "U_f[1, 0] · layer 0"
+    assert w.sensitivity.shown_values()["dE/dθ under full (= G[T])"] == fmt(grad)
+    assert calls == {"cost_lag": 1, "routes": 1, "rtrl": 1}
+
+
+def test_the_rtrl_panel_lists_every_entry_once_shown(qtbot, open_window):
+    w = open_window("stacked-lstm")
+    w.session.view.select_weight("l1/W_i", (0, 1))
+    panel = w.sensitivity  # read before its tab came up: made now, its lists still empty
+    assert panel.entry_box.count() == 0
+    w.docks["rtrl"].raise_()
+    qtbot.waitUntil(lambda: panel.entry_box.count() > 0)
+    layers = w.session.document.scenario.model.layers
+    assert panel.entry_box.count() == sum(a.size for layer in layers for a in layer.params.values())
+    assert panel.entry_box.currentText() == "W_i[0, 1] · layer 1"
+    assert panel.unit_box.count() == sum(layer.hidden_size for layer in layers)
+
+
+def test_a_saved_layout_with_a_made_on_show_tab_in_front_shows_it_at_once(qtbot, open_window, calls):
+    first = open_window("long-lag")
+    first.docks["routes"].raise_()
+    qtbot.waitUntil(lambda: calls["routes"] == 1)
+    first.close()  # saves the layout: Routes in front
+    w = open_window("long-lag")
+    qtbot.waitUntil(lambda: calls["routes"] == 2)
+    assert made(w, "routes") and not made(w, "cost_lag")
+    assert w.routes.split is not None and "under full" in w.routes.plot.getPlotItem().titleLabel.text
