@@ -148,3 +148,13 @@ def test_a_time_offset_on_a_quantity_without_steps_is_refused(scenario, path, tm
     mapping.write_text(json.dumps({"arrays": {"db": {"key": "grad/l0/b_i", "time_offset": 1}}}))
     code, _, err = run(capsys, "check-arrays", path, saved(tmp_path, {"db": np.zeros(4)}), "--map", mapping)
     assert (code, err) == (2, f"{mapping}: arrays.db.time_offset is given, but grad/l0/b_i has no time axis\n")
+
+
+@pytest.mark.parametrize("key,joined", [(["grad/l0/b_*", "grad/head/W_y"], "grad/head/W_y"),
+                                        (["grad/l0/W_*", "loss"], "loss"), (["l0/h", "l0/c"], "l0/h")])
+def test_joins_that_cannot_be_split_are_refused(scenario, path, tmp_path, capsys, key, joined):
+    message = f"arrays.dc.key joins {joined}: only weights and gradients of one height join"
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"arrays": {"dc": {"key": key}}}))
+    code, _, err = run(capsys, "check-arrays", path, saved(tmp_path, {"dc": np.zeros(3)}), "--map", mapping)
+    assert (code, err) == (2, f"{mapping}: {message}\n")

@@ -110,28 +110,34 @@ class Layout:
         return out
 
     def _parts(self, name: str, spec: Spec) -> list[Part]:
-        field = f"arrays.{name}.key"
+        field, joined = f"arrays.{name}.key", len(spec.keys) > 1
+        families = [self._family(field, family, spec.gates) for family in spec.keys]
         parts, column = [], 0
-        for family in spec.keys:
-            keys = [family.replace("*", g) for g in spec.gates] if "*" in family else [family]
-            for key in keys:
-                if key not in self.shapes:
-                    raise ScenarioError(self.source, field, f"names {key}, which is not a trace key of this scenario")
-            shape = self.shapes[keys[0]]
-            if any(self.shapes[k] != shape for k in keys) or ("*" in family and not shape):
-                raise ScenarioError(self.source, field, f"{family} does not stack: its gates' shapes differ")
+        for family, (keys, shape) in zip(spec.keys, families, strict=True):
+            if joined and (len(shape) not in (1, 2) or shape[0] != families[0][1][0] or keys[0] in self.per_step):
+                raise ScenarioError(self.source, field, f"joins {family}: only weights and gradients of one height "
+                                                        "join")
+            width = (shape[-1] if len(shape) > 1 else 1) if joined else 0
+            join = slice(column, column + width) if joined else None
+            column += width
+            gates = spec.gates if "*" in family else [None]
             unit_axis = 1 if keys[0] in self.per_step else 0
-            width = (shape[-1] if len(shape) > 1 else 1) if len(spec.keys) > 1 else None
-            join = None if width is None else slice(column, column + width)
-            column += width or 0
-            parts += [Part(k, join, g if "*" in family else None, unit_axis)
-                      for k, g in zip(keys, spec.gates if "*" in family else [None], strict=False)]
-        if len(spec.keys) > 1 and any(p.key in self.per_step for p in parts):
-            raise ScenarioError(self.source, field, "joins per-step quantities; only weights and gradients join")
+            parts += [Part(k, join, g, unit_axis) for k, g in zip(keys, gates, strict=True)]
         if spec.time_offset and parts[0].key not in self.per_step:
             raise ScenarioError(self.source, f"arrays.{name}.time_offset", f"is given, but {parts[0].key} has no "
                                                                            "time axis")
         return parts
+
+    def _family(self, field: str, family: str, gates: str) -> tuple[list[str], tuple[int, ...]]:
+        """The trace keys of one key or gate family and their common shape."""
+        keys = [family.replace("*", g) for g in gates] if "*" in family else [family]
+        for key in keys:
+            if key not in self.shapes:
+                raise ScenarioError(self.source, field, f"names {key}, which is not a trace key of this scenario")
+        shape = self.shapes[keys[0]]
+        if any(self.shapes[k] != shape for k in keys) or ("*" in family and not shape):
+            raise ScenarioError(self.source, field, f"{family} does not stack: its gates' shapes differ")
+        return keys, shape
 
     def _ours(self, parts: list[Part]) -> tuple[int, ...]:
         """The shape of their array in our orientation: the parts stacked and joined."""
