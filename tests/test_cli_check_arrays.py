@@ -158,3 +158,29 @@ def test_joins_that_cannot_be_split_are_refused(scenario, path, tmp_path, capsys
     mapping.write_text(json.dumps({"arrays": {"dc": {"key": key}}}))
     code, _, err = run(capsys, "check-arrays", path, saved(tmp_path, {"dc": np.zeros(3)}), "--map", mapping)
     assert (code, err) == (2, f"{mapping}: {message}\n")
+
+
+def test_the_exported_data_file_checks_as_it_is(scenario, path, tmp_path, capsys):
+    """What `weights export --data` writes: x and the initial states agree, y and mask are inputs."""
+    run(capsys, "weights", "export", path, tmp_path / "w.npz", "--layout", "pytorch", "--data", tmp_path / "d.npz")
+    code, out, _ = run(capsys, "check-arrays", path, tmp_path / "d.npz")
+    assert code == 0
+    rows = {line.split()[0]: line.split(None, 2)[2] for line in out.splitlines()[2:]}
+    assert rows["x"].startswith("agrees") and rows["l0/c0"].startswith("agrees")
+    assert rows["y"] == rows["mask"] == "not compared"
+
+
+def test_names_of_a_built_in_layout_without_map_say_which(scenario, path, tmp_path, capsys):
+    run(capsys, "weights", "export", path, tmp_path / "w.npz", "--layout", "pytorch")
+    arrays = StudentLSTM(scenario).arrays("pytorch")
+    code, out, err = run(capsys, "check-arrays", path, saved(tmp_path, arrays))
+    assert (code, out) == (2, "")
+    assert err.endswith("these are the names of the pytorch layout (--map pytorch, mapping='pytorch')\n")
+    assert err.count("\n") == 1
+
+
+def test_an_unknown_map_name_is_neither_a_layout_nor_a_file(scenario, path, tmp_path, capsys):
+    arrays = saved(tmp_path, {"l0/delta_c": StudentLSTM(scenario).dc})
+    code, out, err = run(capsys, "check-arrays", path, arrays, "--map", "pytroch")
+    assert (code, out) == (2, "")
+    assert err == "mapping: 'pytroch' is neither a built-in layout (pytorch, keras, karpathy) nor a mapping file\n"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from ...core.trace import Trace
 from ..errors import ScenarioError
 from ..opening import open_checked, open_loaded
 from ..weights import NpzReader, real_array
-from .layouts import LAYOUTS
+from .layouts import LAYOUTS, data_only
 from .mapping import Layout, Spec, parse_mapping, read_mapping
 from .order import PHASE_OF, Order
 from .report import ABSENT, AGREES, DIFFERS, NOT_COMPARED, Disagreement, Report, Verdict, plain_name
@@ -29,6 +30,7 @@ from .report import ABSENT, AGREES, DIFFERS, NOT_COMPARED, Disagreement, Report,
 RTOL, ATOL = 1e-6, 1e-9
 ArraysArg = str | os.PathLike | Mapping[str, np.ndarray]
 MappingArg = str | os.PathLike | Mapping | None
+NO_MAPPING = "arrays"  # the source named when their names are trace keys
 
 
 def check_arrays(scenario: Scenario | str | os.PathLike, arrays: ArraysArg, mapping: MappingArg = None, *,
@@ -50,7 +52,7 @@ def check_arrays(scenario: Scenario | str | os.PathLike, arrays: ArraysArg, mapp
         trace = opened.trace
     specs, mapping_source = resolve_mapping(mapping, trace)
     layout = Layout(specs, trace, mapping_source)
-    source, given, theirs = read_arrays(arrays, layout)
+    source, given, theirs = read_arrays(arrays, layout, trace)
     return compare(trace, layout, given, theirs, rtol, atol, source, name)
 
 
@@ -58,42 +60,56 @@ def resolve_mapping(mapping: MappingArg, trace: Trace) -> tuple[dict[str, Spec],
     """The specs of a mapping argument and the source its errors name."""
     scenario = trace.scenario
     if mapping is None:
-        return {}, "arrays"
+        return data_only(trace), NO_MAPPING
     if isinstance(mapping, str) and mapping in LAYOUTS:
-        return LAYOUTS[mapping](scenario, f"the {mapping} layout"), f"the {mapping} layout"
+        return data_only(trace) | LAYOUTS[mapping](scenario, f"the {mapping} layout"), f"the {mapping} layout"
     if isinstance(mapping, Mapping):
         source, document = "mapping", mapping
         specs = parse_mapping(mapping, source)
     else:
         source = str(mapping)
+        if not Path(mapping).exists() and Path(mapping).suffix.lower() != ".json":
+            raise ScenarioError("mapping", None, f"{source!r} is neither a built-in layout ({', '.join(LAYOUTS)}) "
+                                "nor a mapping file")
         document = read_mapping(mapping)
         specs = parse_mapping(document, source)
     base = document.get("layout")
     if base is None:
-        return specs, source
+        return data_only(trace) | specs, source
     if base not in LAYOUTS:
         raise ScenarioError(source, "layout", f"is {base!r}, expected one of {', '.join(LAYOUTS)}")
-    return LAYOUTS[base](scenario, source) | specs, source
+    return data_only(trace) | LAYOUTS[base](scenario, source) | specs, source
 
 
-def read_arrays(arrays: ArraysArg, layout: Layout) -> tuple[str, set[str], dict[str, np.ndarray]]:
+def read_arrays(arrays: ArraysArg, layout: Layout, trace: Trace) -> tuple[str, set[str], dict[str, np.ndarray]]:
     """The source, the names they gave, and the arrays that are compared, checked against the shapes
     the layout gives them (an array the layout does not compare is not read)."""
     if isinstance(arrays, Mapping):
-        _refuse_unknown(set(arrays), layout, "arrays")
+        _refuse_unknown(set(arrays), layout, "arrays", trace)
         return "arrays", set(arrays), {n: real_array("arrays", n, a, layout.their_shape(n), "arrays")
                                        for n, a in arrays.items() if layout.spec(n).compare}
     with NpzReader(arrays, what="arrays") as z:
-        _refuse_unknown(z.names, layout, z.source)
+        _refuse_unknown(z.names, layout, z.source, trace)
         return z.source, z.names, {n: z.read(n, layout.their_shape(n)) for n in sorted(z.names)
                                    if layout.spec(n).compare}
 
 
-def _refuse_unknown(names: set[str], layout: Layout, source: str) -> None:
+def _refuse_unknown(names: set[str], layout: Layout, source: str, trace: Trace) -> None:
     for name in sorted(names):
         if not layout.knows(name):
-            expected = "a trace key (docs/engine.md)" + (f" or a name of {layout.source}" if layout.specs else "")
-            raise ScenarioError(source, name, f"is not {expected}")
+            expected = "a trace key (docs/engine.md)" + ("" if layout.source == NO_MAPPING else
+                                                         f" or a name of {layout.source}")
+            raise ScenarioError(source, name, f"is not {expected}{_layout_hint(names, layout, trace)}")
+
+
+def _layout_hint(names: set[str], layout: Layout, trace: Trace) -> str:
+    """When no mapping was given and a built-in layout knows every name: say which (mapping "pytorch"…)."""
+    if layout.source != NO_MAPPING:
+        return ""
+    for built_in, specs in LAYOUTS.items():
+        if set(names) <= set(specs(trace.scenario, built_in)) | set(layout.shapes):
+            return f"; these are the names of the {built_in} layout (--map {built_in}, mapping={built_in!r})"
+    return ""
 
 
 def compare(trace: Trace, layout: Layout, given: set[str], theirs: dict[str, np.ndarray], rtol: float, atol: float,

@@ -9,7 +9,7 @@ docs/check-arrays.md for the shapes.
 from __future__ import annotations
 
 from ...core.model import GATES, Scenario
-from ..weights import FOREIGN_ORDER, expected_members, standard_layers
+from ..weights import FOREIGN_ORDER, expected_members, export_data, standard_layers
 from .mapping import Spec
 
 OURS = "".join(GATES)            # i, f, o, g: Karpathy's IFOG columns are in lstmviz's own order
@@ -68,6 +68,12 @@ def karpathy(scenario: Scenario, source: str) -> dict[str, Spec]:
         specs.update({name + s: Spec(compare=False) for name in ("WLSTM", "Hin", "Ct", "dHin", "dh0", "dc0")})
         specs["dX" + s] = Spec(("dx",), batch_axis=1) if k == 0 else Spec(compare=False)  # above: into h below
     return specs
+
+
+def data_only(trace) -> dict[str, Spec]:
+    """The names of ``weights export --data`` (io.weights.export_data) that have no trace key, such as
+    the targets ``y`` and the ``mask``: known in every mapping, listed, not compared (they are inputs)."""
+    return {name: Spec(compare=False) for name in export_data(trace.scenario) if name not in trace}
 
 
 def _weights(scenario: Scenario, layout: str) -> dict[str, Spec]:
