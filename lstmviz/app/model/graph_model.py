@@ -137,7 +137,13 @@ class GraphModel:
         when given (it matters only under window:K). Kept until the mode, T or the cost change."""
         cost = cost if mode.kind == "window" else None
         if self._cuts_for != (mode, T, cost):
-            self._cuts = {e: np.array([self.is_cut(e, mode, t, cost) for t in range(1, T + 1)]) for e in self.edges}
+            masks: dict[tuple[bool, str], np.ndarray] = {}  # edges alike for is_cut (lagged or not, kind) share one
+            for e in self.edges:
+                alike = (e.lag == 0, e.kind)
+                if alike not in masks:
+                    masks[alike] = np.array([self.is_cut(e, mode, t, cost) for t in range(1, T + 1)])
+                    masks[alike].setflags(write=False)
+            self._cuts = {e: masks[(e.lag == 0, e.kind)] for e in self.edges}
             self._cuts_for = (mode, T, cost)
         return self._cuts
 
