@@ -102,6 +102,24 @@ def key_title(key: str) -> str:
     return f"{symbol(k.name)} · {where(key)}" + (f" ({what})" if what else "") + f" — {key}"
 
 
+def course_name(key: str) -> str:
+    """A trace key in the course's letters: ``l0/delta_c`` → ``δc``, ``l0/g`` → ``c̃``, ``l0/eps_h`` → ``εh``,
+    ``grad/l0/W_g`` → ``dE/dW_c̃``, ``dx`` → ``δx``, ``loss_t`` → ``E[t]`` (the check of their arrays
+    names quantities so)."""
+    k = Key.parse(key)
+    if k.grad:
+        return "dE/d" + symbol(k.name)
+    if k.name.startswith("delta_"):
+        return delta_label(k.name.removeprefix("delta_"))
+    if k.name.startswith("eps_"):
+        return EPS_PREFIX + label(k.name.removeprefix("eps_"))
+    if k.name == "dx":
+        return delta_label("x")
+    if k.name == "loss_t":
+        return label("loss") + "[t]"
+    return label(k.name)
+
+
 # -- colour maps and graph themes ----------------------------------------------------------------------
 # Diverging colour map (blue − white − red), colour-blind safe, light at zero: (position, hex).
 DIVERGING = ((0.0, "#2166ac"), (0.25, "#67a9cf"), (0.5, "#f7f7f7"), (0.75, "#ef8a62"), (1.0, "#b2182b"))
@@ -130,6 +148,8 @@ HEADING = "#555555"        # the inspector's section titles
 LINK = "#1f5fa8"
 KINK = "#d95f02"           # kinks, notes and refusals
 SELECTION = "#ffb000"
+DIFFERS = "#d1007a"          # their arrays differ here (Check my arrays): magenta, not the selection's orange
+AGREES = "#1b7837"           # their arrays agree
 CURRENT = "#1f78b4"        # the step computed last; the current phase
 ASKED = "#e7298a"          # the node the quiz asks to predict
 NOT_COMPUTED = "#d9d9d9"   # future values: hatched grey

@@ -5,29 +5,11 @@ every array; exit status 0 when every array present agrees, 1 when one differs, 
 """
 from __future__ import annotations
 
-from ..app import style
-from ..core.keys import Key
+from ..app.style import course_name
 from ..io.opening import open_checked
 from ..io.yours import check_arrays
 
 EXIT_DIFFERS = 1
-
-
-def course_name(key: str) -> str:
-    """A trace key in the course's letters: ``l0/delta_c`` → ``δc``, ``l0/g`` → ``c̃``, ``l0/eps_h`` → ``εh``,
-    ``grad/l0/W_g`` → ``dE/dW_c̃``, ``dx`` → ``δx``, ``loss_t`` → ``E[t]``."""
-    k = Key.parse(key)
-    if k.grad:
-        return "dE/d" + style.symbol(k.name)
-    if k.name.startswith("delta_"):
-        return style.delta_label(k.name.removeprefix("delta_"))
-    if k.name.startswith("eps_"):
-        return style.EPS_PREFIX + style.label(k.name.removeprefix("eps_"))
-    if k.name == "dx":
-        return style.delta_label("x")
-    if k.name == "loss_t":
-        return style.label("loss") + "[t]"
-    return style.label(k.name)
 
 
 def run(args) -> int:

@@ -22,6 +22,7 @@ from .playback import Playback
 from .quantities import NodeRef, layer_vars
 from .quiz import Quiz
 from .view_state import ViewState
+from .yours import YoursCheck
 
 
 class Session:
@@ -33,6 +34,7 @@ class Session:
         self.comparison = Comparison(self.document)
         self.follower = PhaseFollower(self.playback, self.view)
         self.quiz = Quiz(self.playback, self.view, self.document)
+        self.yours = YoursCheck(self.document)  # their arrays (File ▸ Check my arrays…)
         self.playback.breakpoint_hit.connect(self._select_hit, priority=10)
 
     @property
@@ -53,10 +55,11 @@ class Session:
         self.playback.reset()
         self.view.reset()
         self.comparison.reset()
+        self.yours.reset()
 
     def announce(self) -> None:
         """Tell every observer that everything changed, part by part."""
-        for part in (self.document, self.playback, self.view, self.comparison):
+        for part in (self.document, self.playback, self.view, self.comparison, self.yours):
             part.announce()
 
     def _select_hit(self, _text: str) -> None:

@@ -1,0 +1,158 @@
+""""Yours → engine" for the inspector (Qt-free): a node's own numbers and the inputs of its equation.
+
+For a node (layer, var, t, unit): one :class:`Row` per quantity of the node they saved (value, ε, δ),
+then the inputs of the value's equation (the graph's edges into the node: h[t−1], c[t−1], the gates…)
+and the δ-carrying nodes of the δ's terms (:func:`~lstmviz.app.model.equations.explain`), each with
+whether their values agree. An input that feeds the equation through a weight matrix (x[t], h[t−1])
+is a whole vector: it agrees only when every unit does. When every input they saved agrees and the
+node does not, the mistake is in the equation itself (or in an input they did not save).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...io.yours import Report
+from ..style import EPS_PREFIX, delta_label, label
+from .equations import explain, explain_weight
+from .graph_model import GraphModel
+from .quantities import NodeRef
+from .yours import node_keys
+
+AGREES, DIFFERS, NOT_SAVED = "agrees", "differs", "not saved"
+VECTOR_KINDS = ("input", "layer", "recurrent", "head")  # edges that carry a whole vector through a matrix
+
+
+@dataclass(frozen=True)
+class Row:
+    """One quantity: its name as the course writes it, their value and the engine's (None for a vector
+    input, where ``detail`` counts the differing units), and the status."""
+
+    name: str
+    key: str
+    status: str                  # agrees, differs, not saved
+    yours: float | None = None
+    engine: float | None = None
+    detail: str = ""
+
+    @property
+    def difference(self) -> float | None:
+        return None if self.yours is None or self.engine is None else self.yours - self.engine
+
+
+@dataclass(frozen=True)
+class NodeCheck:
+    own: list[Row]               # the node's value, ε, δ as they saved them
+    value_inputs: list[Row]      # what the value's equation reads
+    delta_inputs: list[Row]      # the δ's of the nodes its δ's terms come from
+
+
+def node_check(report: Report, trace, node: NodeRef) -> NodeCheck | None:
+    """Their numbers at ``node`` beside the engine's, None when they saved none of its quantities."""
+    keys = node_keys(node.layer, node.var)
+    unit = node.unit if node.layer is not None else None  # a head node: its first differing component
+    own = [_entry(report, trace, key, node.t, unit, _name(kind, node)) for kind, key in keys.items()
+           if key in report.masks]
+    if not own:
+        return None
+    value_inputs = delta_inputs = []
+    if "value" in keys and keys["value"] in report.masks:
+        value_inputs = _value_inputs(report, trace, node)
+    if any(keys.get(kind) in report.masks for kind in ("eps", "delta")):
+        delta_inputs = _delta_inputs(report, trace, node)
+    return NodeCheck(own, value_inputs, delta_inputs)
+
+
+def weight_check(report: Report, trace, key: str, index: tuple[int, ...]) -> NodeCheck | None:
+    """dE/dw of a weight entry as they computed it, and the δ's its per-step terms start from."""
+    grad = f"grad/{key}"
+    if grad not in report.masks:
+        return None
+    wx = explain_weight(trace, key, index)
+    own = [_entry(report, trace, grad, None, index, f"dE/d{wx.label}")]
+    targets = {(n.layer, n.var): n for n in (term.target for term in wx.terms) if n is not None}
+    inputs = [_series(report, trace, node_keys(layer, var).get("delta"), delta_label(var), node.unit)
+              for (layer, var), node in targets.items()]
+    return NodeCheck(own, [], [r for r in inputs if r is not None])
+
+
+def _name(kind: str, node: NodeRef) -> str:
+    if kind == "value":
+        return node.label
+    if kind == "eps":
+        return f"{EPS_PREFIX}{node.label}"
+    return f"{delta_label(node.var)}[{node.t}]"
+
+
+def _entry(report: Report, trace, key: str, t: int | None, unit, name: str) -> Row:
+    """One entry of ``key`` (at step t, 1-based; ``unit`` an index or a unit), or the vector of a head node."""
+    if key not in report.masks:
+        return Row(name, key, NOT_SAVED)
+    mask, yours, engine = report.masks[key], report.values[key], trace[key]
+    if t is not None:
+        mask, yours, engine = mask[t - 1], yours[t - 1], engine[t - 1]
+    index = tuple(unit) if isinstance(unit, tuple) else (() if unit is None else (unit,))
+    if mask.ndim > len(index):  # a vector node (x, ŷ): its first differing component, else component 0
+        flat = mask.reshape(-1)
+        at = int(np.argmax(flat)) if flat.any() else 0
+        index = np.unravel_index(at, mask.shape)
+    status = DIFFERS if mask[index] else AGREES
+    return Row(name, key, status, float(yours[index]), float(engine[index]))
+
+
+def _series(report: Report, trace, key: str | None, name: str, unit: int) -> Row | None:
+    """A quantity over every step at one unit (the terms of a weight's gradient)."""
+    if key is None:
+        return None
+    if key not in report.masks:
+        return Row(f"{name}[1…{trace.steps}]", key, NOT_SAVED)
+    mask = report.masks[key]
+    rows = mask[:, unit] if mask.ndim == 2 else mask.reshape(len(mask), -1).any(axis=1)
+    bad = np.flatnonzero(rows) + 1
+    detail = f"differs at {len(bad)} of {len(rows)} steps, first t = {bad[0]}" if len(bad) else ""
+    return Row(f"{name}[1…{trace.steps}]", key, DIFFERS if len(bad) else AGREES, detail=detail)
+
+
+def _vector(report: Report, key: str, t: int | None, name: str) -> Row:
+    """A whole vector input at step t (x[t], h[t−1] through a weight matrix; h0 when t is None)."""
+    if key not in report.masks:
+        return Row(name, key, NOT_SAVED)
+    mask = report.masks[key] if t is None else report.masks[key][t - 1]
+    bad, size = int(mask.sum()), mask.size
+    detail = f"{bad} of {size} differ" if bad else f"all {size}"
+    return Row(name, key, DIFFERS if bad else AGREES, detail=detail)
+
+
+def _value_inputs(report: Report, trace, node: NodeRef) -> list[Row]:
+    """The sources of the graph's edges into the node, at the step each is read (t − lag; the initial
+    state at t = 1)."""
+    rows = []
+    for edge in GraphModel(trace.scenario.model).edges:
+        if edge.dst != (node.layer, node.var) or edge.src == (None, "y"):
+            continue
+        layer, var = edge.src
+        t = node.t - edge.lag
+        key = node_keys(layer, var)["value"]
+        if t == 0:
+            key, t = f"l{layer}/{var}0", None
+        name = f"{label(var)}[{node.t - edge.lag}]"
+        if edge.kind in VECTOR_KINDS:
+            rows.append(_vector(report, key, t, name))
+        else:
+            rows.append(_entry(report, trace, key, t, node.unit if layer is not None else None, name))
+    return rows
+
+
+def _delta_inputs(report: Report, trace, node: NodeRef) -> list[Row]:
+    """The δ (or ε) of each term's node, at the term's unit."""
+    rows = []
+    for term in explain(trace, node).delta_terms:
+        target = term.target
+        if target is None or target == node:
+            continue
+        key = node_keys(target.layer, target.var).get("delta")
+        if key is not None:
+            unit = target.unit if target.layer is not None else None
+            rows.append(_entry(report, trace, key, target.t, unit, f"{delta_label(target.var)}[{target.t}]"))
+    return list({r.name: r for r in rows}.values())
