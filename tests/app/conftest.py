@@ -34,3 +34,24 @@ def open_window(qapp, qtbot, settings):
         except RuntimeError:  # already closed and deleted by the test
             pass
     dispose(qapp)
+
+
+@pytest.fixture(autouse=True)
+def nothing_outlives_its_test(request):
+    """After each test (and its fixtures' clean-up) no window or dialog is left on screen and no main window
+    is left alive: one left behind would take the activation from the next test's window, and a closing
+    window with unsaved edits would block on its "Save them first?" box. Whatever is left is closed
+    without asking and deleted, and the test fails naming it."""
+    yield
+    app = QApplication.instance()
+    if app is None:
+        return
+    left = [w for w in app.topLevelWidgets() if w.isVisible() or isinstance(w, MainWindow)]
+    if not left:
+        return
+    names = [f"{type(w).__name__} {w.windowTitle()!r}" for w in left]
+    for window in left:
+        if isinstance(window, MainWindow):
+            window.session.history.set_clean()
+    dispose(app)
+    pytest.fail(f"{request.node.name} left behind: {', '.join(names)}", pytrace=False)

@@ -81,5 +81,3 @@ class LazyPanel:
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh_if_stale()
-        if self._stale:  # shown but not yet laid out on screen (a tab just raised): catch up once it is
-            QTimer.singleShot(0, self, self.refresh_if_stale)
