@@ -47,6 +47,22 @@ class NodeCheck:
     value_inputs: list[Row]      # what the value's equation reads
     delta_inputs: list[Row]      # the δ's of the nodes its δ's terms come from
 
+    @property
+    def hint(self) -> str:
+        """Where to look: at an input that differs already, or, when every input they saved agrees, at the
+        equation itself ("" when the node agrees)."""
+        wrong = [r for r in self.own if r.status == DIFFERS]
+        if not wrong:
+            return ""
+        inputs = self.value_inputs + self.delta_inputs
+        bad = [r.name for r in inputs if r.status == DIFFERS]
+        if bad:
+            return f"Some of its inputs differ already ({', '.join(bad)}): look at them first."
+        unsaved = [r.name for r in inputs if r.status == NOT_SAVED]
+        tail = f", or in an input you did not save ({', '.join(unsaved)})" if unsaved else ""
+        return (f"Every input you saved agrees, so the mistake is in how your code computes "
+                f"{', '.join(r.name for r in wrong)} from them{tail}.")
+
 
 def node_check(report: Report, trace, node: NodeRef) -> NodeCheck | None:
     """Their numbers at ``node`` beside the engine's, None when they saved none of its quantities."""

@@ -22,6 +22,7 @@ from ..model.equations.notation import bracket
 from ..model.graph_model import watch_index
 from ..model.quantities import NodeRef
 from ..model.session import Session
+from ..model.yours_rows import DIFFERS, NOT_SAVED, NodeCheck, Row, node_check, weight_check
 from ..numbers import fmt, fmt_precise
 from ..qt.binding import observe
 
@@ -77,7 +78,8 @@ class Inspector(QTextBrowser):
         doc = session.document
         observe(self, *((signal, self.refresh) for signal in (
             session.view.selection_changed, doc.trace_changed, session.playback.playhead_changed,
-            doc.structure_changed, doc.training_changed, session.comparison.changed, session.quiz.changed)),
+            doc.structure_changed, doc.training_changed, session.comparison.changed, session.quiz.changed,
+            session.yours.changed)),
             (doc.watches_changed, self._on_watches_change))
         self.refresh()
 
@@ -174,6 +176,8 @@ class Inspector(QTextBrowser):
         ex = explain(doc.trace, node)
         ph = self.session.playback.playhead
         parts = [f"<p class='title'>{html.escape(node.label)}</p><div class='sub'>{html.escape(ex.title)}</div>"]
+        if self.session.yours.on and self.session.yours.report is not None:  # Check my arrays
+            parts.append(_yours_html(node_check(self.session.yours.report, doc.trace, node)))
         if node.var == "y" or ph.value_visible(node.t):
             parts.append(f"<p class='big'>{html.escape(fmt(ex.value))}</p>")
             parts.append(self._before(node, "value"))
@@ -258,6 +262,8 @@ class Inspector(QTextBrowser):
                  f"{html.escape(key)}[{', '.join(map(str, index))}]</div>",
                  f"<p class='big'>{html.escape(fmt(wx.value))}</p>",
                  f"<p class='eq'>{html.escape(wx.equation)}</p>"]
+        if self.session.yours.on and self.session.yours.report is not None:  # Check my arrays
+            parts.append(_yours_html(weight_check(self.session.yours.report, doc.trace, key, index)))
         if k == 0:
             parts.append("<p class='future'>The weight gradient accumulates in phase 4; it has not started.</p>")
         else:
@@ -311,6 +317,35 @@ class Inspector(QTextBrowser):
         elif kind == "weight":
             key, _, idx = rest.rpartition("/")
             self.session.view.select_weight(key, tuple(int(i) for i in idx.split(",")))
+
+
+def _yours_html(check: NodeCheck | None) -> str:
+    """Check my arrays: their numbers beside the engine's, then the inputs of the equation as they saved them."""
+    if check is None:
+        return "<h3>Yours → engine</h3><p class='sub'>Your arrays do not hold this quantity.</p>"
+    parts = ["<h3>Yours → engine</h3>", _rows_html(check.own)]
+    for title, rows in (("inputs of the equation", check.value_inputs), ("δ of its terms", check.delta_inputs)):
+        if rows:
+            parts.append(f"<p class='sub'>{title}, yours → engine:</p>" + _rows_html(rows))
+    if check.hint:
+        parts.append(f"<p class='note'>{html.escape(check.hint)}</p>")
+    return "".join(parts)
+
+
+def _rows_html(rows: list[Row]) -> str:
+    """One row per quantity: its name, yours → engine (and the difference), agrees ✓ or differs ✗."""
+    cells = []
+    for r in rows:
+        mark = {DIFFERS: "✗ differs", NOT_SAVED: "not saved"}.get(r.status, "✓ agrees")
+        colour = style.DIFFERS if r.status == DIFFERS else (style.TEXT_DIM if r.status == NOT_SAVED else style.AGREES)
+        if r.yours is not None:
+            numbers = (f"{html.escape(fmt(r.yours))} → {html.escape(fmt(r.engine))}"
+                       + (f" (Δ {html.escape(fmt(r.difference))})" if r.status == DIFFERS else ""))
+        else:
+            numbers = html.escape(r.detail)
+        cells.append(f"<tr><td class='math nowrap'>{html.escape(r.name)}</td><td class='nowrap'>{numbers}</td>"
+                     f"<td class='nowrap' style='color:{colour}'>{mark}</td></tr>")
+    return "<table>" + "".join(cells) + "</table>"
 
 
 def _eps_name(node: NodeRef) -> str:

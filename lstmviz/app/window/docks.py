@@ -42,6 +42,8 @@ DOCKS = (
     DockSpec("plots", "Plots", "plots", BOTTOM, on_show="refresh_if_stale"),
     DockSpec("compare", "Compare", "compare", BOTTOM, scroll=True, on_show="refresh_summary"),
     DockSpec("history", "History", "history_view", BOTTOM),
+    DockSpec("yours", "My arrays", "yours_panel", BOTTOM, on_show="refresh_if_stale",  # Check my arrays
+             made_on_show="yours_panel.YoursPanel"),
     DockSpec("cost_lag", "Cost × lag", "cost_lag", BOTTOM, on_show="refresh_if_stale",  # seed 003's picture
              made_on_show="cost_lag_panel.CostLagPanel"),
     DockSpec("rtrl", "RTRL", "sensitivity", BOTTOM, on_show="refresh_if_stale",  # dS/dw step by step

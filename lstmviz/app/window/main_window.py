@@ -43,6 +43,7 @@ from ..widgets.view_bar import ViewBar
 from ..widgets.watches import WatchesPanel
 from ..widgets.weight_editor import WeightEditor
 from .actions import VIEW_TOOLBAR, action_table, build_actions
+from .arrays_check import ArraysCheck
 from .docks import DOCKS, LAYOUT_VERSION, build_docks, made_panel
 from .files import Files
 from .presentation import Presenter
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self._panels()
         self.docks = build_docks(self, DOCKS)
         self.files = Files(self)
+        self.arrays_check = ArraysCheck(self)
         self.presenter = Presenter(self)
         self.fit_to_screen = True  # on first show (screenshots keep the size they ask for)
         self.fit_graph_on_show = True  # the graph fitted to its view once shown (a screenshot fits it itself)
@@ -84,7 +86,7 @@ class MainWindow(QMainWindow):
                 (view.view_changed, self._on_view_change),
                 (session.comparison.changed, self._on_view_change), (session.follower.changed, self._on_view_change),
                 (session.playback.breakpoint_hit, lambda text: self.statusBar().showMessage(text, 0)),
-                (session.quiz.changed, self.update_actions))
+                (session.quiz.changed, self.update_actions), (session.yours.changed, self._on_check_change))
         self.trainer.done.connect(lambda stopped: stopped and self.statusBar().showMessage(f"Training {stopped}", 0))
         self._fitted = False
         self.presenter.set_look(theme=self.settings.value("theme", "light"),
@@ -188,6 +190,11 @@ class MainWindow(QMainWindow):
         self.update_status()
         if self.session.follower.on:
             self._on_view_change()
+
+    def _on_check_change(self) -> None:
+        """Their arrays loaded or cleared (Check my arrays): the graph's marks, the menu's Clear."""
+        self.graph.refresh()
+        self.update_actions()
 
     def update_title(self, *_) -> None:
         doc = self.session.document

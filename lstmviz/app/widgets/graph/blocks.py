@@ -84,14 +84,14 @@ class Blocks:
             if b in self.stale:
                 self.freshen(b)
             else:
-                _restate(self.made[b][1], apply)
+                self._restate(self.made[b][1], apply)
         self.stale = set(self.made) - shown
 
     def freshen(self, b: int) -> None:
         """A stale block's nodes told everything they show now."""
         if b in self.stale:
             self.stale.discard(b)
-            _restate(self.made[b][1], self.view.state_node)
+            self._restate(self.made[b][1], self.view.state_node)
 
     @contextmanager
     def all_made(self) -> Iterator[None]:
@@ -132,6 +132,7 @@ class Blocks:
                 item = NodeItem(lane, t, v)
                 item.setPos(x0 + k * dx, y)
                 v.state_node(item)
+                self.mark(item)
                 item.setParentItem(holder)
                 nodes.append(item)
             yield
@@ -147,6 +148,7 @@ class Blocks:
         if not _same(state, _state(v)):
             for item in nodes:
                 v.state_node(item)
+                self.mark(item)
         for item in nodes:
             v.nodes[(item.lane.layer, item.lane.var, item.t)] = item
         v.edges.extend(edges)
@@ -197,22 +199,37 @@ class Blocks:
         v.edges[:] = [e for e in v.edges if id(e) not in gone]
 
 
-def _restate(nodes: list[NodeItem], apply: Callable[[NodeItem], None]) -> None:
-    """Apply the new state; repaint only the nodes whose look changed."""
-    for item in nodes:
-        before = item.look()
-        apply(item)
-        if item.look() != before:
-            item.update()
+    def _restate(self, nodes: list[NodeItem], apply: Callable[[NodeItem], None]) -> None:
+        """Apply the new state and their arrays' marks; repaint only the nodes whose look changed."""
+        marks = self.marks()
+        for item in nodes:
+            before = item.look()
+            apply(item)
+            item.differs = marks.get((item.lane.layer, item.lane.var, item.t), 0) if marks else 0
+            if item.look() != before:
+                item.update()
+
+    def mark(self, item: NodeItem) -> None:
+        """Whether their arrays (Check my arrays) differ at this node: outlined, emphasised at the first."""
+        marks = self.marks()
+        item.differs = marks.get((item.lane.layer, item.lane.var, item.t), 0) if marks else 0
+
+    def marks(self) -> dict:
+        """(layer, var, t) → 1 or 2 where their arrays differ at the drawn unit; empty without a check."""
+        s = self.view.session
+        return s.yours.marked(s.view.unit) if s.yours.on else _NO_MARKS
+
+
+_NO_MARKS: dict = {}
 
 
 def _state(view: GraphView) -> tuple:
     """What a new node's look depends on: the numbers, the playhead's progress, the marked nodes."""
-    return view.numbers, view.progress, view.selected_key, view.quiz_key
+    return view.numbers, view.progress, view.selected_key, view.quiz_key, view.blocks.marks()
 
 
 def _same(a: tuple, b: tuple) -> bool:
-    return a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
+    return a[0] is b[0] and a[1] is b[1] and a[2:4] == b[2:4] and a[4] is b[4]
 
 
 class _Holder(QGraphicsItem):

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 _SELECTED_PEN = QPen(QColor(style.SELECTION), 4)
 _CURRENT_PEN = QPen(QColor(style.CURRENT), 2.5)
 _ASKED_PEN = QPen(QColor(style.ASKED), 4, Qt.PenStyle.DashLine)
+_DIFFERS_PENS = (None, QPen(QColor(style.DIFFERS), 2.5), QPen(QColor(style.DIFFERS), 5))  # by NodeItem.differs
+_DIFFERS_BADGE = QBrush(QColor(style.DIFFERS))
 _FUTURE_BRUSH = QBrush(FUTURE)
 _HATCH_BRUSH = QBrush(QColor(style.HATCH), Qt.BrushStyle.BDiagPattern)
 _KINK_BRUSH = QBrush(QColor(style.KINK))
@@ -89,6 +91,7 @@ class NodeItem(QGraphicsRectItem):
         self.selected = False
         self.current = False
         self.asked = False     # the quiz asks for this node's number
+        self.differs = 0       # their arrays differ here (Check my arrays): 1, or 2 at the first disagreement
         self.eps_alone = False  # phase 2: the number is ε (δ not computed yet)
         self.waiting = "?"      # what a node not computed yet says (a watch over δ: "needs δ")
         self._placed: tuple = (None, None, None, None)  # the last centred number: text and rect, fonts, origin
@@ -99,7 +102,7 @@ class NodeItem(QGraphicsRectItem):
         """Everything the playhead and the numbers decide about how the node is painted (the selection and
         the quiz's mark are repainted where they move)."""
         return (self.fills, self.text, self.mark, self.future, self.kink, self.current, self.eps_alone,
-                self.waiting)
+                self.waiting, self.differs)
 
     def paint(self, p: QPainter, option, widget=None) -> None:
         view = self.view
@@ -128,6 +131,8 @@ class NodeItem(QGraphicsRectItem):
             p.setBrush(_KINK_BRUSH)
             w, k = r.width(), r.height() * 0.36
             p.drawPolygon(QPolygonF([QPointF(w - k, 0), QPointF(w, 0), QPointF(w, k)]))
+        if self.differs:
+            _paint_differs(p, r, self.differs)
 
     def _paint_text(self, p: QPainter, r: QRectF) -> None:
         """The number (shrunk only if it would not fit); ε under it, or a small ε before it in phase 2."""
@@ -176,6 +181,21 @@ class NodeItem(QGraphicsRectItem):
             QToolTip.showText(event.screenPos(), self.view.node_tooltip(self))
             return True
         return super().sceneEvent(event)
+
+
+def _paint_differs(p: QPainter, r: QRectF, differs: int) -> None:
+    """Their value differs here: an outline around the node (inside its bounds), thick at the first
+    disagreement, which also gets a badge in its top left corner."""
+    pen = _DIFFERS_PENS[differs]
+    out = NODE_PAD - pen.widthF() / 2
+    p.setPen(pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRoundedRect(r.adjusted(-out, -out, out, out), 6, 6)
+    if differs == 2:
+        k = r.height() * 0.36
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(_DIFFERS_BADGE)
+        p.drawPolygon(QPolygonF([QPointF(0, 0), QPointF(k, 0), QPointF(0, k)]))
 
 
 def _fill_cells(p: QPainter, r: QRectF, fills: list[QColor]) -> None:
