@@ -177,12 +177,3 @@ class YoursCheck:
         if first is not None and first.unit == unit_of(model, first.layer, unit):
             marks[(first.layer, first.var, first.t)] = FIRST
         return marks
-
-    def differing_steps(self) -> np.ndarray:
-        """(T,) True at the steps where any per-step array of theirs differs (the heat strip's mark)."""
-        report, T = self.report, self.document.trace.steps
-        out = np.zeros(T, bool)
-        for key, mask in (report.masks.items() if report is not None else ()):
-            if lane_of(key) is not None and mask.ndim and len(mask) == T:
-                out |= mask.reshape(T, -1).any(axis=1)
-        return out

@@ -49,19 +49,26 @@ class NodeCheck:
 
     @property
     def hint(self) -> str:
-        """Where to look: at an input that differs already, or, when every input they saved agrees, at the
+        """Where to look, for the node's quantity computed first that differs (its value before its δ): at
+        an input of that equation that differs already, or, when every input they saved agrees, at the
         equation itself ("" when the node agrees)."""
         wrong = [r for r in self.own if r.status == DIFFERS]
         if not wrong:
             return ""
-        inputs = self.value_inputs + self.delta_inputs
+        value_wrong = not _is_backward(wrong[0])
+        inputs = self.value_inputs if value_wrong else self.delta_inputs
         bad = [r.name for r in inputs if r.status == DIFFERS]
         if bad:
-            return f"Some of its inputs differ already ({', '.join(bad)}): look at them first."
+            return f"An input of {wrong[0].name} differs already ({', '.join(bad)}): look there first."
         unsaved = [r.name for r in inputs if r.status == NOT_SAVED]
         tail = f", or in an input you did not save ({', '.join(unsaved)})" if unsaved else ""
-        return (f"Every input you saved agrees, so the mistake is in how your code computes "
-                f"{', '.join(r.name for r in wrong)} from them{tail}.")
+        return f"Every input you saved agrees, so the mistake is in how your code computes {wrong[0].name}{tail}."
+
+
+def _is_backward(row: Row) -> bool:
+    """Whether a row of the node's own is its ε or δ (not its value)."""
+    name = row.key.rsplit("/", 1)[-1]
+    return row.key == "dx" or name.startswith(("delta_", "eps_"))
 
 
 def node_check(report: Report, trace, node: NodeRef) -> NodeCheck | None:
