@@ -278,10 +278,35 @@ def long_run() -> None:
         shoot(w, name)
 
 
+def check_arrays() -> None:
+    """File ▸ Check my arrays… with a student's LSTM that drops δc[t+1]·f[t+1] (tests/yours_lstm.py, written
+    without the engine) on a small model (H = 2, T = 6), saved in Karpathy's layout: the differing nodes
+    outlined, δc[5] selected with "yours → engine" in the inspector, the My arrays panel below."""
+    sys.path.insert(0, str(HERE.parents[1] / "tests"))
+    from dataclasses import replace
+
+    import numpy as np
+    from helpers import lstm, random_scenario
+    from yours_lstm import StudentLSTM
+
+    from lstmviz.io import save_scenario
+    folder = Path(tempfile.mkdtemp())
+    scenario = replace(random_scenario([lstm(2, 2)], T=6, K=1, seed=3), name="my LSTM, H = 2")
+    save_scenario(scenario, folder / "mine.json")
+    np.savez(folder / "yours.npz", **StudentLSTM(scenario, mistake="forgets_f").arrays("karpathy"))
+    for size, name in (((1920, 1080), "check_arrays"), ((1366, 768), "check_arrays-1366x768")):
+        w = window(str(folder / "mine.json"), size=size)
+        w.arrays_check.load(folder / "yours.npz", "karpathy")
+        w.resizeDocks([w.docks["yours"]], [int(size[1] * 0.3)], Qt.Orientation.Vertical)
+        settle()
+        w.graph.fit_readable()
+        shoot(w, name)
+
+
 PICTURES = {f.__name__: f for f in (presentation_phases, presentation_long_lag, window_1366, calculator,
                                     edit_and_diff, quiz, tour, watches, analyses, peephole_backward, cost_lag,
                                     cost_lag_1366, rtrl_sensitivities, routes, window_cuts, rnn_inspector,
-                                    unit_overview, long_run)}
+                                    unit_overview, long_run, check_arrays)}
 
 if __name__ == "__main__":
     app = QApplication([])

@@ -44,8 +44,8 @@ class Row:
 @dataclass(frozen=True)
 class NodeCheck:
     own: list[Row]               # the node's value, ε, δ as they saved them
-    value_inputs: list[Row]      # what the value's equation reads
-    delta_inputs: list[Row]      # the δ's of the nodes its δ's terms come from
+    value_inputs: list[Row]      # what the value's equation reads (when their value differs)
+    delta_inputs: list[Row]      # the δ's of the nodes its δ's terms come from (when their ε or δ differs)
 
     @property
     def hint(self) -> str:
@@ -79,11 +79,10 @@ def node_check(report: Report, trace, node: NodeRef) -> NodeCheck | None:
            if key in report.masks]
     if not own:
         return None
-    value_inputs = delta_inputs = []
-    if "value" in keys and keys["value"] in report.masks:
-        value_inputs = _value_inputs(report, trace, node)
-    if any(keys.get(kind) in report.masks for kind in ("eps", "delta")):
-        delta_inputs = _delta_inputs(report, trace, node)
+    differs = {r.key for r in own if r.status == DIFFERS}  # the inputs of what differs, where to look
+    value_inputs = _value_inputs(report, trace, node) if keys.get("value") in differs else []
+    backward = any(keys.get(kind) in differs for kind in ("eps", "delta"))
+    delta_inputs = _delta_inputs(report, trace, node) if backward else []
     return NodeCheck(own, value_inputs, delta_inputs)
 
 

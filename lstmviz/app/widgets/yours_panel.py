@@ -9,7 +9,7 @@ font, so it grows with the interface and in presentation mode. Everything comes 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -28,8 +28,8 @@ from ..model.yours import node_of, weight_of
 from ..numbers import fmt
 from ..qt.binding import LazyPanel, observe
 
-COLUMNS = ("your array", "holds", "verdict")
-MARKS = {AGREES: "✓", DIFFERS: "✗"}
+COLUMNS = ("your array", "verdict", "holds")
+MAX_NAMES = 4  # an array holding more quantities (a stacked weight gradient) lists the first ones
 HINT = ("File ▸ Check my arrays… loads the .npz your own implementation wrote and compares it with the "
         "engine's numbers of this scenario (docs/check-arrays.md).")
 
@@ -71,16 +71,17 @@ class YoursPanel(LazyPanel, QWidget):
             self.summary.setText(f"<span style='color:{style.KINK}'>{_escape(self.check.error)}</span>")
             return
         colour = style.DIFFERS if report.first is not None else style.AGREES
+        math = QFont(self.table.font())  # the window's size (larger when presenting), the serif that sets c̃
+        math.setFamily(style.MATH_FAMILY)
         self.summary.setText(f"<b style='color:{colour}'>{_escape(report.summary())}</b>")
         for v in report.verdicts:
-            item = QTreeWidgetItem([v.array, _holds(v, report.name), _verdict(v)])
+            item = QTreeWidgetItem([v.array, _verdict(v), _holds(v, report.name)])
             item.setData(0, Qt.ItemDataRole.UserRole, v.array)
-            if v.status in MARKS:
-                item.setForeground(2, QBrush(QColor(style.DIFFERS if v.status == DIFFERS else style.AGREES)))
-            else:
-                item.setForeground(2, QBrush(QColor(style.TEXT_DIM)))
+            colour = style.DIFFERS if v.status == DIFFERS else (style.AGREES if v.status == AGREES else style.TEXT_DIM)
+            item.setForeground(1, QBrush(QColor(colour)))
+            item.setFont(2, math)
             if v.first is not None:
-                item.setToolTip(2, report.describe(v.first))
+                item.setToolTip(1, report.describe(v.first))
             self.table.addTopLevelItem(item)
 
     def rows(self) -> list[tuple[str, str, str]]:
@@ -106,8 +107,9 @@ def _holds(v: Verdict, name) -> str:
     """The quantities an array holds, in the course's names (the trace key after them)."""
     if not v.keys:
         return v.quantity
-    names = ", ".join(dict.fromkeys(name(k) for k in v.keys))
-    return f"{names}  ({v.quantity})"
+    names = list(dict.fromkeys(name(k) for k in v.keys))
+    shown = ", ".join(names[:MAX_NAMES]) + (f" … ({len(names)} quantities)" if len(names) > MAX_NAMES else "")
+    return f"{shown}  ({v.quantity})"
 
 
 def _verdict(v: Verdict) -> str:

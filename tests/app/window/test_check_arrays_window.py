@@ -68,15 +68,16 @@ def test_forgetting_f_selects_delta_c_at_the_last_but_one_step_and_marks_the_gra
     assert "Yours → engine" in text
     assert f"δc[{T - 1}]" in text and "✗ differs" in text
     assert f"δc[{T}]" in text and f"δh[{T - 1}]" in text
+    assert "inputs of the equation" not in text  # c[T−1] itself agrees: only the δ's inputs are listed
     assert "Every input you saved agrees, so the mistake is in how your code computes δc" in text
 
     # the panel: one row per array, dC differs first at step T−1, the forward values agree
     panel = w.yours_panel
     qtbot.waitUntil(lambda: panel.isVisible())
     rows = {r[0]: r for r in panel.rows()}
-    assert rows["dC"][2].startswith(f"differs ✗ first at step {T - 1}, unit {unit}")
-    assert rows["C"][2] == f"agrees ✓ ({T * H} entries)"
-    assert rows["WLSTM"][2] == "not compared"
+    assert rows["dC"][1].startswith(f"differs ✗ first at step {T - 1}, unit {unit}")
+    assert rows["C"][1] == f"agrees ✓ ({T * H} entries)"
+    assert rows["WLSTM"][1] == "not compared"
     assert panel.summary.text().count("first disagreement: δc (l0/delta_c)") == 1
 
 
@@ -108,7 +109,7 @@ def test_an_edit_rechecks_the_correct_arrays_then_differ_and_clear_removes_the_m
     report = w.session.yours.report
     assert not report.ok and report.first.key == "l0/a_i" and report.first.step == 1 and report.first.unit == 0
     assert w.graph.node_item(node).differs == 2
-    qtbot.waitUntil(lambda: w.yours_panel.rows()[0][2] != "" and "first disagreement" in w.yours_panel.summary.text())
+    qtbot.waitUntil(lambda: w.yours_panel.rows()[0][1] != "" and "first disagreement" in w.yours_panel.summary.text())
     w.history.undo()
     assert w.session.yours.report.ok and w.graph.node_item(node).differs == 0
     w.session.document.set_entry("l0/b_i", (0,), 9.0)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 _SELECTED_PEN = QPen(QColor(style.SELECTION), 4)
 _CURRENT_PEN = QPen(QColor(style.CURRENT), 2.5)
 _ASKED_PEN = QPen(QColor(style.ASKED), 4, Qt.PenStyle.DashLine)
-_DIFFERS_PENS = (None, QPen(QColor(style.DIFFERS), 2.5), QPen(QColor(style.DIFFERS), 5))  # by NodeItem.differs
+_DIFFERS_PENS = (None, QPen(QColor(style.DIFFERS), 2), QPen(QColor(style.DIFFERS), 3))  # by NodeItem.differs
 _DIFFERS_BADGE = QBrush(QColor(style.DIFFERS))
 _FUTURE_BRUSH = QBrush(FUTURE)
 _HATCH_BRUSH = QBrush(QColor(style.HATCH), Qt.BrushStyle.BDiagPattern)
@@ -36,7 +36,7 @@ _KINK_BRUSH = QBrush(QColor(style.KINK))
 _NO_PEN = QPen(Qt.PenStyle.NoPen)
 _TEXT, _TEXT_ON_DARK, _TEXT_DIM = QColor(style.TEXT), QColor(style.TEXT_ON_DARK), QColor(style.TEXT_DIM)
 _NOT_COMPUTED = QColor(style.NOT_COMPUTED)
-NODE_PAD = 3  # a node's bounds reach this far beyond it (its thick border when selected)
+NODE_PAD = 5  # a node's bounds reach this far beyond it (its thick border when selected, the differs outline)
 
 
 _PENS: dict[tuple[str, float, bool], QPen] = {}
@@ -184,15 +184,15 @@ class NodeItem(QGraphicsRectItem):
 
 
 def _paint_differs(p: QPainter, r: QRectF, differs: int) -> None:
-    """Their value differs here: an outline around the node (inside its bounds), thick at the first
-    disagreement, which also gets a badge in its top left corner."""
+    """Their value differs here: an outline just outside the node's border (and the selection's, 2 px
+    out), thicker at the first disagreement, which also gets a badge in its top left corner."""
     pen = _DIFFERS_PENS[differs]
-    out = NODE_PAD - pen.widthF() / 2
+    out = 2 + pen.widthF() / 2
     p.setPen(pen)
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRoundedRect(r.adjusted(-out, -out, out, out), 6, 6)
     if differs == 2:
-        k = r.height() * 0.36
+        k = r.height() * 0.45
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(_DIFFERS_BADGE)
         p.drawPolygon(QPolygonF([QPointF(0, 0), QPointF(k, 0), QPointF(0, k)]))
