@@ -39,9 +39,13 @@ def test_a_correct_implementation_agrees_completely_in_every_layout(scenario, la
     assert str(report).splitlines()[0].startswith(f"arrays: all {len(compared)} arrays present agree")
 
 
-def test_the_exported_api_is_the_same_function(scenario):
-    assert lstmviz.check_arrays is check_arrays
+def test_the_exported_api_writes_the_course_names(scenario):
     assert lstmviz.check_arrays(scenario, StudentLSTM(scenario).arrays()).ok
+    arrays = StudentLSTM(scenario, mistake="forgets_f").arrays()
+    assert lstmviz.check_arrays(scenario, arrays).summary().startswith("first disagreement: δc (l0/delta_c) at layer 0")
+    assert check_arrays(scenario, arrays).summary().startswith("first disagreement: l0/delta_c at layer 0")
+    plain = lstmviz.check_arrays(scenario, arrays, None, name=str, rtol=1e-3)
+    assert plain.summary().startswith("first disagreement: l0/delta_c") and plain.rtol == 1e-3
 
 
 @pytest.mark.parametrize("layout", [None, "karpathy"])
