@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 
 from lstmviz.app.model import sensitivity as sensitivity_model
+from lstmviz.app.model.graph_model import GraphModel
 from lstmviz.app.numbers import fmt
 from lstmviz.app.widgets import cost_lag_panel, routes_panel
 from lstmviz.core import compute
+from lstmviz.core.modes import parse_mode
 from lstmviz.core.routes import weight_routes
+from lstmviz.io import load_scenario
 
 MADE_ON_SHOW = {"cost_lag": "cost_lag", "rtrl": "sensitivity", "routes": "routes"}  # dock → window attribute
 
@@ -87,3 +90,19 @@ def test_a_saved_layout_with_a_made_on_show_tab_in_front_shows_it_at_once(qtbot,
     qtbot.waitUntil(lambda: calls["routes"] == 2)
     assert made(w, "routes") and not made(w, "cost_lag")
     assert w.routes.split is not None and "under full" in w.routes.plot.getPlotItem().titleLabel.text
+
+
+def test_cut_masks_of_a_long_run_are_worked_out_for_every_step_at_once():
+    """tbptt:3 cuts every lagged edge into steps 4, 7, 10, …; cec the recurrent edges everywhere and never the
+    cell's own c[t−1] → c[t]; full nothing (20,000 steps: a loop per step and edge took 94 ms at start)."""
+    s = load_scenario("calculator-lstm")
+    g = GraphModel(s.model)
+    rec = next(e for e in g.edges if e.kind == "recurrent")
+    cell = next(e for e in g.edges if e.kind == "cell" and e.lag == 1)
+    T = 20_000
+    tb = g.cut_masks(parse_mode("tbptt:3"), T)
+    assert np.flatnonzero(tb[rec]).tolist() == list(range(3, T, 3))  # index t − 1: steps 4, 7, …
+    assert np.array_equal(tb[cell], tb[rec])
+    cec = g.cut_masks(parse_mode("cec"), T)
+    assert cec[rec].all() and not cec[cell].any()
+    assert not any(m.any() for m in g.cut_masks(parse_mode("full"), T).values())

@@ -118,32 +118,33 @@ class GraphModel:
         return edges
 
     @staticmethod
-    def is_cut(edge: Edge, mode: GradientMode, t: int, cost: int | None = None) -> bool:
-        """Whether the gradient mode cuts this edge arriving at step t (1-based).
+    def is_cut(edge: Edge, mode: GradientMode, t, cost: int | None = None):
+        """Whether the gradient mode cuts this edge arriving at step t (1-based); for an array of steps, an
+        array of answers.
 
-        Under window:K no edge is cut for every cost: the one into step t carries E[t] … E[t+K−2] and is
-        cut for the costs from E[t+K−1] on (:func:`window_costs`). With ``cost`` (a selected step) the
-        answer is for that cost alone; without, window:K cuts nothing."""
+        Under tbptt:K every lagged edge into a chunk's first step is cut (:meth:`GradientMode.cuts_h` of
+        h[t−2] → step t−1, 0-based); under cec the recurrent and peephole edges. Under window:K no edge is cut
+        for every cost: the one into step t carries E[t] … E[t+K−2] and is cut for the costs from E[t+K−1]
+        on (:func:`window_costs`). With ``cost`` (a selected step) the answer is for that cost alone;
+        without, window:K cuts nothing."""
+        t = np.asarray(t)
         if edge.lag == 0:
-            return False
-        if mode.cuts_all_at(t - 1):
-            return True
-        if mode.kind == "window":
-            return cost is not None and t > 1 and cost > window_costs(mode, t - 1)[1]
-        return mode.kind == "cec" and edge.kind in ("recurrent", "peephole")
+            cut = np.zeros(t.shape, dtype=bool)
+        elif mode.kind == "cec":
+            cut = np.full(t.shape, edge.kind in ("recurrent", "peephole"))
+        else:
+            cut = (t > 1) & mode.cuts_h(t - 2, t - 1)
+            if mode.kind == "window" and cost is not None:
+                cut |= (t > 1) & (cost > window_costs(mode, t - 1)[1])
+        return cut if cut.ndim else bool(cut)
 
     def cut_masks(self, mode: GradientMode, T: int, cost: int | None = None) -> dict[Edge, np.ndarray]:
         """For every edge, (T,) booleans: cut at step t (index t−1), for the cost of step ``cost`` alone
         when given (it matters only under window:K). Kept until the mode, T or the cost change."""
         cost = cost if mode.kind == "window" else None
         if self._cuts_for != (mode, T, cost):
-            masks: dict[tuple[bool, str], np.ndarray] = {}  # edges alike for is_cut (lagged or not, kind) share one
-            for e in self.edges:
-                alike = (e.lag == 0, e.kind)
-                if alike not in masks:
-                    masks[alike] = np.array([self.is_cut(e, mode, t, cost) for t in range(1, T + 1)])
-                    masks[alike].setflags(write=False)
-            self._cuts = {e: masks[(e.lag == 0, e.kind)] for e in self.edges}
+            steps = np.arange(1, T + 1)
+            self._cuts = {e: self.is_cut(e, mode, steps, cost) for e in self.edges}
             self._cuts_for = (mode, T, cost)
         return self._cuts
 
