@@ -24,7 +24,7 @@ from ..model.quantities import NodeRef
 from ..model.session import Session
 from ..model.yours_rows import DIFFERS, NOT_SAVED, NodeCheck, Row, node_check, weight_check
 from ..numbers import fmt, fmt_precise
-from ..qt.binding import observe
+from ..qt.binding import LazyPanel, observe
 
 
 def css(scale: float = 1.0) -> str:
@@ -65,7 +65,10 @@ def weight_href(key: str, index: tuple[int, ...]) -> str:
     return f"weight:{key}/{','.join(map(str, index))}"
 
 
-class Inspector(QTextBrowser):
+class Inspector(LazyPanel, QTextBrowser):
+    """Rewrites its page for new numbers or a new playhead only while on screen (behind the Weights tab, say,
+    an edit costs it nothing) and catches up when its tab comes up; a new selection it shows at once."""
+
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.session = session
@@ -77,11 +80,17 @@ class Inspector(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor)
         doc = session.document
         observe(self, *((signal, self.refresh) for signal in (
-            session.view.selection_changed, doc.trace_changed, session.playback.playhead_changed,
+            doc.trace_changed, session.playback.playhead_changed,
             doc.structure_changed, doc.training_changed, session.comparison.changed, session.quiz.changed,
             session.yours.changed)),
+            (session.view.selection_changed, self._on_selection_change),
             (doc.watches_changed, self._on_watches_change))
         self.refresh()
+
+    def _on_selection_change(self) -> None:
+        """Something chosen (a node, a weight): its page at once, wherever the inspector is."""
+        self._stale = False
+        self._update()
 
     def _on_watches_change(self) -> None:
         """Watches are re-evaluated on every recompute: only a selected watch needs the page again."""
@@ -97,7 +106,8 @@ class Inspector(QTextBrowser):
         self._shown = None
         self.refresh()
 
-    def refresh(self) -> None:
+    def _update(self) -> None:
+        """The page for the selection (or the welcome, or the lecture hall's band), set only when it changed."""
         view = self.session.view
         if self.compact:
             body = self._band_html()

@@ -33,7 +33,7 @@ LAYOUT_VERSION = 2  # of the saved panel layout: a layout saved for other panels
 # What you work with beside the graph on the right; what you look at over time below it — so that each
 # tab bar shows every title even on a 1280×720 screen.
 DOCKS = (
-    DockSpec("inspector", "Inspector", "inspector", RIGHT),
+    DockSpec("inspector", "Inspector", "inspector", RIGHT, on_show="refresh_if_stale"),
     DockSpec("quiz", "Quiz", "quiz_panel", RIGHT, scroll=True),
     DockSpec("weights", "Weights", "weights", RIGHT, scroll=True, on_show="refresh"),
     DockSpec("watches", "Watches", "watches", RIGHT, scroll=True, on_show="refresh_if_stale"),
