@@ -61,14 +61,17 @@ class NodeCheck:
         if bad:
             return f"An input of {wrong[0].name} differs already ({', '.join(bad)}): look there first."
         unsaved = [r.name for r in inputs if r.status == NOT_SAVED]
+        if inputs and len(unsaved) == len(inputs):
+            return (f"Your arrays hold none of its inputs ({', '.join(unsaved)}): the mistake is in how your code "
+                    f"computes {wrong[0].name} or in one of them.")
         tail = f", or in an input you did not save ({', '.join(unsaved)})" if unsaved else ""
         return f"Every input you saved agrees, so the mistake is in how your code computes {wrong[0].name}{tail}."
 
 
 def _is_backward(row: Row) -> bool:
-    """Whether a row of the node's own is its ε or δ (not its value)."""
+    """Whether a row of the node's own is its ε, δ or a gradient (not its value)."""
     name = row.key.rsplit("/", 1)[-1]
-    return row.key == "dx" or name.startswith(("delta_", "eps_"))
+    return row.key == "dx" or row.key.startswith("grad/") or name.startswith(("delta_", "eps_"))
 
 
 def node_check(report: Report, trace, node: NodeRef) -> NodeCheck | None:

@@ -77,6 +77,12 @@ def test_a_gradient_has_its_weight_row_and_the_delta_it_sums(at_rest, tmp_path):
     assert own.engine == pytest.approx(student.da["o"][:, 1].sum())
     (delta,) = check.delta_inputs
     assert delta.status == NOT_SAVED  # the pytorch layout holds no δa
+    assert check.hint == ("Your arrays hold none of its inputs (δa_o[1…6]): the mistake is in how your code "
+                          "computes dE/db_o[1] or in one of them.")
+    with_deltas = _session_with(at_rest, tmp_path, student.arrays()).yours.report
+    check = weight_check(with_deltas, s.document.trace, "l0/b_o", (1,))
+    assert check.delta_inputs[0].status == "agrees"
+    assert check.hint == "Every input you saved agrees, so the mistake is in how your code computes dE/db_o[1]."
 
 
 def test_opening_another_document_forgets_their_arrays(at_rest, tmp_path):
