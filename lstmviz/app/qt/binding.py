@@ -78,6 +78,12 @@ class LazyPanel:
         if self._stale:
             self.refresh()
 
+    def catch_up(self) -> None:
+        """Up to date even off screen: a picture of the panel is about to be taken."""
+        if self._stale:
+            self._stale = False
+            self._update()
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh_if_stale()

@@ -126,6 +126,8 @@ class Files:
     def export_to(self, what: str, path: str | Path) -> bool:
         """Write the graph, the plots, the window or the trace to ``path`` (by its extension)."""
         path, w = Path(path), self.window
+        if what == "plots":
+            w.plots.catch_up()  # behind another tab its curves wait for the tab (a LazyPanel)
         try:
             if what == "trace":
                 self._write_trace(path)

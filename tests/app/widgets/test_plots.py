@@ -82,3 +82,13 @@ def test_the_axes_stay_put_while_edits_go_back_and_forth(qapp):
     assert lo < 0.0 and hi > 1.6
     plot.fit(2, [np.array([0.1, 0.3])])  # (with the zero line) a span under 0.4 of the axis: it shrinks
     assert len(ranges) == 3 and -0.1 < ranges[-1][0] < 0 and 0.3 < ranges[-1][1] < 0.4
+
+
+def test_the_plots_exported_from_behind_another_tab_are_up_to_date(open_window, qtbot, tmp_path):
+    w = open_window()
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    w.docks["history"].raise_()
+    qtbot.waitUntil(lambda: w.plots.viewport().visibleRegion().isEmpty())
+    w.session.document.set_entry("l0/b_g", (0,), 0.5)
+    assert w.files.export_to("plots", tmp_path / "plots.png")
+    assert curve_y(w.plots.value_curve) == w.session.document.trace["l0/c"][:, 0].tolist()
