@@ -38,6 +38,6 @@ def test_a_picture_shows_one_tab_bar_per_group_of_panels_and_no_stale_one(qapp, 
         process_events()
     bars = [[b.tabText(i) for i in range(b.count())] for b in w.findChildren(QTabBar) if b.parent() is w]
     assert sorted(bars) == [["Inspector", "Quiz", "Weights", "Watches", "Train", "Analyses"],
-                            ["Plots", "Compare", "History", "Cost × lag", "RTRL", "Routes", "Units"]]
+                            ["Plots", "Compare", "History", "My arrays", "Cost × lag", "RTRL", "Routes", "Units"]]
     w.session.history.set_clean()
     dispose(qapp)
