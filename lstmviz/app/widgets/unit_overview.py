@@ -91,7 +91,7 @@ class UnitOverviewPanel(LazyPanel, QWidget):
         body.addWidget(self.canvas, 1)
         body.addLayout(self._kept_list())
         layout.addLayout(body, 1)
-        self._plots()
+        self.heat_plot = None  # the plots are made the first time the panel is on screen (:meth:`_update`)
         doc, view = self.document, session.view
         observe(self, (doc.trace_changed, self.refresh_soon), (doc.structure_changed, self._on_structure),
                 (view.view_changed, self._mark_chosen))
@@ -226,6 +226,8 @@ class UnitOverviewPanel(LazyPanel, QWidget):
 
     # -- computing --------------------------------------------------------------------------------------
     def _update(self) -> None:
+        if self.heat_plot is None:  # a tenth of a second that a window whose Units tab stays behind never spends
+            self._plots()
         self._populate_variables()  # a new trace may hold other keys (a layer variant)
         trace = self.document.trace
         self.values = unit_values(trace, self.layer, self.var)
