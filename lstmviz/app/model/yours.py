@@ -130,9 +130,8 @@ class YoursCheck:
             lo = self.loaded
             try:
                 report, error = self._check(lo.arrays, lo.path.name, lo.mapping, lo.rtol, lo.atol), ""
-            except ScenarioError as e:  # e.g. fewer steps than their arrays have now
-                source = e.source if e.source != "arrays" else lo.path.name
-                report, error = None, str(ScenarioError(source, e.field, e.message))
+            except ScenarioError as e:  # e.g. a layer the layout cannot describe any more
+                report, error = None, f"{lo.path.name}: {str(e).removeprefix('arrays: ')}"
             self._report, self.error, self._marks = report, error, {}
         return self._report
 

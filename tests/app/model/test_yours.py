@@ -109,3 +109,12 @@ def test_the_trace_keys_of_a_graph_node(layer, var, keys):
                                            ("dx", "δx"), ("loss_t", "E[t]"), ("l0/delta_a_g", "δa_c̃")])
 def test_course_names_live_in_style(key, name):
     assert course_name(key) == name
+
+
+def test_an_edit_the_layout_cannot_describe_is_an_error_until_undone(at_rest, tmp_path):
+    s = _session_with(at_rest, tmp_path, StudentLSTM(at_rest).arrays("karpathy"), "karpathy")
+    s.document.set_layer_option(0, "forget_gate", False)
+    assert s.yours.report is None and s.yours.marked(0) == {}
+    assert s.yours.error.startswith("yours.npz: the karpathy layout: model.layers[0] is not a standard LSTM")
+    s.history.undo()
+    assert s.yours.report.ok and s.yours.error == ""

@@ -2,6 +2,8 @@
 engine) with a deliberate mistake, loaded through the menu; the first disagreement selected, the differing
 nodes outlined, "yours → engine" in the inspector, the My arrays panel's rows; an edit re-checks; a bad
 file is an error dialog and changes nothing."""
+import json
+
 import numpy as np
 import pytest
 from helpers import lstm, random_scenario
@@ -132,3 +134,28 @@ def test_a_bad_file_is_an_error_dialog_and_the_document_is_unchanged(window, sce
     w.error_box.close()
     assert (doc.trace.loss, w.history.stack.count(), doc.dirty) == before
     assert not w.session.yours.on
+
+
+def test_a_mapping_file_is_asked_for_after_the_choice_and_remembered(window, scenario, tmp_path, monkeypatch):
+    """The student's own names through a mapping JSON file: their dC (T, 1, H) with h[−1] stored first."""
+    w = window
+    student = StudentLSTM(scenario, mistake="forgets_f")
+    hs = np.concatenate([scenario.model.layers[0].h0[None], student.h])[:, None, :]
+    path = _save(tmp_path, {"dc": student.dc[:, None, :], "hs": hs})
+    mapping = tmp_path / "names.json"
+    mapping.write_text(json.dumps({"arrays": {"dc": {"key": "l0/delta_c", "batch_axis": 1},
+                                              "hs": {"key": "l0/h", "time_offset": 1, "batch_axis": 1}}}))
+    answers = iter([(str(path), ""), (str(mapping), "")])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: next(answers))
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("a mapping JSON file…", True))
+    w.named_actions["check_arrays"].trigger()
+    report = w.session.yours.report
+    assert report.verdict("hs").status == "agrees" and report.first.array == "dc"
+    assert w.session.view.selection.var == "c" and w.session.view.selection.t == T - 1
+    assert w.settings.value("check_mapping") == "a mapping JSON file…"
+    # a unit change draws the other unit's marks
+    other = 1 - w.session.view.selection.unit
+    w.session.view.set_unit(other)
+    marked = {t for t in range(1, T + 1) if w.graph.node_item(NodeRef(0, "c", t, other)).differs}
+    expected = {int(t) + 1 for t in np.flatnonzero(report.masks["l0/delta_c"][:, other])}
+    assert marked == expected and len(expected) >= 2
