@@ -106,3 +106,13 @@ def test_cut_masks_of_a_long_run_are_worked_out_for_every_step_at_once():
     cec = g.cut_masks(parse_mode("cec"), T)
     assert cec[rec].all() and not cec[cell].any()
     assert not any(m.any() for m in g.cut_masks(parse_mode("full"), T).values())
+
+
+def test_the_units_panel_makes_its_plots_when_first_shown(qtbot, open_window):
+    w = open_window("peephole-lstm")
+    assert w.units.heat_plot is None  # made at start (its size hint shapes the docks), its plots not yet
+    w.docks["units"].raise_()
+    qtbot.waitUntil(lambda: w.units.values is not None)
+    c = w.session.document.trace["l1/c"]  # the top layer's cells, (T, H); rows of the map are units
+    np.testing.assert_array_equal(w.units.image.image, c)
+    assert w.units.heat_plot.titleLabel.text.startswith("c[t] of layer 1")
