@@ -29,6 +29,7 @@ from ..numbers import fmt
 from ..qt.autosave import AutoSaver
 from ..qt.binding import observe
 from ..qt.player import Player
+from ..qt.steady_label import SteadyLabel
 from ..qt.training import TrainRunner
 from ..widgets.analysis_panel import AnalysisPanel
 from ..widgets.compare import ComparePanel
@@ -160,7 +161,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.view_toolbar)
 
     def _status_bar(self) -> None:
-        self.status_labels = {k: QLabel() for k in STATUS_FIELDS}
+        self.status_labels = {k: SteadyLabel() for k in STATUS_FIELDS}  # no relayout of the window per new text
         for label in self.status_labels.values():
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
