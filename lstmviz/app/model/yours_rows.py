@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...io.yours import Report
+from ..numbers import fmt
 from ..style import EPS_PREFIX, delta_label, label
 from .equations import explain, explain_weight
+from .equations.terms import Term
 from .graph_model import GraphModel
 from .quantities import NodeRef
 from .yours import node_keys
@@ -46,6 +48,7 @@ class NodeCheck:
     own: list[Row]               # the node's value, ε, δ as they saved them
     value_inputs: list[Row]      # what the value's equation reads (when their value differs)
     delta_inputs: list[Row]      # the δ's of the nodes its δ's terms come from (when their ε or δ differs)
+    slip: str = ""               # their number is the engine's with one term dropped or its sign flipped
 
     @property
     def hint(self) -> str:
@@ -60,6 +63,8 @@ class NodeCheck:
         bad = [r.name for r in inputs if r.status == DIFFERS]
         if bad:
             return f"An input of {wrong[0].name} differs already ({', '.join(bad)}): look there first."
+        if self.slip:
+            return self.slip
         unsaved = [r.name for r in inputs if r.status == NOT_SAVED]
         if inputs and len(unsaved) == len(inputs):
             return (f"Your arrays hold none of its inputs ({', '.join(unsaved)}): the mistake is in how your code "
@@ -86,7 +91,9 @@ def node_check(report: Report, trace, node: NodeRef) -> NodeCheck | None:
     value_inputs = _value_inputs(report, trace, node) if keys.get("value") in differs else []
     backward = any(keys.get(kind) in differs for kind in ("eps", "delta"))
     delta_inputs = _delta_inputs(report, trace, node) if backward else []
-    return NodeCheck(own, value_inputs, delta_inputs)
+    delta = next((r for r in own if r.key == keys.get("delta") and r.status == DIFFERS), None)
+    slip = _slip(report, delta, explain(trace, node).delta_terms) if delta and not value_inputs else ""
+    return NodeCheck(own, value_inputs, delta_inputs, slip)
 
 
 def weight_check(report: Report, trace, key: str, index: tuple[int, ...]) -> NodeCheck | None:
@@ -99,7 +106,27 @@ def weight_check(report: Report, trace, key: str, index: tuple[int, ...]) -> Nod
     targets = {(n.layer, n.var): n for n in (term.target for term in wx.terms) if n is not None}
     inputs = [_series(report, trace, node_keys(layer, var).get("delta"), delta_label(var), node.unit)
               for (layer, var), node in targets.items()]
-    return NodeCheck(own, [], [r for r in inputs if r is not None])
+    return NodeCheck(own, [], [r for r in inputs if r is not None], _slip(report, own[0], wx.terms))
+
+
+def _slip(report: Report, row: Row, terms: list[Term]) -> str:
+    """Which mistake their number is, when it is one of the two a derivation makes most: the engine's sum
+    without one of its terms, or with one term's sign (or the whole sum's) flipped; "" when neither."""
+    if row.status != DIFFERS or row.yours is None or row.engine is None:
+        return ""
+    scalar = [t for t in terms if np.ndim(t.value) == 0 and t.value != 0]
+
+    def close(guess: float) -> bool:
+        return abs(row.yours - guess) <= report.atol + report.rtol * abs(guess)
+    if close(-row.engine):
+        return f"Your {row.name} is the engine's with the sign flipped: check the sign of the whole sum."
+    for term in scalar:
+        if close(row.engine - term.value):
+            return (f"Your {row.name} is the engine's without the term {term.text} = {fmt(term.value)}: "
+                    "your code leaves it out.")
+        if close(row.engine - 2 * term.value):
+            return f"Your {row.name} is the engine's with the term {term.text} subtracted instead of added."
+    return ""
 
 
 def _name(kind: str, node: NodeRef) -> str:

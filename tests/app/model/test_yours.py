@@ -77,12 +77,36 @@ def test_a_gradient_has_its_weight_row_and_the_delta_it_sums(at_rest, tmp_path):
     assert own.engine == pytest.approx(student.da["o"][:, 1].sum())
     (delta,) = check.delta_inputs
     assert delta.status == NOT_SAVED  # the pytorch layout holds no δa
-    assert check.hint == ("Your arrays hold none of its inputs (δa_o[1…6]): the mistake is in how your code "
-                          "computes dE/db_o[1] or in one of them.")
+    assert check.hint == "Your dE/db_o[1] is the engine's with the sign flipped: check the sign of the whole sum."
     with_deltas = _session_with(at_rest, tmp_path, student.arrays()).yours.report
     check = weight_check(with_deltas, s.document.trace, "l0/b_o", (1,))
     assert check.delta_inputs[0].status == "agrees"
-    assert check.hint == "Every input you saved agrees, so the mistake is in how your code computes dE/db_o[1]."
+    assert check.slip.startswith("Your dE/db_o[1] is the engine's with the sign flipped")
+
+
+def test_a_delta_without_one_of_its_terms_names_the_term(at_rest, tmp_path):
+    """δc[t] = δh[t]·o[t]·σ̇(c[t]) + δc[t+1]·f[t+1]: the student's δc[T−1] lacks exactly the second term."""
+    student = StudentLSTM(at_rest, mistake="forgets_f")
+    s = _session_with(at_rest, tmp_path, student.arrays())
+    first = s.yours.report.first
+    assert (first.key, first.step) == ("l0/delta_c", T - 1)
+    check = node_check(s.yours.report, s.document.trace, NodeRef(0, "c", T - 1, first.unit))
+    trace = s.document.trace
+    term = trace["l0/delta_c"][T - 1, first.unit] * trace["l0/f"][T - 1, first.unit]  # δc[T]·f[T], 0-based T−1
+    assert check.own[-1].yours == pytest.approx(check.own[-1].engine - term)
+    assert check.hint.startswith(f"Your δc[{T - 1}] is the engine's without the term δc[{T}]·f[{T}] = ")
+    assert check.hint.endswith("your code leaves it out.")
+
+
+def test_an_unrelated_error_is_not_called_a_dropped_term(at_rest, tmp_path):
+    student = StudentLSTM(at_rest)
+    arrays = student.arrays()
+    arrays["l0/delta_c"] = arrays["l0/delta_c"].copy()
+    arrays["l0/delta_c"][2, 0] += 0.123
+    s = _session_with(at_rest, tmp_path, arrays)
+    check = node_check(s.yours.report, s.document.trace, NodeRef(0, "c", 3, 0))
+    assert check.slip == ""
+    assert check.hint.startswith("Every input you saved agrees, so the mistake is in how your code computes δc[3]")
 
 
 def test_opening_another_document_forgets_their_arrays(at_rest, tmp_path):

@@ -71,7 +71,7 @@ def test_forgetting_f_selects_delta_c_at_the_last_but_one_step_and_marks_the_gra
     assert f"δc[{T - 1}]" in text and "✗ differs" in text
     assert f"δc[{T}]" in text and f"δh[{T - 1}]" in text
     assert "inputs of the equation" not in text  # c[T−1] itself agrees: only the δ's inputs are listed
-    assert "Every input you saved agrees, so the mistake is in how your code computes δc" in text
+    assert f"Your δc[{T - 1}] is the engine's without the term δc[{T}]·f[{T}]" in text  # the term it drops
 
     # the panel: one row per array, dC differs first at step T−1, the forward values agree
     panel = w.yours_panel
