@@ -1,5 +1,6 @@
 """What each command imports, in a fresh interpreter: the commands other than the window never import Qt or
-pyqtgraph; the window does not import the panels that are made when their tab first comes up."""
+pyqtgraph; the window does not import the panels that are made when their tab first comes up, nor the other
+commands' code."""
 import json
 import os
 import subprocess
@@ -45,3 +46,4 @@ def test_the_window_imports_the_panels_made_on_show_only_when_shown(tmp_path):
     assert result["code"] == 0 and (tmp_path / "window.png").stat().st_size > 10_000
     assert "PySide6.QtWidgets" in result["modules"] and "lstmviz.app.widgets.plots" in result["modules"]
     assert [m for m in MADE_ON_SHOW if m in result["modules"]] == []
+    assert "lstmviz.cli.commands" not in result["modules"]  # the other commands' code

@@ -32,8 +32,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from . import commands
-
     command = args.command or "gui"
     if command == "gui":
         from ..app.launch import launch
@@ -45,5 +43,6 @@ def _run(args) -> int:
     if command == "check-arrays":
         from .check_arrays import run
         return run(args)
+    from . import commands  # not for the window: what it needs, it imports itself
     return {"trace": commands.trace, "gradcheck": commands.gradcheck, "presets": commands.presets,
             "analyze": commands.analyze, "weights": commands.weights}[command](args)
