@@ -19,7 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from ...model.graph_layout import PAD
-from .items import EdgeItem, NodeItem
+from .items import EdgeItem, NodeItem, NodesPainter
 
 if TYPE_CHECKING:
     from .view import GraphView
@@ -124,13 +124,12 @@ class Blocks:
         nodes, edges = [], []
         left = layout.column_left(max(1, steps[0] - 1))  # edges from the step before the block start there
         holder = _Holder(QRectF(left - HOLDER_PAD, 0, layout.column_span(steps[-1])[1] - left + 2 * HOLDER_PAD,
-                                layout.height))
+                                layout.height), nodes)
         dx = layout.column_w
         for lane in model.lanes:
             x0, y = layout.node_xy(lane, steps[0])
             for k, t in enumerate(steps):
-                item = NodeItem(lane, t, v)
-                item.setPos(x0 + k * dx, y)
+                item = NodeItem(lane, t, v, (x0 + k * dx, y))
                 v.state_node(item)
                 self.mark(item)
                 item.setParentItem(holder)
@@ -234,13 +233,17 @@ def _same(a: tuple, b: tuple) -> bool:
 
 class _Holder(QGraphicsItem):
     """The parent of a block's items, one item to add and remove; draws nothing itself. Its rectangle holds
-    all of the block's items, so that Qt looks at none of them when the rectangle is off screen."""
+    all of the block's items, so that Qt looks at none of them when the rectangle is off screen. Its first
+    child paints the block's nodes (:class:`.items.NodesPainter`): the edges (z < 0) lie under it, and the
+    nodes' own items (made after it) paint nothing."""
 
-    def __init__(self, rect: QRectF):
+    def __init__(self, rect: QRectF, nodes: list[NodeItem]):
         super().__init__()
         self.rect = rect
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemContainsChildrenInShape)
+        self.painter = NodesPainter(rect, nodes)
+        self.painter.setParentItem(self)
 
     def boundingRect(self) -> QRectF:
         return self.rect

@@ -1,5 +1,5 @@
-"""The graph's items: a node painted by hand and an edge as a path (made only for steps near the
-viewport, :mod:`.blocks`)."""
+"""The graph's items: a node (painted by hand, by its block in one call for all its nodes) and an edge as
+a path (made only for steps near the viewport, :mod:`.blocks`)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -16,7 +16,7 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QToolTip
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QToolTip
 
 from ... import style
 from ...model.graph_model import Edge, Lane
@@ -73,12 +73,16 @@ def text_colour(fill: QColor) -> QColor:
 
 
 class NodeItem(QGraphicsRectItem):
-    """One node; painted by hand for speed. State is set by the view, then ``update()``."""
+    """One node: it takes the clicks, the hover and the tooltip at its place, and holds what it shows; its
+    block's :class:`NodesPainter` paints it (:meth:`paint`). State is set by the view, then ``update()``."""
 
-    def __init__(self, lane: Lane, t: int, view: GraphView):
+    def __init__(self, lane: Lane, t: int, view: GraphView, at: tuple[float, float]):
+        """The node of ``lane`` at step ``t``, its top left corner at ``at`` (scene units)."""
         super().__init__(view.node_bounds)  # its bounds: Qt asks for them in C++, not through Python
         self.setPen(_NO_PEN)
-        self.lane, self.t, self.view = lane, t, view
+        self.setFlag(QGraphicsRectItem.GraphicsItemFlag.ItemHasNoContents)  # its block paints it
+        self.lane, self.t, self.view, self.at = lane, t, view, at
+        self.setPos(*at)
         self.fills: list[QColor] = [FUTURE]  # what is shown now (set by the playhead)
         self.text = ""
         self.mark = ""         # ε under δ in the backward view, when computed
@@ -104,12 +108,18 @@ class NodeItem(QGraphicsRectItem):
         return (self.fills, self.text, self.mark, self.future, self.kink, self.current, self.eps_alone,
                 self.waiting, self.differs)
 
-    def paint(self, p: QPainter, option, widget=None) -> None:
-        view = self.view
-        r = view.node_rect
+    def update(self, *args) -> None:
+        """Repaint the node's place: its block paints it (the item itself paints nothing)."""
+        holder = self.parentItem()
+        if holder is not None:
+            holder.painter.update(self.view.node_bounds.translated(*self.at))
+
+    def paint(self, p: QPainter, option=None, widget=None) -> None:
+        """The node, its top left corner at the painter's origin (its block's painter turns antialiasing off
+        for all its nodes: crisp small corners, and a third faster)."""
+        r = self.view.node_rect
         border = _ASKED_PEN if self.asked else (
             _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else self.view.border_pen))
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp small corners, and a third faster
         if self.future:
             p.setPen(border)
             p.setBrush(_FUTURE_BRUSH)
@@ -181,6 +191,43 @@ class NodeItem(QGraphicsRectItem):
             QToolTip.showText(event.screenPos(), self.view.node_tooltip(self))
             return True
         return super().sceneEvent(event)
+
+
+class NodesPainter(QGraphicsItem):
+    """Paints a block's nodes, all in one paint() call: one call per node item would cost Qt and Python
+    about as much again as the painting. Clicks and hovers pass through it to the nodes' items."""
+
+    def __init__(self, rect: QRectF, nodes: list[NodeItem]):
+        """``nodes``: the block's nodes (the list fills as the block is made); ``rect`` holds them."""
+        super().__init__()
+        self.rect, self.nodes = rect, nodes
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # option.exposedRect
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self.rect
+
+    def shape(self) -> QPainterPath:
+        """Nothing to hit: ``itemAt`` and the clicks find the node or edge under the pointer."""
+        return _NO_SHAPE
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        """The nodes whose bounds meet the exposed rectangle, each at its place, in the order they were made."""
+        if not self.nodes:
+            return
+        exposed, bounds = option.exposedRect, self.nodes[0].view.node_bounds
+        left, top = exposed.left() - bounds.right(), exposed.top() - bounds.bottom()
+        right, bottom = exposed.right() - bounds.left(), exposed.bottom() - bounds.top()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for item in self.nodes:
+            x, y = item.at
+            if left <= x <= right and top <= y <= bottom:
+                p.translate(x, y)
+                item.paint(p)
+                p.translate(-x, -y)
+
+
+_NO_SHAPE = QPainterPath()
 
 
 def _paint_differs(p: QPainter, r: QRectF, differs: int) -> None:
