@@ -52,7 +52,7 @@ def long_calculator(path, steps: int):
 
 def test_markers_only_while_a_curve_has_few_points(open_window, tmp_path):
     short = open_window()
-    assert short.plots.value_curve.item.opts["symbol"] == "o" and short.plots.value_curve.item.scatter.isVisible()
+    assert short.plots.value_curve.item.scatter.isVisible()
     steps = (MAX_MARKERS // 8 + 1) * 8  # just above the limit
     w = open_window(long_calculator(tmp_path / "long.json", steps))
     w.session.document.set_entry("l0/b_g", (0,), 0.5)  # the dashed curves of "before my edit" too
@@ -60,13 +60,13 @@ def test_markers_only_while_a_curve_has_few_points(open_window, tmp_path):
     assert len(w.plots.value_pinned.item.getData()[0]) == steps
     item = w.plots.value_curve.item
     assert len(item.getData()[0]) == steps > MAX_MARKERS
-    assert item.opts["symbol"] is None and not item.scatter.isVisible()
+    assert not item.scatter.isVisible()
     assert item.opts["pen"].widthF() == 1 and w.plots.value_pinned.item.opts["pen"].widthF() == 1  # thin lines
     assert w.plots.value_pinned.item.opts["pen"].style() == Qt.PenStyle.DashLine  # still dashed
     w.session.playback.go_start()
     for _ in range(MAX_MARKERS):
         w.session.playback.step_forward()  # phase 1: as many values as steps taken
-    assert len(item.getData()[0]) == MAX_MARKERS and item.opts["symbol"] == "o" and item.scatter.isVisible()
+    assert len(item.getData()[0]) == MAX_MARKERS and item.scatter.isVisible()
     assert item.opts["pen"].widthF() == 2
 
 
