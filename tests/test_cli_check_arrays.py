@@ -184,3 +184,17 @@ def test_an_unknown_map_name_is_neither_a_layout_nor_a_file(scenario, path, tmp_
     code, out, err = run(capsys, "check-arrays", path, arrays, "--map", "pytroch")
     assert (code, out) == (2, "")
     assert err == "mapping: 'pytroch' is neither a built-in layout (pytorch, keras, karpathy) nor a mapping file\n"
+
+
+def test_unknown_names_on_a_model_no_layout_describes_are_refused_by_name(tmp_path, capsys):
+    """The calculator's CReLU gates fit no built-in layout: the hint looks past them, not fails on them."""
+    arrays = saved(tmp_path, {"../etc": np.ones(3)})
+    code, out, err = run(capsys, "check-arrays", "calculator-lstm", arrays)
+    assert (code, out) == (2, "")
+    assert err == f"{arrays}: ../etc is not a trace key (docs/engine.md)\n"
+
+
+def test_one_differing_entry_is_counted_in_the_singular(tmp_path, capsys):
+    code, out, _ = run(capsys, "check-arrays", "calculator-lstm", saved(tmp_path, {"loss": np.float64(1.0)}))
+    assert code == 1
+    assert out.splitlines()[0].endswith("(your loss; phase 1 forward; 1 of 1 entry differs)")

@@ -107,7 +107,11 @@ def _layout_hint(names: set[str], layout: Layout, trace: Trace) -> str:
     if layout.source != NO_MAPPING:
         return ""
     for built_in, specs in LAYOUTS.items():
-        if set(names) <= set(specs(trace.scenario, built_in)) | set(layout.shapes):
+        try:
+            known = set(specs(trace.scenario, built_in))
+        except ScenarioError:  # a layout that cannot describe this model
+            continue
+        if set(names) <= known | set(layout.shapes):
             return f"; these are the names of the {built_in} layout (--map {built_in}, mapping={built_in!r})"
     return ""
 

@@ -117,7 +117,8 @@ class Report:
             where.append(f"entry ({', '.join(map(str, d.index))})")
         at = f" at {', '.join(where)}" if where else ""
         return (f"{what}{at}: yours {d.yours:.10g} → engine {d.engine:.10g} (your {d.array}; phase "
-                f"{int(d.phase)} {d.phase.key}; {d.differing} of {_entries(d.compared)} differ)")
+                f"{int(d.phase)} {d.phase.key}; {d.differing} of {_entries(d.compared)} "
+                f"{'differs' if d.differing == 1 else 'differ'})")
 
     def table(self) -> list[str]:
         """One row per array: its name, the trace keys it holds, the verdict."""
