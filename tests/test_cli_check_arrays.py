@@ -105,7 +105,8 @@ def test_bad_files_are_refused_in_one_line(scenario, path, tmp_path, capsys):
     ({"arrays": {"dc": "l0/delta_q"}}, "arrays.dc.key names l0/delta_q, which is not a trace key of this scenario"),
     ({"arrays": {"dU": {"key": "grad/l0/U_*", "gates": "ifgg"}}}, "arrays.dU.gates is \"ifgg\", expected the four "),
     ({"arrays": {"dc": {"key": "l0/delta_c", "time_offset": -1}}}, "arrays.dc.time_offset is -1, expected 0 or more"),
-    ({"layout": "tensorflow"}, "layout is 'tensorflow', expected one of pytorch, keras, karpathy"),
+    ({"layout": "tensorflow"}, 'layout is "tensorflow", expected one of pytorch, keras, karpathy'),
+    ({"layout": []}, "layout is [], expected one of pytorch, keras, karpathy"),
     ({"arrays": [], "extra": 1}, "extra is not a field of an array mapping"),
 ])
 def test_bad_mappings_are_refused_in_one_line(scenario, path, tmp_path, capsys, mapping, message):

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lstmviz.core import compute
+from lstmviz.io.errors import ScenarioError
 from lstmviz.io.yours import AGREES, DIFFERS, check_arrays
 
 SCENARIO = random_scenario([lstm(2, 3), lstm(3, 2)], T=5, K=2, seed=11)
@@ -123,3 +124,26 @@ def test_within_a_stage_steps_run_forwards_or_backwards_and_layers_up_or_down(ca
         assert (d.key, (d.step, d.index)) == (winner[0], where(*winner))
     else:
         assert (d.key, (d.step, d.index)) in ((a[0], where(*a)), (b[0], where(*b)))
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=True)
+    | st.sampled_from(["l0/delta_c", "l0/a_*", "grad/l0/W_*", "ifgo", "ifog", "x", "*", "", "l9/h", "pytorch"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["key", "gates", "transpose", "time_offset", "batch_axis", "compare", "layout", "arrays",
+                         "dc", "x"]), inner, max_size=4),
+    max_leaves=10)
+
+
+@fuzz(150)
+@given(_JSON, st.sampled_from(["dc", "x", "l0/delta_c"]), st.integers(0, 3))
+def test_any_mapping_is_used_or_refused_in_one_line(mapping, name, ndim):
+    """Hostile mappings (any JSON shape) and arrays of any rank: a report, or a one-line ScenarioError."""
+    scenario = random_scenario([lstm(2, 3)], T=4, K=1, seed=1)
+    array = np.ones((4, 3, 1)[:ndim])
+    try:
+        report = check_arrays(scenario, {name: array}, mapping if isinstance(mapping, dict) else {"arrays": mapping})
+    except ScenarioError as e:
+        assert "\n" not in str(e) and str(e).startswith(("mapping", "arrays"))
+    else:
+        assert str(report).splitlines()[0]

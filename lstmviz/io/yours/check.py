@@ -20,6 +20,7 @@ from ...core.keys import Key
 from ...core.model import Scenario
 from ...core.trace import Trace
 from ..errors import ScenarioError
+from ..json_text import show
 from ..opening import open_checked, open_loaded
 from ..weights import NpzReader, real_array
 from .layouts import LAYOUTS, data_only
@@ -76,8 +77,8 @@ def resolve_mapping(mapping: MappingArg, trace: Trace) -> tuple[dict[str, Spec],
     base = document.get("layout")
     if base is None:
         return data_only(trace) | specs, source
-    if base not in LAYOUTS:
-        raise ScenarioError(source, "layout", f"is {base!r}, expected one of {', '.join(LAYOUTS)}")
+    if not isinstance(base, str) or base not in LAYOUTS:
+        raise ScenarioError(source, "layout", f"is {show(base)}, expected one of {', '.join(LAYOUTS)}")
     return data_only(trace) | LAYOUTS[base](scenario, source) | specs, source
 
 
