@@ -36,6 +36,19 @@ class CurveItem(pg.PlotCurveItem):
         self.scatter.setVisible(False)
         self.scatter.sigClicked.connect(lambda _scatter, points, ev: self.sigPointsClicked.emit(self, points, ev))
 
+    def move_markers(self, t: np.ndarray, y: np.ndarray) -> None:
+        """The markers at the points (t, y): moved in place when there are as many as before (setData would
+        look up each marker's picture again, a Python loop over the points), else set anew."""
+        xs, ys = self.scatter.getData()  # views of the scatter's records
+        if len(xs) != len(t):
+            self.scatter.setData(x=t, y=y)
+            return
+        self.scatter.prepareGeometryChange()
+        xs[:], ys[:] = t, y
+        self.scatter.bounds = [None, None]  # its cached data bounds (ScatterPlotItem.dataBounds)
+        self.scatter.informViewBoundsChanged()
+        self.scatter.invalidate()
+
 
 class Curve:
     """A curve that is handed new points only when they changed. While it has at most :data:`MAX_MARKERS`
@@ -62,7 +75,7 @@ class Curve:
         self._set_detail(len(t) <= MAX_MARKERS)
         self.item.setData(t, y)
         if self.detail and self.marked:
-            self.item.scatter.setData(x=t, y=y)
+            self.item.move_markers(t, y)
 
     def _set_detail(self, detail: bool) -> None:
         """Markers and the curve's own pen, or neither (restyled only when this changes)."""

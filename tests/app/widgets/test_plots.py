@@ -1,6 +1,7 @@
 """The plots under the graph: the engine's numbers after an edit, no work while hidden behind another tab,
-markers only on short curves."""
+markers only on short curves, axes that hold still, still items blitted on screen but drawn as text in an SVG."""
 import dataclasses
+import re
 
 import numpy as np
 import pyqtgraph as pg
@@ -92,3 +93,63 @@ def test_the_plots_exported_from_behind_another_tab_are_up_to_date(open_window, 
     w.session.document.set_entry("l0/b_g", (0,), 0.5)
     assert w.files.export_to("plots", tmp_path / "plots.png")
     assert curve_y(w.plots.value_curve) == w.session.document.trace["l0/c"][:, 0].tolist()
+
+
+def test_the_markers_sit_on_the_engines_numbers_after_an_edit_its_undo_and_redo(open_window):
+    w = open_window()
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    scatter = w.plots.value_curve.item.scatter
+    doc = w.session.document
+    for change in (lambda: doc.set_entry("l0/b_i", (0,), 0.9), w.session.history.undo, w.session.history.redo):
+        change()
+        c = doc.trace["l0/c"][:, 0]
+        xs, ys = scatter.getData()
+        assert xs.tolist() == list(range(1, 9)) and ys.tolist() == c.tolist()
+        assert scatter.dataBounds(1) == (c.min(), c.max())  # what its bounding rect, and so its repaint, covers
+    assert c.max() == 3.6  # b_i = 0.9: 90 % of each input, after the undo had brought back 4.0
+
+
+def test_the_axes_hold_still_across_an_edit_and_its_undo(open_window):
+    w = open_window()
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    plots = (w.plots.value_plot, w.plots.delta_plot)
+
+    def view_ranges():
+        return [plot.plot.vb.viewRange() for plot in plots]
+    before = view_ranges()
+    w.session.document.set_entry("l0/b_i", (0,), 0.9)
+    edited = view_ranges()
+    deltas = w.session.document.trace["l0/delta_c"][:, 0]
+    (_, value_y), (_, delta_y) = edited
+    assert value_y == before[0][1]  # c stayed inside its axis
+    assert deltas.min() < before[1][1][0] and delta_y[0] < deltas.min()  # δc left its own, which grew over it
+    assert delta_y[1] == before[1][1][1]  # and over the old range
+    for _ in range(2):
+        w.session.history.undo()  # δc = 0 again: the grown axis stays
+        assert view_ranges() == edited
+        w.session.history.redo()
+        assert view_ranges() == edited
+
+
+def test_the_axes_are_blitted_on_screen_and_written_as_text_into_an_svg(open_window, tmp_path):
+    w = open_window()
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    w.session.document.set_entry("l0/b_i", (0,), 0.9)  # the δ axis grows (new tick labels, the layout settles)
+    QApplication.processEvents()
+    axis = w.plots.value_plot.plot.getAxis("bottom")
+    painted, paint = [], axis.paint
+    axis.paint = lambda *args: painted.append(paint(*args))
+    w.plots.viewport().repaint()  # its cache made, if it was not yet
+    painted.clear()
+    w.session.history.undo()
+    w.plots.viewport().repaint()
+    assert painted == []  # the plot over it was repainted, the axis came from its cache
+    assert w.files.export_to("plots", tmp_path / "plots.svg")
+    assert painted  # drawn for the SVG, not copied from the cache as a picture
+    texts = {text.strip() for text in re.findall(r">([^<>]*)</text>", (tmp_path / "plots.svg").read_text())}
+    assert {"t", "1", "2", "3", "4", "5", "6", "7", "8"} <= texts
+    w.plots.viewport().repaint()  # the caches made again
+    painted.clear()
+    w.session.history.redo()
+    w.plots.viewport().repaint()
+    assert painted == []
