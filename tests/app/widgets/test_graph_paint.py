@@ -1,10 +1,12 @@
 """The graph paints a block's nodes in one call of its NodesPainter; the nodes' own items paint nothing but
 still take the clicks; a changed node repaints only its place."""
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFontMetricsF, QRegion
 from PySide6.QtWidgets import QApplication
 
 from lstmviz.app import style
 from lstmviz.app.model import NodeRef
+from lstmviz.app.widgets.graph import items as items_module
 from lstmviz.app.widgets.graph.items import NodeItem, NodesPainter
 
 
@@ -68,3 +70,61 @@ def test_the_nodes_items_still_take_the_clicks(open_window, qtbot):
     qtbot.mouseClick(graph.viewport(), Qt.MouseButton.LeftButton, pos=point)
     selection = w.session.view.selection
     assert (selection.layer, selection.var, selection.t) == (0, "c", 3)
+
+
+def record_regions(monkeypatch) -> list:
+    """The regions (viewport pixels) the nodes' painters are asked to paint from now on."""
+    regions = []
+    meets = items_module._meets
+
+    def recording(region, to_device, bounds):
+        regions.append(None if region is None else QRegion(region))
+        return meets(region, to_device, bounds)
+    monkeypatch.setattr(items_module, "_meets", recording)
+    return regions
+
+
+def test_a_few_changed_nodes_repaint_alone_and_many_as_the_rectangle_around_them(open_window, monkeypatch):
+    w = open_window()
+    graph = w.graph
+    graph.fit_readable()
+    QApplication.processEvents()
+    shown = graph.mapToScene(graph.viewport().rect()).boundingRect()
+    steps = [t for t in range(1, 9) if shown.contains(graph.node_rect.translated(*graph.nodes[(0, "c", t)].at))]
+    first, last = graph.nodes[(0, "c", steps[0])], graph.nodes[(0, "c", steps[-1])]
+    middle = graph.nodes[(0, "c", (steps[0] + steps[-1]) // 2)]
+    assert len(steps) >= 3
+
+    def place(item: NodeItem) -> QPoint:
+        return graph.mapFromScene(graph.node_rect.translated(*item.at).center())
+    regions = record_regions(monkeypatch)
+    w.session.view.select(NodeRef(0, "c", first.t, 0))
+    QApplication.processEvents()
+    regions.clear()
+    w.session.view.select(NodeRef(0, "c", last.t, 0))  # the ring moves to a node far from the first
+    QApplication.processEvents()
+    assert regions and regions[0].rectCount() == 2
+    assert regions[0].contains(place(first)) and regions[0].contains(place(last))
+    assert not regions[0].contains(place(middle))
+    regions.clear()
+    w.session.document.set_entry("l0/b_g", (0,), 0.5)  # every c, h and ŷ changes
+    QApplication.processEvents()
+    assert regions and regions[0].rectCount() == 1  # one rectangle: clipping to many would cost more
+    assert regions[0].contains(place(first)) and regions[0].contains(place(middle))
+
+
+def test_a_number_is_laid_out_once_centred_and_again_for_new_sizes(open_window):
+    w = open_window()
+    graph = w.graph
+    layouts = graph.number_layouts
+    font, layout, corner = layouts.centred("−0.123", 0.0)
+    assert layouts.centred("−0.123", 0.0)[1] is layout  # measured and laid out once
+    advance = QFontMetricsF(font).horizontalAdvance("−0.123")
+    assert font.pixelSize() == round(style.NORMAL.number_px)
+    assert abs(corner.x() + advance / 2 - graph.node_rect.width() / 2) < 1e-9  # centred across the node
+    for k in range(layouts.LIMIT + 5):
+        layouts.centred(str(k), 0.0)
+    assert len(layouts.placed) <= layouts.LIMIT  # memory stays bounded
+    graph.set_sizes(style.PRESENTING)
+    assert graph.number_layouts is not layouts
+    assert graph.number_layouts.centred("−0.123", 0.0)[0].pixelSize() == round(style.PRESENTING.number_px)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from lstmviz.app.numbers import fmt
+from lstmviz.app.widgets.graph import blocks as blocks_module
 from lstmviz.app.widgets.graph.items import NodeItem, text_colour
 from lstmviz.core.model import Data
 from lstmviz.io import load_scenario
@@ -87,7 +88,9 @@ def test_a_playhead_step_repaints_only_the_nodes_that_change(open_window, monkey
     playback.step_forward()
     playback.step_forward()  # phase 1, t = 2
     repainted = []
-    monkeypatch.setattr(NodeItem, "update", lambda item, *a: repainted.append(item))
+    repaint = blocks_module.repaint_nodes
+    monkeypatch.setattr(blocks_module, "repaint_nodes",
+                        lambda view, items: (repainted.extend(items), repaint(view, items)))
     t = playback.playhead.current_t
     playback.step_forward()
     assert playback.playhead.current_t == t + 1

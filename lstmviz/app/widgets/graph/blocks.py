@@ -19,7 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from ...model.graph_layout import PAD
-from .items import EdgeItem, NodeItem, NodesPainter
+from .items import EdgeItem, NodeItem, NodesPainter, repaint_nodes
 
 if TYPE_CHECKING:
     from .view import GraphView
@@ -80,18 +80,17 @@ class Blocks:
         """``apply(item)`` to every node on screen, repainting those whose look changed; the blocks off screen
         are marked stale (a stale block on screen gets its whole state, :meth:`GraphView.state_node`)."""
         shown = self.on_screen()
-        for b in shown:
-            if b in self.stale:
-                self.freshen(b)
-            else:
-                self._restate(self.made[b][1], apply)
+        changed: list[NodeItem] = []
+        for b in shown:  # a stale block is told everything, the others what ``apply`` sets
+            changed += self._restate(self.made[b][1], self.view.state_node if b in self.stale else apply)
         self.stale = set(self.made) - shown
+        repaint_nodes(self.view, changed)
 
     def freshen(self, b: int) -> None:
         """A stale block's nodes told everything they show now."""
         if b in self.stale:
             self.stale.discard(b)
-            self._restate(self.made[b][1], self.view.state_node)
+            repaint_nodes(self.view, self._restate(self.made[b][1], self.view.state_node))
 
     @contextmanager
     def all_made(self) -> Iterator[None]:
@@ -198,15 +197,17 @@ class Blocks:
         v.edges[:] = [e for e in v.edges if id(e) not in gone]
 
 
-    def _restate(self, nodes: list[NodeItem], apply: Callable[[NodeItem], None]) -> None:
-        """Apply the new state and their arrays' marks; repaint only the nodes whose look changed."""
+    def _restate(self, nodes: list[NodeItem], apply: Callable[[NodeItem], None]) -> list[NodeItem]:
+        """Apply the new state and their arrays' marks; the nodes whose look changed (to be repainted)."""
         marks = self.marks()
+        changed = []
         for item in nodes:
             before = item.look()
             apply(item)
             item.differs = marks.get((item.lane.layer, item.lane.var, item.t), 0) if marks else 0
             if item.look() != before:
-                item.update()
+                changed.append(item)
+        return changed
 
     def mark(self, item: NodeItem) -> None:
         """Whether their arrays (Check my arrays) differ at this node: outlined, emphasised at the first."""

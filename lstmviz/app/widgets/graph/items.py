@@ -2,9 +2,11 @@
 a path (made only for steps near the viewport, :mod:`.blocks`)."""
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -15,6 +17,9 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPen,
     QPolygonF,
+    QRegion,
+    QStaticText,
+    QTransform,
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QToolTip
 
@@ -67,6 +72,42 @@ def fitting_font(view: GraphView, text: str, width: float) -> QFont:
     return smaller
 
 
+class NumberLayouts:
+    """Each node number laid out once (a QStaticText) with the font and top left corner that centre it in
+    a node: a repaint, or an edit that brings back numbers seen before, measures and lays out nothing.
+    Kept for up to ``LIMIT`` texts, then started afresh; a new one for new fonts or node sizes."""
+
+    LIMIT = 4096
+
+    def __init__(self, view: GraphView):
+        self.view = view
+        self.placed: dict[tuple[str, float], tuple[QFont, QStaticText, QPointF]] = {}
+
+    def centred(self, text: str, left: float) -> tuple[QFont, QStaticText, QPointF]:
+        """``text`` centred in the node's rectangle from ``left`` on (shrunk only if it would not fit)."""
+        key = (text, left)
+        placed = self.placed.get(key)
+        if placed is None:
+            if len(self.placed) >= self.LIMIT:
+                self.placed.clear()
+            placed = self.placed[key] = self._place(text, left)
+        return placed
+
+    def _place(self, text: str, left: float) -> tuple[QFont, QStaticText, QPointF]:
+        view = self.view
+        w, h = view.node_rect.width() - left, view.node_rect.height()
+        font, metrics = view.node_font, view.node_metrics
+        advance = metrics.horizontalAdvance(text)
+        if advance > w - 6:
+            font = fitting_font(view, text, w - 6)
+            metrics = QFontMetricsF(font)
+            advance = metrics.horizontalAdvance(text)
+        layout = QStaticText(text)
+        layout.setTextFormat(Qt.TextFormat.PlainText)
+        layout.prepare(QTransform(), font)
+        return font, layout, QPointF(left + (w - advance) / 2, (h - metrics.ascent() - metrics.descent()) / 2)
+
+
 def text_colour(fill: QColor) -> QColor:
     """White on a dark fill, near-black on a light one (shared colours: do not change them)."""
     return _TEXT_ON_DARK if fill.lightnessF() < 0.45 else _TEXT
@@ -98,7 +139,6 @@ class NodeItem(QGraphicsRectItem):
         self.differs = 0       # their arrays differ here (Check my arrays): 1, or 2 at the first disagreement
         self.eps_alone = False  # phase 2: the number is ε (δ not computed yet)
         self.waiting = "?"      # what a node not computed yet says (a watch over δ: "needs δ")
-        self._placed: tuple = (None, None, None, None)  # the last centred number: text and rect, fonts, origin
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -109,10 +149,10 @@ class NodeItem(QGraphicsRectItem):
                 self.waiting, self.differs)
 
     def update(self, *args) -> None:
-        """Repaint the node's place: its block paints it (the item itself paints nothing)."""
-        holder = self.parentItem()
-        if holder is not None:
-            holder.painter.update(self.view.node_bounds.translated(*self.at))
+        """Repaint the node's place (its block's painter paints it; the item itself paints nothing). A
+        rectangle of the scene's, not of the painter's: the painter's own would grow to the union of its
+        changed nodes, and a few nodes changed far apart would repaint the whole block."""
+        self.view.scene().update(self.view.node_bounds.translated(*self.at))
 
     def paint(self, p: QPainter, option=None, widget=None) -> None:
         """The node, its top left corner at the painter's origin (its block's painter turns antialiasing off
@@ -162,25 +202,9 @@ class NodeItem(QGraphicsRectItem):
             p.setFont(view.mark_font)
             p.drawText(QRectF(0, h * 0.52, w, h * 0.48), Qt.AlignmentFlag.AlignCenter, self.mark)
         elif text:
-            font, origin = self._centred(text, r)
+            font, layout, corner = view.number_layouts.centred(text, r.left())
             p.setFont(font)
-            p.drawText(origin, text)  # at a point: half the time of a centred drawText into a rectangle
-
-    def _centred(self, text: str, r: QRectF) -> tuple[QFont, QPointF]:
-        """The font and baseline origin that centre ``text`` in ``r`` (shrunk only if it would not fit),
-        measured once per text: a repaint of an unchanged node measures nothing."""
-        view, key = self.view, (text, r.left(), r.width(), r.height())
-        if self._placed[0] != key or self._placed[1] is not view.node_font:
-            font, metrics = view.node_font, view.node_metrics
-            advance = metrics.horizontalAdvance(text)
-            if advance > r.width() - 6:
-                font = fitting_font(view, text, r.width() - 6)
-                metrics = QFontMetricsF(font)
-                advance = metrics.horizontalAdvance(text)
-            x = r.left() + (r.width() - advance) / 2
-            y = r.top() + (r.height() - metrics.ascent() - metrics.descent()) / 2 + metrics.ascent()
-            self._placed = (key, view.node_font, font, QPointF(x, y))
-        return self._placed[2], self._placed[3]
+            p.drawStaticText(corner, layout)  # laid out once per text: a third faster than drawText
 
     def mousePressEvent(self, event) -> None:
         self.view.node_clicked(self)
@@ -191,6 +215,22 @@ class NodeItem(QGraphicsRectItem):
             QToolTip.showText(event.screenPos(), self.view.node_tooltip(self))
             return True
         return super().sceneEvent(event)
+
+
+REGION_RECTS = 16  # more changed nodes than this repaint as the rectangle around them (QGraphicsView's limit: 50)
+
+
+def repaint_nodes(view: GraphView, items: list[NodeItem]) -> None:
+    """Repaint the places of these nodes: each on its own when they are few, else the rectangle around them
+    all (clipping every stroke to a region of many rectangles costs more than painting what lies between)."""
+    if len(items) < REGION_RECTS:
+        for item in items:
+            item.update()
+    else:
+        xs, ys = [item.at[0] for item in items], [item.at[1] for item in items]
+        b = view.node_bounds
+        view.scene().update(QRectF(min(xs) + b.left(), min(ys) + b.top(), max(xs) - min(xs) + b.width(),
+                                   max(ys) - min(ys) + b.height()))
 
 
 class NodesPainter(QGraphicsItem):
@@ -212,19 +252,34 @@ class NodesPainter(QGraphicsItem):
         return _NO_SHAPE
 
     def paint(self, p: QPainter, option, widget=None) -> None:
-        """The nodes whose bounds meet the exposed rectangle, each at its place, in the order they were made."""
+        """The nodes whose bounds meet what is repainted, each at its place, in the order they were made."""
         if not self.nodes:
             return
-        exposed, bounds = option.exposedRect, self.nodes[0].view.node_bounds
+        view = self.nodes[0].view
+        exposed, bounds = option.exposedRect, view.node_bounds
         left, top = exposed.left() - bounds.right(), exposed.top() - bounds.bottom()
         right, bottom = exposed.right() - bounds.left(), exposed.bottom() - bounds.top()
+        meets = _meets(view.repainted, p.worldTransform(), bounds)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for item in self.nodes:
             x, y = item.at
-            if left <= x <= right and top <= y <= bottom:
+            if left <= x <= right and top <= y <= bottom and (meets is None or meets(x, y)):
                 p.translate(x, y)
                 item.paint(p)
                 p.translate(-x, -y)
+
+
+def _meets(region: QRegion | None, to_device: QTransform, bounds: QRectF) -> Callable[[float, float], bool] | None:
+    """Whether a node at (x, y) meets ``region`` (device pixels), or None when its bounding rectangle is
+    all there is to know (one rectangle, or a paint outside the view's, such as an export). Qt repaints
+    the few nodes an edit changed as a region of many small rectangles: the nodes between them, inside the
+    exposed rectangle but outside the region, need no painting."""
+    if region is None or region.rectCount() <= 1:
+        return None
+    sx, sy, dx, dy = to_device.m11(), to_device.m22(), to_device.dx(), to_device.dy()
+    x0, y0 = sx * bounds.left() + dx - 1, sy * bounds.top() + dy - 1
+    w, h = math.ceil(sx * bounds.width()) + 2, math.ceil(sy * bounds.height()) + 2
+    return lambda x, y: region.intersects(QRect(int(sx * x + x0), int(sy * y + y0), w, h))
 
 
 _NO_SHAPE = QPainterPath()

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QRegion
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
 from ... import style
@@ -31,7 +31,7 @@ from .blocks import Blocks
 from .edges import EdgeStyles
 from .headers import Margins
 from .heat import HeatStrip
-from .items import NODE_PAD, EdgeItem, NodeItem
+from .items import NODE_PAD, EdgeItem, NodeItem, NumberLayouts
 from .navigation import Navigator
 from .progress import Progress
 from .shown import LaneColours
@@ -66,6 +66,7 @@ class GraphView(QGraphicsView):
         self.margins = Margins(self)
         self.margins.set_theme(self.theme["background"])
         self.lane_labels = []
+        self.repainted: QRegion | None = None  # during a paint event: the region repainted (viewport pixels)
         self._make_fonts()
         self.scale_value = 1.0
         self.heat = False
@@ -86,6 +87,7 @@ class GraphView(QGraphicsView):
         g, k = self.sizes, self.text_scale
         self.node_font = _font(style.FONT_FAMILY, g.number_px)
         self.node_metrics = QFontMetricsF(self.node_font)
+        self.number_layouts = NumberLayouts(self)
         self.mark_font = _font(style.FONT_FAMILY, g.number_px * 0.85)
         self.band_font = _font(style.FONT_FAMILY, g.number_px, bold=True)
         self.label_font = _font(style.MATH_FAMILY, g.label_px * k)
@@ -130,6 +132,7 @@ class GraphView(QGraphicsView):
         g = self.sizes
         self.node_rect = QRectF(0, 0, g.node_w, g.node_h)
         self.node_bounds = self.node_rect.adjusted(-NODE_PAD, -NODE_PAD, NODE_PAD, NODE_PAD)  # asked for often
+        self.number_layouts = NumberLayouts(self)  # laid out for these sizes
         self._draw_bands()
         self.heat_strip = HeatStrip(self)
         self.heat_strip.setVisible(self.heat or not self.texts[0])
@@ -326,6 +329,12 @@ class GraphView(QGraphicsView):
             self.viewport().update()  # the layer titles stay at the viewport's left edge
         self.blocks.update()
         self.margins.repaint()  # the margins' labels move with the view
+
+    def paintEvent(self, event) -> None:
+        """Qt's painting, with the region it repaints at hand for the nodes' painters (:mod:`.items`)."""
+        self.repainted = event.region()
+        super().paintEvent(event)  # an error in an item's paint() is printed, not raised: no finally needed
+        self.repainted = None
 
     def wheelEvent(self, event) -> None:
         self.zoom(1.0015 ** event.angleDelta().y())
