@@ -118,3 +118,22 @@ def test_a_nodes_number_is_centred_in_it(open_window):
     assert len(xs) > 20
     assert abs((xs.min() + xs.max()) / 2 - (image.width() - 1) / 2) <= 1.5
     assert abs((ys.min() + ys.max()) / 2 - (image.height() - 1) / 2) <= 3
+
+
+def test_an_edit_skips_the_columns_off_screen_of_a_block_on_screen_until_they_come_on_screen(open_window, tmp_path):
+    w = open_window(long_calculator(tmp_path / "long.json"))
+    graph, blocks = w.graph, w.graph.blocks
+    graph.fit_readable()
+    graph.horizontalScrollBar().setValue(0)
+    QApplication.processEvents()
+    first, last = blocks.shown_steps()
+    b = blocks.block_of(last)
+    assert b in blocks.on_screen() and last < (b + 1) * 16  # the last block on screen shows only some columns
+    t_off = (b + 1) * 16  # that block's last step: off screen
+    old = raw(graph, (0, "c", t_off)).text
+    w.session.document.set_entry("l0/b_g", (0,), 0.5)
+    assert raw(graph, (0, "c", last)).text == c_text(w, last)  # on screen: told at once
+    assert raw(graph, (0, "c", t_off)).text == old != c_text(w, t_off)  # its column is off screen: not yet
+    assert raw(graph, (0, "c", t_off)) in blocks.missed[b]
+    graph.centerOn(*graph.layout.node_xy(graph.model.lane(0, "c"), t_off))  # a pan brings it on screen
+    assert raw(graph, (0, "c", t_off)).text == c_text(w, t_off) and b not in blocks.missed

@@ -35,6 +35,7 @@ class Blocks:
         self.view = view
         self.made: dict[int, tuple[QGraphicsItem, list[NodeItem], list[EdgeItem]]] = {}
         self.stale: set[int] = set()  # made blocks whose nodes missed the latest numbers or playhead
+        self.missed: dict[int, list[NodeItem]] = {}  # blocks on screen: their nodes in the columns off screen
         self.active = False  # set once the view's model and layout are in place
         self.building: dict[int, Iterator[None]] = {}  # blocks an idle pre-build has begun
         self._scheduled = False
@@ -45,17 +46,21 @@ class Blocks:
     def wanted(self, margin: int = MARGIN) -> set[int]:
         """The blocks the viewport shows, with ``margin`` more on either side. Far out (the heat strip) no new
         block, but those made stay, hidden, for a zoom back in."""
-        v = self.view
-        if v.far_out():
+        if self.view.far_out():
             return set(self.made)
+        first, last = self.shown_steps()
+        if last < first:
+            return set()
+        top = self.block_of(self.view.layout.steps)
+        return set(range(max(0, self.block_of(first) - margin), min(top, self.block_of(last) + margin) + 1))
+
+    def shown_steps(self) -> tuple[int, int]:
+        """The first and last step whose column the viewport shows, in part or whole."""
+        v = self.view
         shown = v.mapToScene(v.viewport().rect()).boundingRect()
         layout = v.layout
         first = max(1, math.floor((shown.left() - PAD) / layout.column_w) + 1)
-        last = min(layout.steps, math.ceil((shown.right() - PAD) / layout.column_w) + 1)
-        if last < first:
-            return set()
-        top = self.block_of(layout.steps)
-        return set(range(max(0, self.block_of(first) - margin), min(top, self.block_of(last) + margin) + 1))
+        return first, min(layout.steps, math.ceil((shown.right() - PAD) / layout.column_w) + 1)
 
     def update(self) -> None:
         """Make the blocks now wanted; drop those a block further out (a pan to and fro does not remake them)."""
@@ -67,7 +72,7 @@ class Blocks:
             self.make(b)
         if self.wanted(MARGIN + 1) - set(self.made):
             self._schedule()
-        for b in self.on_screen() & self.stale:
+        for b in self.on_screen() & (self.stale | set(self.missed)):
             self.freshen(b)
 
     def on_screen(self) -> set[int]:
@@ -77,20 +82,38 @@ class Blocks:
         return self.wanted(0) & set(self.made)
 
     def restate(self, apply: Callable[[NodeItem], None]) -> None:
-        """``apply(item)`` to every node on screen, repainting those whose look changed; the blocks off screen
-        are marked stale (a stale block on screen gets its whole state, :meth:`GraphView.state_node`)."""
+        """``apply(item)`` to every node in a column on screen, repainting those whose look changed. The other
+        nodes miss it: off screen their blocks are marked stale, on screen their block's ``missed`` list holds
+        them; either is told everything when it comes on screen (:meth:`freshen`, :meth:`GraphView.state_node`)."""
         shown = self.on_screen()
+        first, last = self.shown_steps()
         changed: list[NodeItem] = []
-        for b in shown:  # a stale block is told everything, the others what ``apply`` sets
-            changed += self._restate(self.made[b][1], self.view.state_node if b in self.stale else apply)
+        for b in shown:
+            nodes = self.made[b][1]
+            behind = b in self.stale or b in self.missed  # told everything, not only what ``apply`` sets
+            missed = [item for item in nodes if not first <= item.t <= last]
+            if missed:
+                nodes = [item for item in nodes if first <= item.t <= last]
+                self.missed[b] = missed
+            else:
+                self.missed.pop(b, None)
+            changed += self._restate(nodes, self.view.state_node if behind else apply)
         self.stale = set(self.made) - shown
+        for b in self.stale:
+            self.missed.pop(b, None)  # the whole block is behind
         repaint_nodes(self.view, changed)
 
     def freshen(self, b: int) -> None:
-        """A stale block's nodes told everything they show now."""
+        """A stale block's nodes (or those it missed on screen) told everything they show now."""
         if b in self.stale:
             self.stale.discard(b)
-            repaint_nodes(self.view, self._restate(self.made[b][1], self.view.state_node))
+            self.missed.pop(b, None)
+            nodes = self.made[b][1]
+        elif b in self.missed:
+            nodes = self.missed.pop(b)
+        else:
+            return
+        repaint_nodes(self.view, self._restate(nodes, self.view.state_node))
 
     @contextmanager
     def all_made(self) -> Iterator[None]:
@@ -190,6 +213,7 @@ class Blocks:
         v = self.view
         holder, nodes, edges = self.made.pop(b)
         self.stale.discard(b)
+        self.missed.pop(b, None)
         v.scene().removeItem(holder)
         for item in nodes:
             del v.nodes[(item.lane.layer, item.lane.var, item.t)]
