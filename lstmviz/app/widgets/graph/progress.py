@@ -20,14 +20,14 @@ class Progress:
     def __init__(self, playhead: Playhead, backward: bool, numbers: GraphNumbers):
         ph = playhead
         self.current = ph.current_t if ph.phase <= Phase.BPTT else None
-        steps = range(1, ph.T + 1)
-        computed = np.array([ph.delta_visible(t) if backward else ph.value_visible(t) for t in steps], bool)
-        self.eps_done = np.array([ph.eps_visible(t) for t in steps], bool)
+        steps = np.arange(1, ph.T + 1)  # the playhead's rules asked once for every step (no loop over t)
+        computed = _every_step(ph.delta_visible(steps) if backward else ph.value_visible(steps), ph.T)
+        self.eps_done = _every_step(ph.eps_visible(steps), ph.T)
         self.done: dict[tuple[int | None, str], np.ndarray] = {}
         self.waiting: dict[tuple[int | None, str], str] = {}
         for key, shown in numbers.lanes.items():
             needs = shown.needs
-            self.done[key] = computed if needs is None else np.array([ph.has(needs, t) for t in steps], bool)
+            self.done[key] = computed if needs is None else _every_step(ph.has(needs, steps), ph.T)
             self.waiting[key] = "?" if needs is None else needs.short
 
     def apply(self, item: NodeItem) -> None:
@@ -49,6 +49,12 @@ class Progress:
             item.mark = f"ε {eps[1]}" if eps is not None and room_for_eps else ""
         item.kink = item.on_kink and not item.future
         _fit_texts(item, *item.view.texts)
+
+
+def _every_step(answer: bool | np.ndarray, steps: int) -> np.ndarray:
+    """(T,) bool: a rule of :class:`Playhead` asked with the array t = 1 … T answers with an array of T bools,
+    or with one bool when the phase alone decides (phase 3 on, every value is computed)."""
+    return np.array(np.broadcast_to(answer, (steps,)), bool)
 
 
 def _fit_texts(item: NodeItem, numbers: bool, marks: bool) -> None:
