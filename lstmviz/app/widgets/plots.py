@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -21,6 +21,22 @@ CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache  # a still item's look, k
 MAX_MARKERS = 200  # a longer curve is drawn without markers and with a 1 px pen (either costs most of its repaint)
 
 
+class Markers(pg.ScatterPlotItem):
+    """A ScatterPlotItem that works out its bounding rect once per change of its points or of the view (Qt
+    asks for it several times in each repaint; pyqtgraph's maps the marker size into the view every time)."""
+
+    _rect: QRectF | None = None
+
+    def boundingRect(self) -> QRectF:
+        if self._rect is None:
+            self._rect = super().boundingRect()
+        return self._rect
+
+    def prepareGeometryChange(self) -> None:
+        super().prepareGeometryChange()  # Qt reads the old rect here
+        self._rect = None
+
+
 class CurveItem(pg.PlotCurveItem):
     """A curve and its markers (a child ScatterPlotItem, styled once): PlotDataItem's look without its
     per-update work (its setData re-runs the bounds, finite checks, downsampling and the markers' styles:
@@ -31,7 +47,7 @@ class CurveItem(pg.PlotCurveItem):
 
     def __init__(self, pen: QPen, symbol: str | None = None, size: float = 0, brush: str | None = None):
         super().__init__(pen=pen, antialias=False, skipFiniteCheck=True)
-        self.scatter = pg.ScatterPlotItem(symbol=symbol or "o", size=size, brush=brush, pen=style.PLOT_ZERO)
+        self.scatter = Markers(symbol=symbol or "o", size=size, brush=brush, pen=style.PLOT_ZERO)
         self.scatter.setParentItem(self)  # drawn over the line; its rim is the zero line's light grey
         self.scatter.setVisible(False)
         self.scatter.sigClicked.connect(lambda _scatter, points, ev: self.sigPointsClicked.emit(self, points, ev))

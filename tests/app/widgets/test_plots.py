@@ -106,6 +106,7 @@ def test_the_markers_sit_on_the_engines_numbers_after_an_edit_its_undo_and_redo(
         xs, ys = scatter.getData()
         assert xs.tolist() == list(range(1, 9)) and ys.tolist() == c.tolist()
         assert scatter.dataBounds(1) == (c.min(), c.max())  # what its bounding rect, and so its repaint, covers
+        assert scatter.boundingRect() == pg.ScatterPlotItem.boundingRect(scatter)  # its kept one is fresh
     assert c.max() == 3.6  # b_i = 0.9: 90 % of each input, after the undo had brought back 4.0
 
 
