@@ -1,11 +1,13 @@
 """The graph paints a block's nodes in one call of its NodesPainter; the nodes' own items paint nothing but
 still take the clicks; a changed node repaints only its place."""
+import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFontMetricsF, QRegion
 from PySide6.QtWidgets import QApplication
 
 from lstmviz.app import style
 from lstmviz.app.model import NodeRef
+from lstmviz.app.numbers import fmt, fmt_signed
 from lstmviz.app.widgets.graph import items as items_module
 from lstmviz.app.widgets.graph.items import NodeItem, NodesPainter
 
@@ -113,18 +115,32 @@ def test_a_few_changed_nodes_repaint_alone_and_many_as_the_rectangle_around_them
     assert regions[0].contains(place(first)) and regions[0].contains(place(middle))
 
 
-def test_a_number_is_laid_out_once_centred_and_again_for_new_sizes(open_window):
+def test_a_number_is_placed_once_centred_and_again_for_new_sizes(open_window):
     w = open_window()
     graph = w.graph
     layouts = graph.number_layouts
-    font, layout, corner = layouts.centred("−0.123", 0.0)
-    assert layouts.centred("−0.123", 0.0)[1] is layout  # measured and laid out once
+    font, origin = layouts.centred("−0.123", 0.0)
+    assert layouts.centred("−0.123", 0.0) is layouts.centred("−0.123", 0.0)  # measured once
     advance = QFontMetricsF(font).horizontalAdvance("−0.123")
     assert font.pixelSize() == round(style.NORMAL.number_px)
-    assert abs(corner.x() + advance / 2 - graph.node_rect.width() / 2) < 1e-9  # centred across the node
+    assert abs(origin.x() + advance / 2 - graph.node_rect.width() / 2) < 1e-9  # centred across the node
     for k in range(layouts.LIMIT + 5):
         layouts.centred(str(k), 0.0)
     assert len(layouts.placed) <= layouts.LIMIT  # memory stays bounded
     graph.set_sizes(style.PRESENTING)
     assert graph.number_layouts is not layouts
     assert graph.number_layouts.centred("−0.123", 0.0)[0].pixelSize() == round(style.PRESENTING.number_px)
+
+
+def test_a_new_number_is_measured_as_wide_as_qt_measures_it(open_window):
+    w = open_window()
+    graph = w.graph
+    rng = np.random.default_rng(5)
+    values = np.concatenate([rng.uniform(-1, 1, 300), rng.uniform(-1e-4, 1e-4, 100), rng.uniform(-1e5, 1e5, 100)])
+    texts = [text for v in values for text in (fmt(float(v), short=True), fmt_signed(float(v)), "ε" + fmt(float(v)))]
+    for sizes in (style.NORMAL, style.PRESENTING):
+        graph.set_sizes(sizes)
+        layouts = graph.number_layouts
+        assert layouts.advances  # the node font kerns no pair of digits, signs, points or exponents
+        assert [layouts.advance(t) for t in texts] == [graph.node_metrics.horizontalAdvance(t) for t in texts]
+        assert layouts.advance("needs δ") == graph.node_metrics.horizontalAdvance("needs δ")  # other text: Qt's
