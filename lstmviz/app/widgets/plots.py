@@ -41,7 +41,8 @@ class CurveItem(pg.PlotCurveItem):
     """A curve and its markers (a child ScatterPlotItem, styled once): PlotDataItem's look without its
     per-update work (its setData re-runs the bounds, finite checks, downsampling and the markers' styles:
     ~0.3 ms a curve, against ~0.01 ms here with the markers moved in place). The points are finite (see
-    :func:`plottable`), so the curve skips its own finite check. Clicking a marker emits :attr:`sigPointsClicked` as PlotDataItem's does."""
+    :func:`plottable`), so the curve skips its own finite check. Clicking a marker emits
+    :attr:`sigPointsClicked` as PlotDataItem's does."""
 
     sigPointsClicked = Signal(object, object, object)  # (this item, the points clicked, the mouse event)
 
