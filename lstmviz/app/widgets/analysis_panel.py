@@ -1,7 +1,9 @@
 """Analyses of the current weights: gradient vs lag, Jacobian spectra, truncation, gradcheck.
 
 The tables hold exactly the text ``lstmviz analyze`` prints (both come from
-:func:`lstmviz.core.analysis.report`); the plots draw the same numbers on a log scale.
+:func:`lstmviz.core.analysis.report`); the plots draw the same numbers on a log scale. The panel is behind
+another tab at start: its plots are made the first time it is on screen (:class:`.PlotPlace` keeps their
+places until then).
 """
 from __future__ import annotations
 
@@ -27,20 +29,20 @@ from .. import style
 from ..model.session import Session
 from ..numbers import fmt_precise
 from ..qt.binding import LazyPanel, observe
+from ..qt.plot_place import PlotPlace
 
 
 class AnalysisPanel(LazyPanel, QTabWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.document = session.document
-        self.lag_plot = _log_plot("lag m = T − t", "norm (log scale)")
-        self.lag_legend = _legend_below(self.lag_plot)
+        self.lag_plot = self.spectrum_plot = self.lag_legend = None  # made when first on screen (_make_plots)
+        self.plot_places = (PlotPlace(), PlotPlace())
         self.lag_table = QTableWidget()
-        self.addTab(_stack(self.lag_plot, self.lag_table), "Lag")
+        self.addTab(_stack(self.plot_places[0], self.lag_table), "Lag")
         self.setTabToolTip(0, "Gradient vs lag: how much of the gradient reaches back k steps")
-        self.spectrum_plot = _log_plot("t", "σ_max(∂h[t]/∂h[t−1])")
         self.spectrum_table = QTableWidget()
-        self.addTab(_stack(self.spectrum_plot, self.spectrum_table), "Spectrum")
+        self.addTab(_stack(self.plot_places[1], self.spectrum_table), "Spectrum")
         self.setTabToolTip(1, "Jacobian spectrum: the largest singular value of ∂h[t]/∂h[t−1] at every step")
         self.k_box = QSpinBox()
         self.k_box.setRange(1, 100_000)
@@ -66,7 +68,16 @@ class AnalysisPanel(LazyPanel, QTabWidget):
         self.gradcheck_text.clear()
         self.refresh_soon()
 
+    def _make_plots(self) -> None:
+        """The lag plot with its legend in a row below, and the spectrum plot, in their places."""
+        lag, spectrum = self.plot_places
+        self.lag_plot = lag.put(_log_plot("lag m = T − t", "norm (log scale)"))
+        self.lag_legend = _legend_below(self.lag_plot)
+        self.spectrum_plot = spectrum.put(_log_plot("t", "σ_max(∂h[t]/∂h[t−1])"))
+
     def _update(self) -> None:
+        if self.lag_plot is None:
+            self._make_plots()
         doc = self.document
         result = analyse(doc.scenario, k=self.k_box.value(), trace=doc.trace)  # the lag and spectrum of the shown trace
         cells = tables(result)

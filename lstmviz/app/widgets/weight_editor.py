@@ -3,7 +3,8 @@
 Select a cell by clicking it (or a row, a column or the whole matrix with the scope box); type a
 value, step it with ↑/↓ or the wheel, or drag the slider (live, one undo entry per drag); scale or
 zero a selection. The layer's variants (activations, forget gate, peepholes) switch here too.
-Every change goes through the session as an undoable command.
+Every change goes through the session as an undoable command. The panel is behind another tab at start:
+its heat map is made the first time it is drawn on screen (:class:`.PlotPlace` keeps its place until then).
 """
 from __future__ import annotations
 
@@ -34,10 +35,12 @@ from .. import style
 from ..model.session import Session
 from ..numbers import fmt, fmt_precise
 from ..qt.binding import observe, on_screen, signals_blocked
+from ..qt.plot_place import PlotPlace
 
 MAX_NUMBERS = 160  # cells above which numbers are no longer printed in the heat map
 VALUE_DIGITS = 6   # significant digits of the value box
 SCOPES = ("cell", "row", "column", "matrix")
+HEAT_MAP_MIN_HEIGHT = 160  # px
 
 
 class ValueBox(QLineEdit):
@@ -89,7 +92,10 @@ class WeightEditor(QWidget):
         self.array_box.setMinimumContentsLength(16)  # a long title must not widen the dock
         self.array_box.currentIndexChanged.connect(self._on_array_chosen)
         layout.addWidget(self.array_box)
-        layout.addWidget(self._heat_map(), 1)
+        self.plot = None  # the heat map, made when first drawn on screen (_make_heat_map)
+        self.plot_place = PlotPlace()
+        self.plot_place.setMinimumHeight(HEAT_MAP_MIN_HEIGHT)
+        layout.addWidget(self.plot_place, 1)
         layout.addLayout(self._entry_form())
         self.layer_group = LayerVariants(self.document)
         layout.addWidget(self.layer_group)
@@ -98,13 +104,14 @@ class WeightEditor(QWidget):
                 (session.view.selection_changed, self._on_selection_change))
         self._on_structure_change()
 
-    def _heat_map(self) -> pg.PlotWidget:
-        self.plot = pg.PlotWidget(background=style.PLOT_BACKGROUND)
+    def _make_heat_map(self) -> None:
+        """The heat map (the array's cells), its colour bar and the selection's frame, in their place."""
+        self.plot = self.plot_place.put(pg.PlotWidget(background=style.PLOT_BACKGROUND))
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.invertY(True)
-        self.plot.setMinimumHeight(160)
+        self.plot.setMinimumHeight(HEAT_MAP_MIN_HEIGHT)
         self.image = ClickableImage(self._on_cell_clicked, axisOrder="row-major")
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=pg.ColorMap([p for p, _ in style.DIVERGING],
@@ -115,7 +122,6 @@ class WeightEditor(QWidget):
         self.selection_box.setPen(QPen(QColor(style.SELECTION), 0.08))
         self.plot.addItem(self.selection_box)
         self.numbers: list[pg.TextItem] = []
-        return self.plot
 
     def _entry_form(self) -> QFormLayout:
         form = QFormLayout()
@@ -248,6 +254,8 @@ class WeightEditor(QWidget):
             box.setText(text)  # also clears isModified
 
     def _draw(self) -> None:
+        if self.plot is None:
+            self._make_heat_map()
         m = self.matrix()
         state = (self.key, self.index, self.scope_box.currentIndex())
         if state == self._drawn_state and np.array_equal(m, self._drawn, equal_nan=True):
@@ -306,6 +314,8 @@ class WeightEditor(QWidget):
         return [(r, j) for j in range(shape[1])] if scope == "row" else [(i, c) for i in range(shape[0])]
 
     def _show_selection(self) -> None:
+        if self.plot is None:  # not drawn yet: the first drawing frames the selection
+            return
         cells = self._selection()
         rows = [i[0] for i in cells]
         cols = [i[1] if len(i) > 1 else 0 for i in cells]
