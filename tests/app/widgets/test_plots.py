@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 from lstmviz.app.model.quantities import NodeRef
@@ -154,3 +154,16 @@ def test_the_axes_are_blitted_on_screen_and_written_as_text_into_an_svg(open_win
     w.session.history.redo()
     w.plots.viewport().repaint()
     assert painted == []
+
+
+def test_a_click_on_a_marker_selects_that_step(open_window, qtbot):
+    w = open_window()
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    w.session.document.set_entry("l0/b_i", (0,), 0.9)  # the markers moved in place
+    QApplication.processEvents()
+    scatter = w.plots.value_curve.item.scatter
+    xs, ys = scatter.getData()
+    at = w.plots.mapFromScene(scatter.mapToScene(QPointF(xs[5], ys[5])))
+    qtbot.mouseClick(w.plots.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert w.session.view.selection == NodeRef(0, "c", 6, 0)
+    assert w.plots.cursors[0].value() == 6
