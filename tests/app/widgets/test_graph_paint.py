@@ -2,7 +2,7 @@
 still take the clicks; a changed node repaints only its place."""
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QFontMetricsF, QRegion
+from PySide6.QtGui import QFontMetricsF, QImage, QRegion
 from PySide6.QtWidgets import QApplication
 
 from lstmviz.app import style
@@ -144,3 +144,28 @@ def test_a_new_number_is_measured_as_wide_as_qt_measures_it(open_window):
         assert layouts.advances  # the node font kerns no pair of digits, signs, points or exponents
         assert [layouts.advance(t) for t in texts] == [graph.node_metrics.horizontalAdvance(t) for t in texts]
         assert layouts.advance("needs δ") == graph.node_metrics.horizontalAdvance("needs δ")  # other text: Qt's
+
+
+def on_screen(graph) -> QImage:
+    """The viewport as the window shows it now (the backing store, not a fresh paint)."""
+    viewport = graph.viewport()
+    corner = viewport.mapTo(viewport.window(), QPoint(0, 0))
+    shot = QApplication.primaryScreen().grabWindow(viewport.window().winId(), corner.x(), corner.y(),
+                                                   viewport.width(), viewport.height())
+    return shot.toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+def test_what_a_partial_repaint_leaves_on_screen_is_what_a_full_repaint_paints(open_window, monkeypatch):
+    w = open_window()
+    graph = w.graph
+    graph.fit_readable()
+    QApplication.processEvents()
+    regions = record_regions(monkeypatch)
+    for value in (0.5, 1.5, 0.9):
+        regions.clear()
+        w.session.document.set_entry("l0/b_i", (0,), value)  # a few dozen nodes change, scattered
+        QApplication.processEvents()
+        assert regions and regions[0].rectCount() > 1  # repainted as a region of their places
+        partial = on_screen(graph)
+        graph.viewport().repaint()
+        assert on_screen(graph) == partial

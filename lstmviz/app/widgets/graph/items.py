@@ -244,12 +244,14 @@ class NodeItem(QGraphicsRectItem):
         return super().sceneEvent(event)
 
 
-REGION_RECTS = 16  # more changed nodes than this repaint as the rectangle around them (QGraphicsView's limit: 50)
+REGION_RECTS = 50  # more changed nodes than this repaint as the rectangle around them, as QGraphicsView does
 
 
 def repaint_nodes(view: GraphView, items: list[NodeItem]) -> None:
     """Repaint the places of these nodes: each on its own when they are few, else the rectangle around them
-    all (clipping every stroke to a region of many rectangles costs more than painting what lies between)."""
+    all. Clipping every stroke to a region of many rectangles costs more than painting what lies between
+    (measured on an edit: the calculator's 31 changed places 1.4 ms as a region, 2.2 as their rectangle;
+    about 130 places of two layers of H = 16, 6.0 as a region, 5.5 as their rectangle)."""
     if len(items) < REGION_RECTS:
         for item in items:
             item.update()
