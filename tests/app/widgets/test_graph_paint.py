@@ -10,6 +10,7 @@ from lstmviz.app.model import NodeRef
 from lstmviz.app.numbers import fmt, fmt_signed
 from lstmviz.app.widgets.graph import items as items_module
 from lstmviz.app.widgets.graph.items import NodeItem, NodesPainter
+from tests.app.widgets.test_graph_refresh import long_calculator
 
 
 def count_paints(monkeypatch) -> list[NodeItem]:
@@ -169,3 +170,25 @@ def test_what_a_partial_repaint_leaves_on_screen_is_what_a_full_repaint_paints(o
         partial = on_screen(graph)
         graph.viewport().repaint()
         assert on_screen(graph) == partial
+
+
+def test_after_an_edit_a_pan_shows_the_columns_that_were_off_screen_as_a_full_repaint_does(open_window, tmp_path):
+    w = open_window(long_calculator(tmp_path / "long.json"))
+    graph = w.graph
+    graph.fit_readable()
+    bar = graph.horizontalScrollBar()
+    bar.setValue(0)
+    QApplication.processEvents()
+    w.session.document.set_entry("l0/b_g", (0,), 0.5)  # every c and h changes; columns off screen wait
+    QApplication.processEvents()
+    assert graph.blocks.missed or graph.blocks.stale
+    for _ in range(6):  # a pan a third of a column at a time, each step painted as the window paints it
+        bar.setValue(bar.value() + round(graph.layout.column_w * graph.transform().m11() / 3))
+        QApplication.processEvents()
+    panned = on_screen(graph)
+    first, last = graph.blocks.shown_steps()
+    c = w.session.document.trace["l0/c"][:, 0]
+    assert [dict.__getitem__(graph.nodes, (0, "c", t)).text for t in range(first, last + 1)] == [
+        fmt(float(c[t - 1]), short=True) for t in range(first, last + 1)]  # every column on screen up to date
+    graph.viewport().repaint()
+    assert on_screen(graph) == panned
