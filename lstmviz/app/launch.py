@@ -184,15 +184,23 @@ def fit_laid_out(graph) -> None:
 
 
 def _screenshot(app, window, path: str) -> int:
+    """The window laid out, its graph fitted, drawn once into the picture. While the docks settle the panels
+    paint (pyqtgraph's axes size themselves as they paint, which moves the plots); the graph, whose look
+    never changes the layout, does not. Fitting the graph changes nothing else: no paint until the picture."""
     from ..io import UsageError
 
     if window.presenter.presenting:  # offscreen "full screen" is the screen's size: keep the requested one
         window.showNormal()
         window.resize(window.size())
+    graph = window.graph
+    graph.setUpdatesEnabled(False)
     window.show()
     for _ in range(3):
         process_events()
-    fit_laid_out(window.graph)
+    window.setUpdatesEnabled(False)
+    fit_laid_out(graph)
+    window.setUpdatesEnabled(True)
+    graph.setUpdatesEnabled(True)
     ok = window.grab().save(path)
     window.history.set_clean()
     dispose(app)

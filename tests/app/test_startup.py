@@ -116,3 +116,34 @@ def test_the_units_panel_makes_its_plots_when_first_shown(qtbot, open_window):
     c = w.session.document.trace["l1/c"]  # the top layer's cells, (T, H); rows of the map are units
     np.testing.assert_array_equal(w.units.image.image, c)
     assert w.units.heat_plot.titleLabel.text.startswith("c[t] of layer 1")
+
+
+def test_a_screenshot_paints_the_graph_once_into_the_picture(qapp, tmp_path, monkeypatch):
+    """Not while the docks settle nor as it is fitted: once, by the grab; and the picture shows it (coloured
+    nodes in the graph's area, which the window's background alone would leave two or three colours)."""
+    from PySide6.QtGui import QImage
+
+    from lstmviz.app import launch
+    from lstmviz.app.widgets.graph import GraphView
+    from lstmviz.cli import main
+
+    paints, where = [], {}
+    paint = GraphView.paintEvent
+
+    def counted(view, event):
+        paints.append(event.rect())
+        return paint(view, event)
+    monkeypatch.setattr(GraphView, "paintEvent", counted)
+    fit = launch.fit_laid_out
+
+    def fitted(graph):
+        fit(graph)
+        where["rect"] = graph.geometry().translated(graph.mapTo(graph.window(), graph.rect().topLeft()) - graph.pos())
+    monkeypatch.setattr(launch, "fit_laid_out", fitted)
+    out = tmp_path / "shot.png"
+    assert main(["gui", "calculator-lstm", "--screenshot", str(out), "--size", "1366x768"]) == 0
+    assert len(paints) == 1
+    image = QImage(str(out))
+    r = where["rect"]
+    colours = {image.pixel(x, y) for x in range(r.left(), r.right(), 7) for y in range(r.top(), r.bottom(), 7)}
+    assert len(colours) > 20
