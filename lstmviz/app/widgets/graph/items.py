@@ -90,6 +90,7 @@ class NumberLayouts:
         self.view = view
         self.placed: dict[tuple[str, float], tuple[QFont, QPointF]] = {}
         self.advances = _additive_advances(view.node_metrics, NUMBER_CHARS)
+        self._node: tuple[float, float, float] | None = None  # the node's width, height, the number's baseline
 
     def centred(self, text: str, left: float) -> tuple[QFont, QPointF]:
         """``text`` centred in the node's rectangle from ``left`` on (shrunk only if it would not fit)."""
@@ -103,21 +104,23 @@ class NumberLayouts:
 
     def advance(self, text: str) -> float:
         """How wide ``text`` is in the node font (Qt's horizontalAdvance)."""
-        advances = self.advances
-        if advances and all(c in advances for c in text):
-            return sum(advances[c] for c in text)
-        return self.view.node_metrics.horizontalAdvance(text)
+        try:
+            return sum(map(self.advances.__getitem__, text))
+        except KeyError:  # a character not checked (or a font that kerns them): Qt measures
+            return self.view.node_metrics.horizontalAdvance(text)
 
     def _place(self, text: str, left: float) -> tuple[QFont, QPointF]:
-        view = self.view
-        w, h = view.node_rect.width() - left, view.node_rect.height()
-        font, metrics = view.node_font, view.node_metrics
-        advance = self.advance(text)
-        if advance > w - 6:
-            font = fitting_font(view, text, w - 6)
-            metrics = QFontMetricsF(font)
-            advance = metrics.horizontalAdvance(text)
-        baseline = (h - metrics.ascent() - metrics.descent()) / 2 + metrics.ascent()
+        if self._node is None:  # asked once the view has its node sizes
+            r, m = self.view.node_rect, self.view.node_metrics
+            self._node = (r.width(), r.height(), (r.height() - m.ascent() - m.descent()) / 2 + m.ascent())
+        width, height, baseline = self._node
+        w, advance = width - left, self.advance(text)
+        if advance <= w - 6:
+            return self.view.node_font, QPointF(left + (w - advance) / 2, baseline)
+        font = fitting_font(self.view, text, w - 6)
+        metrics = QFontMetricsF(font)
+        advance = metrics.horizontalAdvance(text)
+        baseline = (height - metrics.ascent() - metrics.descent()) / 2 + metrics.ascent()
         return font, QPointF(left + (w - advance) / 2, baseline)
 
 
