@@ -147,3 +147,38 @@ def test_a_screenshot_paints_the_graph_once_into_the_picture(qapp, tmp_path, mon
     r = where["rect"]
     colours = {image.pixel(x, y) for x in range(r.left(), r.right(), 7) for y in range(r.top(), r.bottom(), 7)}
     assert len(colours) > 20
+
+
+def test_the_window_starts_without_collecting_and_freezes_what_it_made(qapp, tmp_path, monkeypatch):
+    """No cycle collection from the command's start until the window is made; then the start's objects are
+    frozen (later collections skip them) and collecting resumes; a bad option on the way leaves the collector
+    as it was."""
+    import gc
+
+    from lstmviz.app import launch
+    from lstmviz.cli import main
+
+    collections, made = [], []
+
+    def seen(phase, info):
+        if phase == "start":
+            collections.append(bool(made))
+    made_window = launch.window_made
+
+    def window_made():
+        made.append(gc.get_freeze_count())
+        made_window()
+        made[-1] = gc.get_freeze_count() - made[-1]
+    monkeypatch.setattr(launch, "window_made", window_made)
+    gc.callbacks.append(seen)
+    try:
+        assert gc.isenabled()
+        assert main(["gui", "stacked-lstm", "--screenshot", str(tmp_path / "s.png"), "--size", "800x600"]) == 0
+        assert gc.isenabled()
+        assert len(made) == 1 and made[0] > 1_000  # at least the window and its panels (and what was imported)
+        assert False not in collections  # none before the window was made
+        assert main(["gui", "stacked-lstm", "--screenshot", str(tmp_path / "t.png"), "--set", "nope=1"]) == 2
+        assert gc.isenabled() and len(made) == 1
+    finally:
+        gc.callbacks.remove(seen)
+        gc.unfreeze()
