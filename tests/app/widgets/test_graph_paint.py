@@ -192,3 +192,26 @@ def test_after_an_edit_a_pan_shows_the_columns_that_were_off_screen_as_a_full_re
         fmt(float(c[t - 1]), short=True) for t in range(first, last + 1)]  # every column on screen up to date
     graph.viewport().repaint()
     assert on_screen(graph) == panned
+
+
+def test_the_edges_are_painted_with_their_new_pens_after_a_restyle(open_window):
+    w = open_window()
+    graph = w.graph
+    graph.fit_readable()
+    QApplication.processEvents()
+    w.session.document.set_entry("l0/b_i", (0,), 0.9)
+    w.session.view.set_view("backward")  # each edge as wide as the gradient flowing along it
+    QApplication.processEvents()
+    widest = max(graph.edges, key=lambda e: e.pen().widthF())  # δf[4]·c[3] into c[4] (test_window)
+    assert widest.pen().widthF() > 6 and widest.pen().color().name() == style.FLOW
+    graph.centerOn(widest.line.pointAtPercent(0.5))
+    QApplication.processEvents()
+    points = [graph.mapFromScene(widest.line.pointAtPercent(k / 40)) for k in range(41)]
+    bare = next(p for p in points if graph.itemAt(p) is widest)  # a point where no node lies over it
+    partial = on_screen(graph)
+    assert partial.pixelColor(bare).name() == style.FLOW  # painted, with its new pen, in the block's runs
+    graph.viewport().repaint()
+    assert on_screen(graph) == partial
+    holder = graph.blocks.made[0][0]
+    runs = holder.edges_painter.runs
+    assert sum(path.elementCount() for _, path in runs) == sum(e.line.elementCount() for e in graph.blocks.made[0][2])

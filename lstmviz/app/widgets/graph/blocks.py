@@ -19,7 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from ...model.graph_layout import PAD
-from .items import EdgeItem, NodeItem, NodesPainter, repaint_nodes
+from .items import EdgeItem, EdgesPainter, NodeItem, NodesPainter, repaint_nodes
 
 if TYPE_CHECKING:
     from .view import GraphView
@@ -146,7 +146,7 @@ class Blocks:
         nodes, edges = [], []
         left = layout.column_left(max(1, steps[0] - 1))  # edges from the step before the block start there
         holder = _Holder(QRectF(left - HOLDER_PAD, 0, layout.column_span(steps[-1])[1] - left + 2 * HOLDER_PAD,
-                                layout.height), nodes)
+                                layout.height), nodes, edges)
         dx = layout.column_w
         for lane in model.lanes:
             x0, y = layout.node_xy(lane, steps[0])
@@ -258,17 +258,19 @@ def _same(a: tuple, b: tuple) -> bool:
 
 class _Holder(QGraphicsItem):
     """The parent of a block's items, one item to add and remove; draws nothing itself. Its rectangle holds
-    all of the block's items, so that Qt looks at none of them when the rectangle is off screen. Its first
-    child paints the block's nodes (:class:`.items.NodesPainter`): the edges (z < 0) lie under it, and the
-    nodes' own items (made after it) paint nothing."""
+    all of the block's items, so that Qt looks at none of them when the rectangle is off screen. Two of its
+    children paint the block, the edges (:class:`.items.EdgesPainter`) under the nodes
+    (:class:`.items.NodesPainter`); the edges' and nodes' own items paint nothing."""
 
-    def __init__(self, rect: QRectF, nodes: list[NodeItem]):
+    def __init__(self, rect: QRectF, nodes: list[NodeItem], edges: list[EdgeItem]):
         super().__init__()
         self.rect = rect
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemContainsChildrenInShape)
-        self.painter = NodesPainter(rect, nodes)
-        self.painter.setParentItem(self)
+        self.edges_painter = EdgesPainter(rect, edges)
+        self.edges_painter.setParentItem(self)
+        self.nodes_painter = NodesPainter(rect, nodes)
+        self.nodes_painter.setParentItem(self)
 
     def boundingRect(self) -> QRectF:
         return self.rect

@@ -57,6 +57,7 @@ class EdgeStyles:
             return
         v = self.view
         playhead, theme, backward, cuts = v.session.playback.playhead, v.theme, self._backward, self._cuts
+        restyled = {}  # the blocks whose painters draw a new pen
         for item in items:
             cut = bool(cuts[item.edge][item.t - 1])
             weighted_term = self.terms and item.edge.weight
@@ -72,6 +73,11 @@ class EdgeStyles:
             if item.pen_in_use is not edge_pen:
                 item.pen_in_use = edge_pen
                 item.setPen(edge_pen)
+                holder = item.parentItem()
+                restyled[id(holder)] = holder
+        for holder in restyled.values():
+            if holder is not None:
+                holder.edges_painter.restyle()
 
     def cost(self) -> int | None:
         """The step of the selected node, taken as the cost E[t] whose window is drawn under window:K."""
