@@ -19,7 +19,8 @@ from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from ...model.graph_layout import PAD
-from .items import EdgeItem, EdgesPainter, NodeItem, NodesPainter, repaint_nodes
+from .edges import EdgesPainter
+from .items import EdgeItem, NodeItem, NodesPainter, repaint_nodes
 
 if TYPE_CHECKING:
     from .view import GraphView
@@ -259,7 +260,7 @@ def _same(a: tuple, b: tuple) -> bool:
 class _Holder(QGraphicsItem):
     """The parent of a block's items, one item to add and remove; draws nothing itself. Its rectangle holds
     all of the block's items, so that Qt looks at none of them when the rectangle is off screen. Two of its
-    children paint the block, the edges (:class:`.items.EdgesPainter`) under the nodes
+    children paint the block, the edges (:class:`.edges.EdgesPainter`) under the nodes
     (:class:`.items.NodesPainter`); the edges' and nodes' own items paint nothing."""
 
     def __init__(self, rect: QRectF, nodes: list[NodeItem], edges: list[EdgeItem]):

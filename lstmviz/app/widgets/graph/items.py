@@ -301,56 +301,6 @@ class NodesPainter(QGraphicsItem):
                 p.translate(-x, -y)
 
 
-class EdgesPainter(QGraphicsItem):
-    """Paints a block's edges in the order Qt stacks them (longer under shorter): each run of edges with the
-    same pen is one path, stroked in one call. Pixel for pixel what the edges' own items painted (the pens
-    are opaque), in about half the time: one paint() call per item cost Qt more than the strokes.
-    :meth:`restyle` after a pen changes."""
-
-    def __init__(self, rect: QRectF, edges: list[EdgeItem]):
-        """``edges``: the block's edges (the list fills as the block is made); ``rect`` holds them."""
-        super().__init__()
-        self.rect, self.edges = rect, edges
-        self.runs: list[tuple[QPen, QPainterPath]] | None = None  # made at the first paint after a restyle
-        self.setZValue(-1)  # over the edges' items (which paint nothing), under the nodes' painter
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-
-    def boundingRect(self) -> QRectF:
-        return self.rect
-
-    def shape(self) -> QPainterPath:
-        """Nothing to hit: ``itemAt`` and the clicks find the edge under the pointer."""
-        return _NO_SHAPE
-
-    def restyle(self) -> None:
-        """Some edge has a new pen: the runs anew, and a repaint."""
-        self.runs = None
-        self.update()
-
-    def paint(self, p: QPainter, option, widget=None) -> None:
-        if self.runs is None:
-            self.runs = _runs(self.edges)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        for pen, path in self.runs:
-            p.setPen(pen)
-            p.drawPath(path)
-
-
-def _runs(edges: list[EdgeItem]) -> list[tuple[QPen, QPainterPath]]:
-    """The edges in stacking order (z, then the order they were made), each run with one pen as one path."""
-    runs: list[tuple[QPen, QPainterPath]] = []
-    for item in sorted(edges, key=lambda e: e.z):
-        pen = _DEFAULT_PEN if item.pen_in_use is None else item.pen_in_use
-        if runs and runs[-1][0] is pen:
-            runs[-1][1].addPath(item.line)
-        else:
-            runs.append((pen, QPainterPath(item.line)))
-    return runs
-
-
-_DEFAULT_PEN = QPen()  # a path item's pen before EdgeStyles gives it one
-
-
 def _meets(region: QRegion | None, to_device: QTransform, bounds: QRectF) -> Callable[[float, float], bool] | None:
     """Whether a node at (x, y) meets ``region`` (device pixels), or None when its bounding rectangle is
     all there is to know (one rectangle, or a paint outside the view's, such as an export). Qt repaints
@@ -391,7 +341,7 @@ def _fill_cells(p: QPainter, r: QRectF, fills: list[QColor]) -> None:
 
 class EdgeItem(QGraphicsPathItem):
     """One edge: it takes the clicks, the hover and the tooltip along its path; its block's
-    :class:`EdgesPainter` paints it with the pen :class:`.edges.EdgeStyles` gives it."""
+    :class:`.edges.EdgesPainter` paints it with the pen :class:`.edges.EdgeStyles` gives it."""
 
     def __init__(self, edge: Edge, t: int, src: QPointF, dst: QPointF, view: GraphView):
         """The edge from the node whose top left corner is ``src`` to the one at ``dst`` (scene units)."""
