@@ -1,5 +1,6 @@
-"""The graph paints a block's nodes in one call of its NodesPainter; the nodes' own items paint nothing but
-still take the clicks; a changed node repaints only its place."""
+"""The graph paints a block's nodes in one call of its NodesPainter and its edges as runs of one pen (the
+EdgesPainter); the nodes' and edges' own items paint nothing but still take the clicks; changed nodes
+repaint only their places, and what a partial repaint leaves on screen is what a full one paints."""
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFontMetricsF, QImage, QRegion

@@ -5,8 +5,10 @@ at most ``SLICE_S`` at a time, so that a pan finds its next block ready and no f
 one. Far out (the heat strip) no block is made, and those made stay, hidden, for a zoom back in. So
 the scene holds a few thousand items whatever T is.
 
-New numbers or a new playhead reach only the blocks on screen (:meth:`Blocks.restate`); the others are
-marked stale and catch up when they come on screen, or when one of their nodes is looked up."""
+New numbers or a new playhead reach only the nodes in the columns on screen (:meth:`Blocks.restate`); the
+others (blocks marked stale, or a block's ``missed`` nodes) catch up when they come on screen, or when
+one of their nodes is looked up. Each block's nodes and edges are painted by two items, one paint() call
+each (:class:`.items.NodesPainter`, :class:`.edges.EdgesPainter`)."""
 from __future__ import annotations
 
 import math
