@@ -1,6 +1,6 @@
-"""The graph paints a block's nodes in one call of its NodesPainter and its edges as runs of one pen (the
-EdgesPainter); the nodes' and edges' own items paint nothing but still take the clicks; changed nodes
-repaint only their places, and what a partial repaint leaves on screen is what a full one paints."""
+"""The graph paints a block's nodes in one call of its NodesPainter; the nodes' own items paint nothing but
+still take the clicks; changed nodes repaint only their places, and what a partial repaint leaves on
+screen is what a full one paints."""
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFontMetricsF, QImage, QRegion
@@ -205,14 +205,11 @@ def test_the_edges_are_painted_with_their_new_pens_after_a_restyle(open_window):
     QApplication.processEvents()
     widest = max(graph.edges, key=lambda e: e.pen().widthF())  # δf[4]·c[3] into c[4] (test_window)
     assert widest.pen().widthF() > 6 and widest.pen().color().name() == style.FLOW
-    graph.centerOn(widest.line.pointAtPercent(0.5))
+    graph.centerOn(widest.path().pointAtPercent(0.5))
     QApplication.processEvents()
-    points = [graph.mapFromScene(widest.line.pointAtPercent(k / 40)) for k in range(41)]
+    points = [graph.mapFromScene(widest.path().pointAtPercent(k / 40)) for k in range(41)]
     bare = next(p for p in points if graph.itemAt(p) is widest)  # a point where no node lies over it
     partial = on_screen(graph)
-    assert partial.pixelColor(bare).name() == style.FLOW  # painted, with its new pen, in the block's runs
+    assert partial.pixelColor(bare).name() == style.FLOW  # repainted with its new pen
     graph.viewport().repaint()
     assert on_screen(graph) == partial
-    holder = graph.blocks.made[0][0]
-    runs = holder.edges_painter.runs
-    assert sum(path.elementCount() for _, path in runs) == sum(e.line.elementCount() for e in graph.blocks.made[0][2])

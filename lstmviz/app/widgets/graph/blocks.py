@@ -7,8 +7,8 @@ the scene holds a few thousand items whatever T is.
 
 New numbers or a new playhead reach only the nodes in the columns on screen (:meth:`Blocks.restate`); the
 others (blocks marked stale, or a block's ``missed`` nodes) catch up when they come on screen, or when
-one of their nodes is looked up. Each block's nodes and edges are painted by two items, one paint() call
-each (:class:`.items.NodesPainter`, :class:`.edges.EdgesPainter`)."""
+one of their nodes is looked up. Each block's nodes are painted by one item in one paint() call
+(:class:`.items.NodesPainter`)."""
 from __future__ import annotations
 
 import math
@@ -21,7 +21,6 @@ from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from ...model.graph_layout import PAD
-from .edges import EdgesPainter
 from .items import EdgeItem, NodeItem, NodesPainter, repaint_nodes
 
 if TYPE_CHECKING:
@@ -149,7 +148,7 @@ class Blocks:
         nodes, edges = [], []
         left = layout.column_left(max(1, steps[0] - 1))  # edges from the step before the block start there
         holder = _Holder(QRectF(left - HOLDER_PAD, 0, layout.column_span(steps[-1])[1] - left + 2 * HOLDER_PAD,
-                                layout.height), nodes, edges)
+                                layout.height), nodes)
         dx = layout.column_w
         for lane in model.lanes:
             x0, y = layout.node_xy(lane, steps[0])
@@ -261,19 +260,17 @@ def _same(a: tuple, b: tuple) -> bool:
 
 class _Holder(QGraphicsItem):
     """The parent of a block's items, one item to add and remove; draws nothing itself. Its rectangle holds
-    all of the block's items, so that Qt looks at none of them when the rectangle is off screen. Two of its
-    children paint the block, the edges (:class:`.edges.EdgesPainter`) under the nodes
-    (:class:`.items.NodesPainter`); the edges' and nodes' own items paint nothing."""
+    all of the block's items, so that Qt looks at none of them when the rectangle is off screen. Its first
+    child paints the block's nodes (:class:`.items.NodesPainter`): the edges (z < 0) lie under it, and the
+    nodes' own items (made after it) paint nothing."""
 
-    def __init__(self, rect: QRectF, nodes: list[NodeItem], edges: list[EdgeItem]):
+    def __init__(self, rect: QRectF, nodes: list[NodeItem]):
         super().__init__()
         self.rect = rect
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemContainsChildrenInShape)
-        self.edges_painter = EdgesPainter(rect, edges)
-        self.edges_painter.setParentItem(self)
-        self.nodes_painter = NodesPainter(rect, nodes)
-        self.nodes_painter.setParentItem(self)
+        self.painter = NodesPainter(rect, nodes)
+        self.painter.setParentItem(self)
 
     def boundingRect(self) -> QRectF:
         return self.rect

@@ -10,9 +10,6 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem
 
 from ....core.keys import Key
 from ....core.phases import Phase
@@ -60,7 +57,6 @@ class EdgeStyles:
             return
         v = self.view
         playhead, theme, backward, cuts = v.session.playback.playhead, v.theme, self._backward, self._cuts
-        restyled = False
         for item in items:
             cut = bool(cuts[item.edge][item.t - 1])
             weighted_term = self.terms and item.edge.weight
@@ -76,10 +72,6 @@ class EdgeStyles:
             if item.pen_in_use is not edge_pen:
                 item.pen_in_use = edge_pen
                 item.setPen(edge_pen)
-                restyled = True
-        if restyled:  # the blocks' painters draw their runs anew (those off screen when they come on)
-            for holder, _, _ in v.blocks.made.values():
-                holder.edges_painter.restyle()
 
     def cost(self) -> int | None:
         """The step of the selected node, taken as the cost E[t] whose window is drawn under window:K."""
@@ -109,64 +101,3 @@ class EdgeStyles:
             what = "term of dE/dw" if e.weight and self.terms else "gradient flow"
             text += f" — {what} {fmt(float(self.flows[e][item.t - 1]))}"
         return text + (" — click to see the weight's gradient" if e.weight else "")
-
-
-class EdgesPainter(QGraphicsItem):
-    """Paints a block's edges in the order Qt stacks them (longer under shorter): each run of edges with the
-    same pen is one path, stroked in one call: what the edges' own items painted, in about half the time (one
-    paint() call per item cost Qt more than the strokes), but where two curves of one pen cross, their
-    antialiased rims blend once instead of twice. :meth:`restyle` after a pen changes."""
-
-    def __init__(self, rect: QRectF, edges: list[EdgeItem]):
-        """``edges``: the block's edges (the list fills as the block is made); ``rect`` holds them."""
-        super().__init__()
-        self.rect, self.edges = rect, edges
-        self.order: list[EdgeItem] | None = None
-        self.runs: list[tuple[QPen, QPainterPath]] | None = None  # made at the first paint after a restyle
-        self.setZValue(-1)  # over the edges' items (which paint nothing), under the nodes' painter
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-
-    def boundingRect(self) -> QRectF:
-        return self.rect
-
-    def shape(self) -> QPainterPath:
-        """Nothing to hit: ``itemAt`` and the clicks find the edge under the pointer."""
-        return QPainterPath()
-
-    def restyle(self) -> None:
-        """Some edge has a new pen: the runs anew, and a repaint."""
-        self.runs = None
-        self.update()
-
-    def paint(self, p: QPainter, option, widget=None) -> None:
-        if self.order is None:  # the block is made: its edges' stacking order, for good
-            self.order = sorted(self.edges, key=lambda e: e.z)
-        if self.runs is None:
-            self.runs = _runs(self.order)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        for run_pen, path in self.runs:
-            p.setPen(run_pen)
-            p.drawPath(path)
-
-
-def _runs(order: list[EdgeItem]) -> list[tuple[QPen, QPainterPath]]:
-    """The edges in stacking order (z, then the order they were made), each run with one pen as one path (an
-    edge alone keeps its own: in the backward view, where every edge has its width, nothing is copied)."""
-    groups: list[tuple[QPen, list[QPainterPath]]] = []
-    for item in order:
-        item_pen = _DEFAULT_PEN if item.pen_in_use is None else item.pen_in_use
-        if groups and groups[-1][0] is item_pen:
-            groups[-1][1].append(item.line)
-        else:
-            groups.append((item_pen, [item.line]))
-    return [(run_pen, lines[0] if len(lines) == 1 else _joined(lines)) for run_pen, lines in groups]
-
-
-def _joined(lines: list[QPainterPath]) -> QPainterPath:
-    path = QPainterPath(lines[0])
-    for line in lines[1:]:
-        path.addPath(line)
-    return path
-
-
-_DEFAULT_PEN = QPen()  # a path item's pen before EdgeStyles gives it one

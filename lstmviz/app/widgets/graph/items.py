@@ -340,19 +340,13 @@ def _fill_cells(p: QPainter, r: QRectF, fills: list[QColor]) -> None:
 
 
 class EdgeItem(QGraphicsPathItem):
-    """One edge: it takes the clicks, the hover and the tooltip along its path; its block's
-    :class:`.edges.EdgesPainter` paints it with the pen :class:`.edges.EdgeStyles` gives it."""
-
     def __init__(self, edge: Edge, t: int, src: QPointF, dst: QPointF, view: GraphView):
         """The edge from the node whose top left corner is ``src`` to the one at ``dst`` (scene units)."""
         super().__init__()
         self.edge, self.t, self.view = edge, t, view
-        self.line = _edge_path(view.node_rect, src, dst)
-        self.setPath(self.line)
-        self.z = -1 - self.line.length() / 1e5  # shorter edges on top, so overlapping fans stay clickable
-        self.setZValue(self.z)
-        self.setFlag(QGraphicsPathItem.GraphicsItemFlag.ItemHasNoContents)  # its block's EdgesPainter paints it
-        self.pen_in_use: QPen | None = None  # set by EdgeStyles, with setPen
+        self.setPath(_edge_path(view.node_rect, src, dst))
+        self.setZValue(-1 - self.path().length() / 1e5)  # shorter edges on top, so overlapping fans stay clickable
+        self.pen_in_use: QPen | None = None
         if edge.weight:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
 
