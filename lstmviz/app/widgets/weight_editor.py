@@ -106,12 +106,7 @@ class WeightEditor(QWidget):
 
     def _make_heat_map(self) -> None:
         """The heat map (the array's cells), its colour bar and the selection's frame, in their place."""
-        self.plot = self.plot_place.put(pg.PlotWidget(background=style.PLOT_BACKGROUND))
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(False, False)
-        self.plot.hideButtons()
-        self.plot.invertY(True)
-        self.plot.setMinimumHeight(HEAT_MAP_MIN_HEIGHT)
+        self.plot = self.plot_place.put(_fixed_plot())
         self.image = ClickableImage(self._on_cell_clicked, axisOrder="row-major")
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=pg.ColorMap([p for p, _ in style.DIVERGING],
@@ -377,6 +372,17 @@ class WeightEditor(QWidget):
         what = "zeroed" if factor == 0 else f"× {factor:g}"
         problem = self.document.set_entries(self.key, cells, values, text=f"{name} {what}")
         self.message.setText(problem or "")
+
+
+def _fixed_plot() -> pg.PlotWidget:
+    """A plot that neither pans, zooms nor offers a menu; row 0 at the top."""
+    plot = pg.PlotWidget(background=style.PLOT_BACKGROUND)
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(False, False)
+    plot.hideButtons()
+    plot.invertY(True)
+    plot.setMinimumHeight(HEAT_MAP_MIN_HEIGHT)
+    return plot
 
 
 class LayerVariants(QGroupBox):
