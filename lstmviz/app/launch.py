@@ -37,7 +37,7 @@ def open_for_window(spec: str, budget: int | None):
 @contextmanager
 def collector_paused():
     """Python's cycle collector off while the window starts (until :func:`window_made`). The start makes
-    a few hundred thousand objects that live as long as the process (modules, Qt's and pyqtgraph's types,
+    about a hundred thousand objects that live as long as the process (modules, Qt's and pyqtgraph's types,
     the window and its panels); each of the start's 250 or so collections walked all those made so far
     (about 55 ms of the window's start, 10 of ``lstmviz trace``'s). Usable as a decorator; the collector's
     state is as before afterwards."""
