@@ -32,8 +32,10 @@ def colour_indices(values: np.ndarray, scale: float) -> tuple[np.ndarray, np.nda
     """Where each value falls on a colour map spanning −scale … scale (an index into ``LUTS[…]``), and
     which values are not finite (drawn black); both shaped like ``values``."""
     v = np.asarray(values, float)
-    idx = np.rint((np.clip(np.nan_to_num(v / scale, nan=0.0), -1, 1) * 0.5 + 0.5) * (N_COLOURS - 1)).astype(int)
-    return idx, ~np.isfinite(v)
+    x, bad = np.clip(v / scale, -1, 1), ~np.isfinite(v)
+    if bad.any():  # ±inf are clipped already; NaN sits in the middle (drawn black anyway)
+        x[np.isnan(x)] = 0.0
+    return np.rint((x * 0.5 + 0.5) * (N_COLOURS - 1)).astype(int), bad
 
 
 class LaneColours:
