@@ -3,8 +3,8 @@ still take the clicks; changed nodes repaint only their places, and what a parti
 screen is what a full one paints."""
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QFontMetricsF, QImage, QRegion
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QRegion
+from PySide6.QtWidgets import QApplication, QGraphicsView, QStyleOptionGraphicsItem
 
 from lstmviz.app import style
 from lstmviz.app.model import NodeRef
@@ -213,3 +213,25 @@ def test_the_edges_are_painted_with_their_new_pens_after_a_restyle(open_window):
     assert partial.pixelColor(bare).name() == style.FLOW  # repainted with its new pen
     graph.viewport().repaint()
     assert on_screen(graph) == partial
+
+
+
+def test_a_blocks_painter_leaves_the_antialiasing_as_it_found_it(open_window, tmp_path):
+    """The view saves no painter state around each item: the edges of the next block, painted after this
+    block's nodes (drawn without antialiasing), must still be antialiased."""
+    w = open_window(long_calculator(tmp_path / "long.json"))
+    graph = w.graph
+    graph.fit_readable()
+    QApplication.processEvents()
+    assert graph.optimizationFlags() & QGraphicsView.OptimizationFlag.DontSavePainterState
+    holder = graph.blocks.made[min(graph.blocks.made)][0]
+    painter = next(item for item in holder.childItems() if isinstance(item, NodesPainter))
+    option = QStyleOptionGraphicsItem()
+    option.exposedRect = painter.boundingRect()
+    image = QImage(64, 64, QImage.Format.Format_ARGB32_Premultiplied)
+    p = QPainter(image)
+    for antialiased in (True, False):
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, antialiased)
+        painter.paint(p, option)
+        assert p.testRenderHint(QPainter.RenderHint.Antialiasing) is antialiased
+    p.end()

@@ -292,6 +292,7 @@ class NodesPainter(QGraphicsItem):
         left, top = exposed.left() - bounds.right(), exposed.top() - bounds.bottom()
         right, bottom = exposed.right() - bounds.left(), exposed.bottom() - bounds.top()
         meets = _meets(view.repainted, p.worldTransform(), bounds)
+        antialiased = p.testRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for item in self.nodes:
             x, y = item.at
@@ -299,6 +300,7 @@ class NodesPainter(QGraphicsItem):
                 p.translate(x, y)
                 item.paint(p)
                 p.translate(-x, -y)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, antialiased)  # the view saves no painter state
 
 
 def _meets(region: QRegion | None, to_device: QTransform, bounds: QRectF) -> Callable[[float, float], bool] | None:
