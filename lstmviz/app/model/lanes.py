@@ -8,6 +8,7 @@ set it.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,8 +49,20 @@ def graph_numbers(graph: GraphModel, document: Document, view: ViewState, compar
         else:
             lanes[(lane.layer, lane.var)] = _lane(graph, document, view, base, lane)
     shown = [a for s in lanes.values() if s.scaled and not s.categorical for a in (s.values, s.eps) if a is not None]
-    finite = [np.abs(a[np.isfinite(a)]).max() for a in shown if np.isfinite(a).any()]
-    return GraphNumbers(lanes, max(finite, default=1.0) or 1.0, base is not None)
+    largest = [m for m in map(largest_finite, shown) if m is not None]
+    return GraphNumbers(lanes, max(largest, default=1.0) or 1.0, base is not None)
+
+
+def largest_finite(a: np.ndarray) -> float | None:
+    """max |a| over the finite entries of ``a``, or None if it has none. One pass when all are finite
+    (the max of |a| is then finite); NaN or ±inf in ``a`` send it to the entry-by-entry test."""
+    if a.size == 0:
+        return None
+    largest = float(np.abs(a).max())
+    if math.isfinite(largest):
+        return largest
+    finite = a[np.isfinite(a)]
+    return float(np.abs(finite).max()) if finite.size else None
 
 
 def _lane(graph: GraphModel, document: Document, view: ViewState, base: Snapshot | None, lane) -> LaneShown:
