@@ -58,28 +58,32 @@ def check_arrays(scenario: Scenario | str | os.PathLike, arrays: ArraysArg, mapp
 
 
 def resolve_mapping(mapping: MappingArg, trace: Trace) -> tuple[dict[str, Spec], str]:
-    """The specs of a mapping argument and the source its errors name."""
-    scenario = trace.scenario
+    """The specs of a mapping argument (over the data file's names, known in every mapping) and the
+    source its errors name."""
+    specs, source = _mapping_specs(mapping, trace.scenario)
+    return data_only(trace) | specs, source
+
+
+def _mapping_specs(mapping: MappingArg, scenario: Scenario) -> tuple[dict[str, Spec], str]:
     if mapping is None:
-        return data_only(trace), NO_MAPPING
+        return {}, NO_MAPPING
     if isinstance(mapping, str) and mapping in LAYOUTS:
-        return data_only(trace) | LAYOUTS[mapping](scenario, f"the {mapping} layout"), f"the {mapping} layout"
+        return LAYOUTS[mapping](scenario, f"the {mapping} layout"), f"the {mapping} layout"
     if isinstance(mapping, Mapping):
         source, document = "mapping", mapping
-        specs = parse_mapping(mapping, source)
     else:
         source = str(mapping)
         if not Path(mapping).exists() and Path(mapping).suffix.lower() != ".json":
             raise ScenarioError("mapping", None, f"{source!r} is neither a built-in layout ({', '.join(LAYOUTS)}) "
                                 "nor a mapping file")
         document = read_mapping(mapping)
-        specs = parse_mapping(document, source)
+    specs = parse_mapping(document, source)
     base = document.get("layout")
     if base is None:
-        return data_only(trace) | specs, source
+        return specs, source
     if not isinstance(base, str) or base not in LAYOUTS:
         raise ScenarioError(source, "layout", f"is {show(base)}, expected one of {', '.join(LAYOUTS)}")
-    return data_only(trace) | LAYOUTS[base](scenario, source) | specs, source
+    return LAYOUTS[base](scenario, source) | specs, source
 
 
 def read_arrays(arrays: ArraysArg, layout: Layout, trace: Trace) -> tuple[str, set[str], dict[str, np.ndarray]]:
