@@ -31,6 +31,13 @@ def centre_of(graph, item: NodeItem) -> QPoint:
     return graph.mapFromScene(item.at[0] + r.width() / 2, item.at[1] + r.height() / 2)
 
 
+def at_readable_zoom(window):
+    """The window and its graph at the readable zoom, laid out and painted."""
+    window.graph.fit_readable()
+    QApplication.processEvents()
+    return window, window.graph
+
+
 def test_a_repaint_paints_every_node_on_screen_once_by_its_blocks_painter(open_window, monkeypatch):
     w = open_window()
     graph = w.graph
@@ -53,10 +60,7 @@ def test_a_repaint_paints_every_node_on_screen_once_by_its_blocks_painter(open_w
 
 
 def test_a_changed_node_repaints_only_its_place(open_window, monkeypatch):
-    w = open_window()
-    graph = w.graph
-    graph.fit_readable()
-    QApplication.processEvents()
+    w, graph = at_readable_zoom(open_window())
     nodes = count_paints(monkeypatch)
     w.session.view.select(NodeRef(0, "c", 4, 0))  # the selection ring moves to c[4]
     QApplication.processEvents()
@@ -89,10 +93,7 @@ def record_regions(monkeypatch) -> list:
 
 
 def test_a_few_changed_nodes_repaint_alone_and_many_as_the_rectangle_around_them(open_window, monkeypatch):
-    w = open_window()
-    graph = w.graph
-    graph.fit_readable()
-    QApplication.processEvents()
+    w, graph = at_readable_zoom(open_window())
     shown = graph.mapToScene(graph.viewport().rect()).boundingRect()
     steps = [t for t in range(1, 9) if shown.contains(graph.node_rect.translated(*graph.nodes[(0, "c", t)].at))]
     first, last = graph.nodes[(0, "c", steps[0])], graph.nodes[(0, "c", steps[-1])]
@@ -158,10 +159,7 @@ def on_screen(graph) -> QImage:
 
 
 def test_what_a_partial_repaint_leaves_on_screen_is_what_a_full_repaint_paints(open_window, monkeypatch):
-    w = open_window()
-    graph = w.graph
-    graph.fit_readable()
-    QApplication.processEvents()
+    w, graph = at_readable_zoom(open_window())
     regions = record_regions(monkeypatch)
     for value in (0.5, 1.5, 0.9):
         regions.clear()
@@ -196,10 +194,7 @@ def test_after_an_edit_a_pan_shows_the_columns_that_were_off_screen_as_a_full_re
 
 
 def test_the_edges_are_painted_with_their_new_pens_after_a_restyle(open_window):
-    w = open_window()
-    graph = w.graph
-    graph.fit_readable()
-    QApplication.processEvents()
+    w, graph = at_readable_zoom(open_window())
     w.session.document.set_entry("l0/b_i", (0,), 0.9)
     w.session.view.set_view("backward")  # each edge as wide as the gradient flowing along it
     QApplication.processEvents()
@@ -219,10 +214,7 @@ def test_the_edges_are_painted_with_their_new_pens_after_a_restyle(open_window):
 def test_a_blocks_painter_leaves_the_antialiasing_as_it_found_it(open_window, tmp_path):
     """The view saves no painter state around each item: the edges of the next block, painted after this
     block's nodes (drawn without antialiasing), must still be antialiased."""
-    w = open_window(long_calculator(tmp_path / "long.json"))
-    graph = w.graph
-    graph.fit_readable()
-    QApplication.processEvents()
+    w, graph = at_readable_zoom(open_window(long_calculator(tmp_path / "long.json")))
     assert graph.optimizationFlags() & QGraphicsView.OptimizationFlag.DontSavePainterState
     holder = graph.blocks.made[min(graph.blocks.made)][0]
     painter = next(item for item in holder.childItems() if isinstance(item, NodesPainter))

@@ -28,15 +28,21 @@ def raw(graph, key) -> NodeItem:
     return dict.__getitem__(graph.nodes, key)
 
 
+def long_run_from_the_start(open_window, tmp_path):
+    """The window on the calculator tiled to a long run, at the readable zoom, scrolled to t = 1."""
+    w = open_window(long_calculator(tmp_path / "long.json"))
+    w.graph.fit_readable()
+    w.graph.horizontalScrollBar().setValue(0)
+    return w
+
+
 def c_text(window, t: int) -> str:
     return fmt(float(window.session.document.trace["l0/c"][t - 1, 0]), short=True)
 
 
 def test_an_edit_reaches_only_the_blocks_on_screen_and_the_others_catch_up(open_window, tmp_path):
-    w = open_window(long_calculator(tmp_path / "long.json"))
+    w = long_run_from_the_start(open_window, tmp_path)
     graph, blocks = w.graph, w.graph.blocks
-    graph.fit_readable()
-    graph.horizontalScrollBar().setValue(0)
     QApplication.processEvents()
     off = max(blocks.made)
     assert off not in blocks.on_screen()  # made one block beyond the viewport, for a short pan
@@ -53,10 +59,8 @@ def test_an_edit_reaches_only_the_blocks_on_screen_and_the_others_catch_up(open_
 
 
 def test_a_node_looked_up_off_screen_is_up_to_date(open_window, tmp_path):
-    w = open_window(long_calculator(tmp_path / "long.json"))
+    w = long_run_from_the_start(open_window, tmp_path)
     graph = w.graph
-    graph.fit_readable()
-    graph.horizontalScrollBar().setValue(0)
     off = max(graph.blocks.made)
     t_off = off * 16 + 2
     w.session.document.set_entry("l0/b_g", (0,), -0.5)
@@ -66,10 +70,8 @@ def test_a_node_looked_up_off_screen_is_up_to_date(open_window, tmp_path):
 
 
 def test_far_out_an_edit_touches_no_node_and_zooming_in_shows_the_new_numbers(open_window, tmp_path):
-    w = open_window(long_calculator(tmp_path / "long.json"))
+    w = long_run_from_the_start(open_window, tmp_path)
     graph = w.graph
-    graph.fit_readable()
-    graph.horizontalScrollBar().setValue(0)
     graph.fit()
     assert graph.heat
     before = raw(graph, (0, "c", 3)).text
@@ -121,10 +123,8 @@ def test_a_nodes_number_is_centred_in_it(open_window):
 
 
 def test_an_edit_skips_the_columns_off_screen_of_a_block_on_screen_until_they_come_on_screen(open_window, tmp_path):
-    w = open_window(long_calculator(tmp_path / "long.json"))
+    w = long_run_from_the_start(open_window, tmp_path)
     graph, blocks = w.graph, w.graph.blocks
-    graph.fit_readable()
-    graph.horizontalScrollBar().setValue(0)
     QApplication.processEvents()
     first, last = blocks.shown_steps()
     b = blocks.block_of(last)
