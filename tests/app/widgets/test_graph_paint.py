@@ -15,14 +15,15 @@ from tests.app.widgets.test_graph_refresh import long_calculator
 
 
 def count_paints(monkeypatch) -> list[NodeItem]:
-    """The nodes painted from now on (their block's painter calls ``NodeItem.paint``; Qt never does)."""
+    """The nodes painted from now on (their block's painter paints what lies over each node's box with
+    ``NodeItem.paint_over``, on screen after blitting the boxes, in an export after drawing them; Qt never does)."""
     nodes = []
-    paint_node = NodeItem.paint
+    paint_over = NodeItem.paint_over
 
-    def node(self, p, option=None, widget=None):
+    def node(self, p):
         nodes.append(self)
-        paint_node(self, p, option, widget)
-    monkeypatch.setattr(NodeItem, "paint", node)
+        paint_over(self, p)
+    monkeypatch.setattr(NodeItem, "paint_over", node)
     return nodes
 
 
@@ -227,3 +228,53 @@ def test_a_blocks_painter_leaves_the_antialiasing_as_it_found_it(open_window, tm
         painter.paint(p, option)
         assert p.testRenderHint(QPainter.RenderHint.Antialiasing) is antialiased
     p.end()
+
+
+def box_pixels(image: QImage, graph, item: NodeItem, shift: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """The RGB pixels of a node's box and its border, ``shift`` pixels away."""
+    r = graph.mapFromScene(graph.node_rect.translated(*item.at)).boundingRect().translated(*shift)
+    return np.array([[image.pixelColor(x, y).getRgb()[:3] for x in range(r.left() - 1, r.right() + 2)]
+                     for y in range(r.top() - 1, r.bottom() + 2)])
+
+
+def test_the_blitted_boxes_look_as_the_shapes_an_export_draws(open_window, monkeypatch):
+    """On screen each box is a picture made once per look and zoom; an export draws it as shapes. Both look
+    the same, at the readable zoom and zoomed in, up to a pixel: a picture goes to whole pixels (its box a
+    pixel wider or narrower, shifted by one against the number and the edges); and a look is made once
+    however many nodes have it."""
+    w, graph = at_readable_zoom(open_window())
+    w.session.view.select(NodeRef(0, "c", 4, 0))  # one node with the selection's border
+    monkeypatch.setattr(NodeItem, "_paint_text", lambda *_: None)  # the boxes alone: numbers go to fractions
+    QApplication.processEvents()                                   # of a pixel, pictures do not
+    for zoom in (1.0, 1.7):
+        graph.zoom(zoom)
+        graph.viewport().repaint()
+        sprites = graph.sprites
+        assert sprites.scale[0] == graph.transform().m11()
+        screen = on_screen(graph)
+        exported = QImage(screen.size(), QImage.Format.Format_ARGB32_Premultiplied)
+        exported.fill(graph.backgroundBrush().color())
+        p = QPainter(exported)
+        graph.render(p, source=graph.viewport().rect())  # the scene drawn onto an image: no widget, shapes
+        p.end()
+        inside = graph.viewport().rect().adjusted(2, 2, -2, -2)
+        shown = [item for item in graph.nodes.values()
+                 if inside.contains(graph.mapFromScene(graph.node_bounds.translated(*item.at)).boundingRect())]
+        single = [item for item in shown if len(item.fills) == 1]
+        looks = {(id(item.fills[0]), id(item.border())) for item in single}
+        assert len(single) > 20 and len(looks) < len(single)
+        assert looks <= set(sprites.pictures) and len(sprites.pictures) < len(single)  # (+ nodes cut by the edge)
+        for item in single:
+            blit, drawn = box_pixels(screen, graph, item), box_pixels(exported, graph, item)
+            fill = np.array(item.fills[0].getRgb()[:3])
+            (w, h), (w_drawn, h_drawn) = filled_extent(blit, fill), filled_extent(drawn, fill)
+            assert w > 0.8 * blit.shape[1] and abs(w - w_drawn) <= 2 and abs(h - h_drawn) <= 2
+            same = max((np.abs(blit - box_pixels(exported, graph, item, (dx, dy))).max(axis=2) <= 12).mean()
+                       for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+            assert same > 0.85, (item.lane.var, item.t, zoom)  # a pixel narrower and shifted: ~0.88
+
+
+def filled_extent(pixels: np.ndarray, fill: np.ndarray) -> tuple[int, int]:
+    """How many columns and rows the fill colour reaches (the box inside its border)."""
+    filled = (pixels == fill).all(axis=2)
+    return int(filled.any(axis=0).sum()), int(filled.any(axis=1).sum())

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectIte
 from ... import style
 from ...model.graph_model import Edge, Lane
 from .shown import FUTURE
+from .sprites import BoxSprites
 
 if TYPE_CHECKING:
     from .view import GraphView
@@ -184,24 +185,27 @@ class NodeItem(QGraphicsRectItem):
     def paint(self, p: QPainter, option=None, widget=None) -> None:
         """The node, its top left corner at the painter's origin (its block's painter turns antialiasing off
         for all its nodes: crisp small corners, and a third faster)."""
+        self.paint_box(p)
+        self.paint_over(p)
+
+    def paint_box(self, p: QPainter) -> None:
+        """The filled and bordered box (a vector: one cell per component)."""
         r = self.view.node_rect
-        border = _ASKED_PEN if self.asked else (
-            _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else self.view.border_pen))
-        if self.future:
-            p.setPen(border)
-            p.setBrush(_FUTURE_BRUSH)
-            p.drawRoundedRect(r, 5, 5)
-            p.setBrush(_HATCH_BRUSH)
-            p.drawRoundedRect(r, 5, 5)
-        elif len(self.fills) == 1:  # fill and border in one call
-            p.setPen(border)
-            p.setBrush(self.fills[0])
-            p.drawRoundedRect(r, 5, 5)
-        else:  # a vector: one cell per component
+        if self.future or len(self.fills) == 1:
+            draw_box(p, r, None if self.future else self.fills[0], self.border())
+        else:
             _fill_cells(p, r, self.fills)
-            p.setPen(border)
+            p.setPen(self.border())
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRoundedRect(r, 5, 5)
+
+    def border(self) -> QPen:
+        return _ASKED_PEN if self.asked else (
+            _SELECTED_PEN if self.selected else (_CURRENT_PEN if self.current else self.view.border_pen))
+
+    def paint_over(self, p: QPainter) -> None:
+        """What lies over the box: the number, the kink's corner, the outline where their arrays differ."""
+        r = self.view.node_rect
         self._paint_text(p, r)
         if self.kink:
             p.setPen(Qt.PenStyle.NoPen)
@@ -294,13 +298,45 @@ class NodesPainter(QGraphicsItem):
         meets = _meets(view.repainted, p.worldTransform(), bounds)
         antialiased = p.testRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for item in self.nodes:
-            x, y = item.at
-            if left <= x <= right and top <= y <= bottom and (meets is None or meets(x, y)):
+        todo = [item for item in self.nodes if left <= item.at[0] <= right and top <= item.at[1] <= bottom
+                and (meets is None or meets(*item.at))]
+        to_device = p.worldTransform()
+        sprites = None if widget is None else view.sprites.at(to_device, p.device().devicePixelRatioF())
+        if sprites is None:  # onto an export's device (vector or image): shapes
+            for item in todo:
+                x, y = item.at
                 p.translate(x, y)
                 item.paint(p)
                 p.translate(-x, -y)
+        else:
+            _blit_boxes(p, sprites, todo, to_device)
+            for item in todo:
+                x, y = item.at
+                p.translate(x, y)
+                item.paint_over(p)
+                p.translate(-x, -y)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, antialiased)  # the view saves no painter state
+
+
+def _blit_boxes(p: QPainter, sprites: BoxSprites, items: list[NodeItem], to_device: QTransform) -> None:
+    """The nodes' boxes as pictures, in device pixels (a vector node's cells drawn as shapes)."""
+    sx, sy, dx, dy = to_device.m11(), to_device.m22(), to_device.dx(), to_device.dy()
+    mx, my = sprites.margin
+    p.setWorldTransform(_IDENTITY)
+    for item in items:
+        x, y = item.at
+        if item.future or len(item.fills) == 1:
+            picture = sprites.picture(None if item.future else item.fills[0], item.border())
+            p.drawPixmap(round(sx * x + dx) - mx, round(sy * y + dy) - my, picture)
+        else:
+            p.setWorldTransform(to_device)
+            p.translate(x, y)
+            item.paint_box(p)
+            p.setWorldTransform(_IDENTITY)
+    p.setWorldTransform(to_device)
+
+
+_IDENTITY = QTransform()
 
 
 def _meets(region: QRegion | None, to_device: QTransform, bounds: QRectF) -> Callable[[float, float], bool] | None:
@@ -332,6 +368,16 @@ def _paint_differs(p: QPainter, r: QRectF, differs: int) -> None:
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(_DIFFERS_BADGE)
         p.drawPolygon(QPolygonF([QPointF(0, 0), QPointF(k, 0), QPointF(0, k)]))
+
+
+def draw_box(p: QPainter, r: QRectF, fill: QColor | None, border: QPen) -> None:
+    """A node's rounded box filled with ``fill`` (None: not computed yet, hatched), fill and border in one call."""
+    p.setPen(border)
+    p.setBrush(_FUTURE_BRUSH if fill is None else fill)
+    p.drawRoundedRect(r, 5, 5)
+    if fill is None:
+        p.setBrush(_HATCH_BRUSH)
+        p.drawRoundedRect(r, 5, 5)
 
 
 def _fill_cells(p: QPainter, r: QRectF, fills: list[QColor]) -> None:

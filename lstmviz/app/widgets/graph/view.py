@@ -31,10 +31,11 @@ from .blocks import Blocks
 from .edges import EdgeStyles
 from .headers import Margins
 from .heat import HeatStrip
-from .items import NODE_PAD, EdgeItem, NodeItem, NumberLayouts
+from .items import NODE_PAD, EdgeItem, NodeItem, NumberLayouts, draw_box
 from .navigation import Navigator
 from .progress import Progress
 from .shown import LaneColours
+from .sprites import BoxSprites
 
 MIN_READABLE_ZOOM = 0.7
 
@@ -134,6 +135,7 @@ class GraphView(QGraphicsView):
         self.node_rect = QRectF(0, 0, g.node_w, g.node_h)
         self.node_bounds = self.node_rect.adjusted(-NODE_PAD, -NODE_PAD, NODE_PAD, NODE_PAD)  # asked for often
         self.number_layouts = NumberLayouts(self)  # laid out for these sizes
+        self.sprites = BoxSprites(self.node_rect, NODE_PAD, draw_box)
         self._draw_bands()
         self.heat_strip = HeatStrip(self)
         self.heat_strip.setVisible(self.heat or not self.texts[0])
