@@ -83,10 +83,11 @@ class Blocks:
             return set()
         return self.wanted(0) & set(self.made)
 
-    def restate(self, apply: Callable[[NodeItem], None]) -> None:
-        """``apply(item)`` to every node in a column on screen, repainting those whose look changed. The other
-        nodes miss it: off screen their blocks are marked stale, on screen their block's ``missed`` list holds
-        them; either is told everything when it comes on screen (:meth:`freshen`, :meth:`GraphView.state_node`)."""
+    def restate(self, apply: Callable[[list[NodeItem]], None]) -> None:
+        """``apply(nodes)`` to the nodes in the columns on screen, a lane at a time, repainting those whose look
+        changed. The other nodes miss it: off screen their blocks are marked stale, on screen their block's
+        ``missed`` list holds them; either is told everything when it comes on screen (:meth:`freshen`,
+        :meth:`GraphView.state_nodes`)."""
         shown = self.on_screen()
         first, last = self.shown_steps()
         changed: list[NodeItem] = []
@@ -99,7 +100,7 @@ class Blocks:
                 self.missed[b] = missed
             else:
                 self.missed.pop(b, None)
-            changed += self._restate(nodes, self.view.state_node if behind else apply)
+            changed += self._restate(nodes, self.view.state_nodes if behind else apply)
         self.stale = set(self.made) - shown
         for b in self.stale:
             self.missed.pop(b, None)  # the whole block is behind
@@ -115,7 +116,7 @@ class Blocks:
             nodes = self.missed.pop(b)
         else:
             return
-        repaint_nodes(self.view, self._restate(nodes, self.view.state_node))
+        repaint_nodes(self.view, self._restate(nodes, self.view.state_nodes))
 
     @contextmanager
     def all_made(self) -> Iterator[None]:
@@ -152,12 +153,12 @@ class Blocks:
         dx = layout.column_w
         for lane in model.lanes:
             x0, y = layout.node_xy(lane, steps[0])
-            for k, t in enumerate(steps):
-                item = NodeItem(lane, t, v, (x0 + k * dx, y))
-                v.state_node(item)
+            row = [NodeItem(lane, t, v, (x0 + k * dx, y)) for k, t in enumerate(steps)]
+            v.state_nodes(row)
+            for item in row:
                 self.mark(item)
                 item.setParentItem(holder)
-                nodes.append(item)
+            nodes += row
             yield
         for edge in model.edges:
             src, dst = model.lane(*edge.src), model.lane(*edge.dst)
@@ -169,8 +170,9 @@ class Blocks:
                 edges.append(item)
             yield
         if not _same(state, _state(v)):
+            for row in by_lane(nodes):
+                v.state_nodes(row)
             for item in nodes:
-                v.state_node(item)
                 self.mark(item)
         for item in nodes:
             v.nodes[(item.lane.layer, item.lane.var, item.t)] = item
@@ -223,17 +225,16 @@ class Blocks:
         v.edges[:] = [e for e in v.edges if id(e) not in gone]
 
 
-    def _restate(self, nodes: list[NodeItem], apply: Callable[[NodeItem], None]) -> list[NodeItem]:
-        """Apply the new state and their arrays' marks; the nodes whose look changed (to be repainted)."""
+    def _restate(self, nodes: list[NodeItem], apply: Callable[[list[NodeItem]], None]) -> list[NodeItem]:
+        """Apply the new state (a lane at a time) and their arrays' marks; the nodes whose look changed (to be
+        repainted)."""
         marks = self.marks()
-        changed = []
+        before = [item.look() for item in nodes]
+        for row in by_lane(nodes):
+            apply(row)
         for item in nodes:
-            before = item.look()
-            apply(item)
             item.differs = marks.get((item.lane.layer, item.lane.var, item.t), 0) if marks else 0
-            if item.look() != before:
-                changed.append(item)
-        return changed
+        return [item for item, look in zip(nodes, before, strict=True) if item.look() != look]
 
     def mark(self, item: NodeItem) -> None:
         """Whether their arrays (Check my arrays) differ at this node: outlined, emphasised at the first."""
@@ -247,6 +248,18 @@ class Blocks:
 
 
 _NO_MARKS: dict = {}
+
+
+def by_lane(nodes: list[NodeItem]) -> Iterator[list[NodeItem]]:
+    """The nodes in runs of one lane each (a block makes its nodes a lane at a time)."""
+    run: list[NodeItem] = []
+    for item in nodes:
+        if run and item.lane is not run[0].lane:
+            yield run
+            run = []
+        run.append(item)
+    if run:
+        yield run
 
 
 def _state(view: GraphView) -> tuple:

@@ -30,25 +30,33 @@ class Progress:
             self.done[key] = computed if needs is None else _every_step(ph.has(needs, steps), ph.T)
             self.waiting[key] = "?" if needs is None else needs.short
 
-    def apply(self, item: NodeItem) -> None:
-        """A node's hatching, ε before δ (phase 2) or under it, the current column's border, and which of its
-        texts can be read at the zoom."""
-        key, i = (item.lane.layer, item.lane.var), item.t - 1
-        is_done = bool(self.done[key][i])
-        eps = item.eps if self.eps_done[i] else None
-        item.waiting = self.waiting[key]
-        item.current = self.current == item.t
-        item.eps_alone = eps is not None and not is_done  # phase 2: ε, until δ arrives
-        if item.eps_alone:
-            item.future, item.fills, item.text, item.mark = False, [eps[0]], eps[1], ""
-        else:
-            item.future = item.has_value and not is_done
-            item.fills, item.text = item.value_fills, item.value_text
-            sizes = item.view.sizes
-            room_for_eps = sizes.node_h >= sizes.number_px * 1.75  # δ above ε in one node
-            item.mark = f"ε {eps[1]}" if eps is not None and room_for_eps else ""
-        item.kink = item.on_kink and not item.future
-        _fit_texts(item, *item.view.texts)
+    def apply(self, items: list[NodeItem]) -> None:
+        """The nodes' hatching, ε before δ (phase 2) or under it, the current column's border, and which of
+        their texts can be read at the zoom; nodes of one lane."""
+        if not items:
+            return
+        lane = items[0].lane
+        key = (lane.layer, lane.var)
+        i = [item.t - 1 for item in items]
+        done, eps_done = self.done[key][i].tolist(), self.eps_done[i].tolist()
+        waiting, current = self.waiting[key], self.current
+        view = items[0].view
+        numbers, marks = view.texts
+        room_for_eps = view.sizes.node_h >= view.sizes.number_px * 1.75  # δ above ε in one node
+        for item, is_done, has_eps in zip(items, done, eps_done, strict=True):
+            eps = item.eps if has_eps else None
+            item.waiting = waiting
+            item.current = current == item.t
+            item.eps_alone = eps is not None and not is_done  # phase 2: ε, until δ arrives
+            if item.eps_alone:
+                item.future, item.fills, item.text, item.mark = False, [eps[0]], eps[1], ""
+            else:
+                item.future = item.has_value and not is_done
+                item.fills, item.text = item.value_fills, item.value_text
+                item.mark = f"ε {eps[1]}" if eps is not None and room_for_eps else ""
+            item.kink = item.on_kink and not item.future
+            if not (numbers and marks):
+                _fit_texts(item, numbers, marks)
 
 
 def _every_step(answer: bool | np.ndarray, steps: int) -> np.ndarray:

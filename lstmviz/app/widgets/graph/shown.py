@@ -26,6 +26,8 @@ ARGB = {name: np.array([c.rgba() for c in lut], np.uint32) for name, lut in LUTS
 BLACK = QColor(style.NON_FINITE)
 BLANK = QColor(style.NO_VALUE)
 FUTURE = QColor(style.NOT_COMPUTED)
+SINGLES = {id(lut): [[c] for c in lut] for lut in LUTS.values()}  # a node's fills: one shared list per colour
+BLACK_FILL, BLANK_FILL = [BLACK], [BLANK]
 
 
 def colour_indices(values: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -39,7 +41,7 @@ def colour_indices(values: np.ndarray, scale: float) -> tuple[np.ndarray, np.nda
 
 
 class LaneColours:
-    """What a lane's nodes show: ``fills(i)``, ``text(i)``, ``eps(i)`` and ``kink(i)`` of step i + 1."""
+    """What a lane's nodes show (:meth:`apply`) and its row of the heat strip (:meth:`pixels`)."""
 
     def __init__(self, shown: LaneShown, scale: float, colour_map: str, text: Callable[[float], str]):
         v = shown.values
@@ -55,34 +57,42 @@ class LaneColours:
     def _colour(self, k: int, bad: bool) -> QColor:
         return BLACK if bad else self.lut[k]
 
-    def fills(self, i: int) -> list[QColor]:
-        """One colour, or one per component of a vector lane."""
-        if self.blank:
-            return [BLANK]
-        if self.idx.ndim == 1:
-            return [BLACK if self.bad[i] else self.lut[self.idx[i]]]
-        return [self._colour(k, b) for k, b in zip(self.idx[i].tolist(), self.bad[i].tolist(), strict=True)]
+    def apply(self, items: list) -> None:
+        """The nodes' numbers, nodes of this lane: each step's fills, text, ε and kink (the playhead decides
+        which are shown). One pass per lane: the arrays are read for all the nodes at once."""
+        i = [item.t - 1 for item in items]
+        fills, texts, kinks, eps = self._fills(i), self._texts(i), self._kinks(i), self._eps(i)
+        has_value = self.has_value
+        for item, f, text, kink, e in zip(items, fills, texts, kinks, eps, strict=True):
+            item.has_value, item.value_fills, item.value_text, item.on_kink, item.eps = has_value, f, text, kink, e
 
-    def text(self, i: int) -> str:
+    def _fills(self, i: list[int]) -> list[list[QColor]]:
+        """One colour per node (a shared list per colour), or one per component of a vector lane."""
+        if self.blank:
+            return [BLANK_FILL] * len(i)
+        idx, bad = self.idx[i].tolist(), self.bad[i].tolist()
+        if self.idx.ndim == 1:
+            singles = SINGLES[id(self.lut)]
+            return [BLACK_FILL if b else singles[k] for k, b in zip(idx, bad, strict=True)]
+        return [[self._colour(k, b) for k, b in zip(ks, bs, strict=True)] for ks, bs in zip(idx, bad, strict=True)]
+
+    def _texts(self, i: list[int]) -> list[str]:
         v = self.values
         if v is None or v.ndim != 1:
-            return ""
-        return f"{float(v[i]):.0f}" if self.categorical else self.format(float(v[i]))
+            return [""] * len(i)
+        if self.categorical:
+            return [f"{x:.0f}" for x in v[i].tolist()]
+        return list(map(self.format, v[i].tolist()))
 
-    def eps(self, i: int) -> tuple[QColor, str] | None:
-        """ε of an h node (its colour and text), if the lane has one."""
+    def _kinks(self, i: list[int]) -> list[bool]:
+        return [False] * len(i) if self.kinks is None else self.kinks[i].tolist()
+
+    def _eps(self, i: list[int]) -> list[tuple[QColor, str] | None]:
+        """ε of each h node (its colour and text), if the lane has one."""
         if self.eps_values is None:
-            return None
-        return self._colour(int(self.eps_idx[i]), bool(self.eps_bad[i])), self.format(float(self.eps_values[i]))
-
-    def kink(self, i: int) -> bool:
-        return self.kinks is not None and bool(self.kinks[i])
-
-    def apply(self, item) -> None:
-        """A node's numbers: its step's fills, text, ε and kink (the playhead decides which are shown)."""
-        i = item.t - 1
-        item.has_value, item.value_fills, item.value_text = self.has_value, self.fills(i), self.text(i)
-        item.on_kink, item.eps = self.kink(i), self.eps(i)
+            return [None] * len(i)
+        return [(self._colour(k, b), self.format(x)) for k, b, x in
+                zip(self.eps_idx[i].tolist(), self.eps_bad[i].tolist(), self.eps_values[i].tolist(), strict=True)]
 
     def pixels(self, done: np.ndarray, eps_done: np.ndarray) -> np.ndarray:
         """(T, n) ARGB colours of the lane's cells in the heat strip (n components): hatched grey where not

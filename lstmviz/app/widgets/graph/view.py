@@ -174,7 +174,7 @@ class GraphView(QGraphicsView):
         text = fmt_signed if numbers.signed else (lambda x: fmt(x, short=True))
         self.colours = {key: LaneColours(shown, self.scale_value, self.colour_map, text)
                         for key, shown in numbers.lanes.items()}
-        self._apply_playhead(self.state_node)
+        self._apply_playhead(self.state_nodes)
         self._mark_selection()
         self._mark_question()
         self.edge_styles.refresh()
@@ -190,7 +190,7 @@ class GraphView(QGraphicsView):
         if self.follow_playhead:
             self.navigator.follow()
 
-    def _apply_playhead(self, restate: Callable[[NodeItem], None] | None = None) -> None:
+    def _apply_playhead(self, restate: Callable[[list[NodeItem]], None] | None = None) -> None:
         """What is computed at the current phase and step; then the nodes on screen (hatching, ε before δ,
         the current column; with ``restate``, their numbers too) and the heat strip."""
         s = self.session
@@ -206,12 +206,17 @@ class GraphView(QGraphicsView):
             done, eps = self.progress.done, self.progress.eps_done
             self.heat_strip.refresh({key: c.pixels(done[key], eps) for key, c in self.colours.items()})
 
-    def state_node(self, item: NodeItem) -> None:
-        """Everything a new node shows: its numbers, the playhead's state, the marks."""
-        self.colours[(item.lane.layer, item.lane.var)].apply(item)
-        self.progress.apply(item)
-        key = (item.lane.layer, item.lane.var, item.t)
-        item.selected, item.asked = key == self._selected_key, key == self._asked_key
+    def state_nodes(self, items: list[NodeItem]) -> None:
+        """Everything these nodes show (nodes of one lane): their numbers, the playhead's state, the marks."""
+        if not items:
+            return
+        lane = items[0].lane
+        self.colours[(lane.layer, lane.var)].apply(items)
+        self.progress.apply(items)
+        selected, asked = self._selected_key, self._asked_key
+        for item in items:
+            key = (lane.layer, lane.var, item.t)
+            item.selected, item.asked = key == selected, key == asked
 
     def _mark_question(self) -> None:
         """The quiz's node, about to be computed: marked for the prediction."""
