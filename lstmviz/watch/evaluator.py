@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -78,9 +79,15 @@ class Value:
 
 
 def parse(text: str) -> ast.Expression:
-    """Parse and check an expression; raise WatchError pointing at the offending column."""
+    """Parse and check an expression; raise WatchError pointing at the offending column. The tree is kept
+    for the text (an edit evaluates every watch again, its text unchanged): nothing may change it."""
     if not isinstance(text, str) or not text.strip():
         raise WatchError("the expression is empty")
+    return _parse(text)
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> ast.Expression:
     if len(text) > MAX_LENGTH:
         raise WatchError(f"the expression is {len(text)} characters long, more than {MAX_LENGTH}")
     source = _SUM_FOR_T.sub(lambda m: m.group(0)[:-1] + " in __steps__)", text)

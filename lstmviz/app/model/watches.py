@@ -1,7 +1,6 @@
 """Every watch of the scenario evaluated on one trace: its value at every step, its check, or why not."""
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,7 +10,6 @@ from ...core import Trace
 from ...core.model import Watch
 from ...watch import Value, WatchError, evaluate
 from ...watch.check import CheckResult, check
-from ...watch.evaluator import parse
 from ...watch.needs import Needs, needs
 
 
@@ -34,7 +32,7 @@ class WatchResults:
         for n, w in enumerate(watches):
             value = error = result = wanted = None
             try:
-                value = evaluate(_parsed(w.expression), trace, named)
+                value = evaluate(w.expression, trace, named)
                 named[f"w{n + 1}"] = value
                 wanted = named_needs[f"w{n + 1}"] = _needs(w.expression, tuple(named_needs.items()))
                 if w.equals:
@@ -63,12 +61,7 @@ class WatchResults:
         return row if row.size > 1 else float(row[0])
 
 
-# An edit retraces every watch; what an expression parses to and what it needs do not depend on the trace.
-@lru_cache(maxsize=256)
-def _parsed(expression: str) -> ast.Expression:
-    return parse(expression)
-
-
+# An edit retraces every watch; what an expression needs does not depend on the trace (nor its tree: parse).
 @lru_cache(maxsize=256)
 def _needs(expression: str, earlier: tuple[tuple[str, Needs], ...]) -> Needs:
     return needs(expression, dict(earlier))
