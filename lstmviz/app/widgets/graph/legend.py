@@ -27,7 +27,13 @@ class LegendBar(QWidget):
         super().__init__(parent)
         self.view = view
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        view.scaleChanged.connect(self.update)
+        self.shown: tuple | None = None  # the words and colour map painted last
+        view.scaleChanged.connect(self._on_scale_change)
+
+    def _on_scale_change(self) -> None:
+        """Repainted when its words or colours change (not on every edit: most keep the scale)."""
+        if (scale_words(self.view), self.view.colour_map) != self.shown:
+            self.update()
 
     def refresh(self) -> None:
         self.updateGeometry()
@@ -37,7 +43,6 @@ class LegendBar(QWidget):
         super().changeEvent(event)
         if event.type() == event.Type.FontChange:  # the interface size, presentation mode
             self.updateGeometry()
-
 
     def sizeHint(self) -> QSize:
         metrics = QFontMetricsF(self.font())
@@ -49,6 +54,7 @@ class LegendBar(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = QFontMetricsF(self.font())
         what, low, high = scale_words(self.view)
+        self.shown = ((what, low, high), self.view.colour_map)
         h = self.height()
         bar_w = BAR_EMS * metrics.height()
         right_w = metrics.horizontalAdvance("  −0.00e-00")
