@@ -1,5 +1,5 @@
 """The document's history on a QUndoStack: the Edit menu's undo/redo actions, the History panel
-(QUndoView) and the window's clean state all read the same stack."""
+(:mod:`..widgets.history_panel`) and the window's clean state all read the same stack."""
 from __future__ import annotations
 
 from psygnal import Signal

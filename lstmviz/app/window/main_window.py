@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTabBar,
     QToolBar,
-    QUndoView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,7 @@ from ..qt.training import TrainRunner
 from ..widgets.analysis_panel import AnalysisPanel
 from ..widgets.compare import ComparePanel
 from ..widgets.graph import GraphView, LegendBar
+from ..widgets.history_panel import HistoryPanel
 from ..widgets.inspector import Inspector
 from ..widgets.plots import PlotsPanel
 from ..widgets.quiz_panel import QuizPanel
@@ -110,8 +110,7 @@ class MainWindow(QMainWindow):
         self.weights = WeightEditor(s, self)
         self.train_panel = TrainPanel(s, self.trainer, self)
         self.compare = ComparePanel(s, self)
-        self.history_view = QUndoView(self.history.stack)
-        self.history_view.setEmptyLabel("(as opened)")
+        self.history_view = HistoryPanel(self.history.stack, "(as opened)")
         self.analysis = AnalysisPanel(s, self)
         self.watches = WatchesPanel(s, self)
         self.quiz_panel = QuizPanel(s.quiz, self)
