@@ -23,7 +23,8 @@ MAX_MARKERS = 200  # a longer curve is drawn without markers and with a 1 px pen
 
 class Markers(pg.ScatterPlotItem):
     """A ScatterPlotItem that works out its bounding rect once per change of its points or of the view (Qt
-    asks for it several times in each repaint; pyqtgraph's maps the marker size into the view every time)."""
+    asks for it several times in each repaint; pyqtgraph's maps the marker size into the view every time),
+    and whose on-screen paint is one blit of its marker pictures (see :meth:`paint`)."""
 
     _rect: QRectF | None = None
 
@@ -35,6 +36,31 @@ class Markers(pg.ScatterPlotItem):
     def prepareGeometryChange(self) -> None:
         super().prepareGeometryChange()  # Qt reads the old rect here
         self._rect = None
+
+    def paint(self, p, option, widget=None) -> None:
+        """pyqtgraph's on-screen paint without its per-paint overhead (culling the points against the view,
+        which clips them anyway, and a dozen small NumPy and wrapper calls): each point (x, y) is mapped to
+        the device, (x, y)·[[m11, m12], [m21, m22]] + (dx, dy), and its picture in the symbol atlas is drawn
+        centred there, all in one drawPixmapFragments. Exports, hidden points or a new pixel ratio
+        (the atlas is redrawn) take pyqtgraph's paint."""
+        data, atlas = self.data, self.fragmentAtlas
+        if (self._exportOpts is not False or widget is None or self.opts["compositionMode"] is not None
+                or widget.devicePixelRatioF() != atlas.devicePixelRatio() or not data["visible"].all()):
+            super().paint(p, option, widget)
+            return
+        if not len(data):
+            return
+        frags = self._pixmapFragments  # (n, 10): x, y, source x, y, w, h, scale x, y, rotation, opacity
+        frags.resize(len(data))
+        a, m = frags.ndarray(), p.transform()
+        x, y = data["x"], data["y"]
+        a[:, 0] = x * m.m11() + y * m.m21() + m.dx()
+        a[:, 1] = x * m.m12() + y * m.m22() + m.dy()
+        np.clip(a[:, :2], -2.0 ** 30, 2.0 ** 30, out=a[:, :2])  # (as pyqtgraph: far-off points crash Qt)
+        a[:, 2:6] = np.frombuffer(data["sourceRect"].copy(), dtype=int).reshape(-1, 4)
+        a[:, 6:] = (1 / atlas.devicePixelRatio(), 1 / atlas.devicePixelRatio(), 0.0, 1.0)
+        p.resetTransform()
+        p.drawPixmapFragments(*frags.drawargs(), atlas.pixmap)
 
 
 class CurveItem(pg.PlotCurveItem):
@@ -52,6 +78,23 @@ class CurveItem(pg.PlotCurveItem):
         self.scatter.setParentItem(self)  # drawn over the line; its rim is the zero line's light grey
         self.scatter.setVisible(False)
         self.scatter.sigClicked.connect(lambda _scatter, points, ev: self.sigPointsClicked.emit(self, points, ev))
+
+    def paint(self, p, option, widget=None) -> None:
+        """PlotCurveItem's paint for what these curves are (one pen; no fill, shadow or OpenGL) without its
+        checks of each of those: the line through the points, as segments when pyqtgraph would draw it so
+        (a solid pen wider than 1 px). Exports take pyqtgraph's paint (they may antialias)."""
+        if self._exportOpts is not False:
+            super().paint(p, option, widget)
+            return
+        if self.xData is None or not len(self.xData):
+            return
+        pen = self.opts["pen"]
+        p.setRenderHint(p.RenderHint.Antialiasing, False)
+        p.setPen(pen)
+        if self._shouldUseDrawLineSegments(pen):
+            p.drawLines(*self._getLineSegments())
+        else:
+            p.drawPath(self.getPath())
 
     def move_markers(self, t: np.ndarray, y: np.ndarray) -> None:
         """The markers at the points (t, y): moved in place when there are as many as before (setData would

@@ -1,0 +1,91 @@
+"""The plots' own paint paths (markers blitted from their atlas in one call, curves without pyqtgraph's checks)
+draw what pyqtgraph's paint draws, where the engine's numbers put it, and exports still get pyqtgraph's."""
+import re
+
+import numpy as np
+from helpers import lstm, random_scenario
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication
+
+from lstmviz.app import style
+from lstmviz.app.model.quantities import NodeRef
+from lstmviz.io.scenario_writer import save_scenario
+
+
+def picture(plots) -> np.ndarray:
+    """The panel as it is drawn on screen, as (height, width) ARGB words."""
+    image = plots.grab().toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    return np.frombuffer(image.constBits(), np.uint32).reshape(image.height(), -1).copy()
+
+
+def edited(open_window, spec="calculator-lstm"):
+    w = open_window(spec)
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    w.session.document.set_entry("l0/b_i", (0,), 0.9)  # the markers moved in place, the curves set anew
+    QApplication.processEvents()
+    return w
+
+
+def test_the_markers_blit_is_pyqtgraphs_picture(open_window):
+    w = edited(open_window)
+    fast = picture(w.plots)
+    scatters = [curve.item.scatter for curve in (w.plots.value_curve, w.plots.delta_curve, w.plots.eps_curve)]
+    for scatter in scatters:  # a composition mode (the usual one) sends each back to pyqtgraph's own paint
+        scatter.opts["compositionMode"] = QPainter.CompositionMode.CompositionMode_SourceOver
+    slow = picture(w.plots)
+    assert np.array_equal(fast, slow)
+    painted = []
+    for scatter in scatters:  # and without the markers the picture differs: they were drawn
+        scatter.setVisible(False)
+        painted.append(not np.array_equal(picture(w.plots), slow))
+        scatter.setVisible(True)
+    assert painted[:2] == [True, True]
+
+
+def test_the_curves_own_paint_is_pyqtgraphs_picture(open_window, tmp_path):
+    save_scenario(random_scenario([lstm(3, 4)], T=12), tmp_path / "lstm.json")
+    w = open_window(str(tmp_path / "lstm.json"))  # the top h: its value, δ and (dashed) ε, none all zero
+    w.session.document.set_entry("l0/b_i", (0,), 0.9)  # and the dashed ones from before the edit
+    QApplication.processEvents()
+    curves = [w.plots.value_curve, w.plots.delta_curve, w.plots.eps_curve, w.plots.value_pinned]
+    assert all(np.ptp(curve.values) > 0 for curve in curves)
+    fast = picture(w.plots)
+    for curve in curves:  # pyqtgraph's paint, as for an export without antialiasing
+        curve.item._exportOpts = {"antialias": False}
+    assert np.array_equal(picture(w.plots), fast)
+
+
+def test_each_marker_sits_at_the_engines_value_after_an_edit(open_window):
+    w = edited(open_window)
+    scatter = w.plots.value_curve.item.scatter
+    c = w.session.document.trace["l0/c"][:, 0]
+    image = w.plots.grab().toImage()
+    ratio = image.devicePixelRatio()
+    for t, value in enumerate(c, start=1):
+        at = w.plots.mapFromScene(scatter.mapToScene(QPointF(t, value)))
+        colour = QColor(image.pixel(round(at.x() * ratio), round(at.y() * ratio)))
+        expected = style.SELECTION if t == 4 else style.PLOT_VALUE  # the cursor over the selected step's
+        assert colour.name() == QColor(expected).name(), t  # the marker's fill at its centre
+
+
+def test_the_svg_export_has_the_curve_through_the_engines_values_and_a_marker_at_each(open_window, tmp_path):
+    w = edited(open_window)
+    assert w.files.export_to("plots", tmp_path / "plots.svg")
+    svg = (tmp_path / "plots.svg").read_text()
+    c = w.session.document.trace["l0/c"][:, 0]
+    group = re.search(rf'<g [^>]*stroke="{QColor(style.PLOT_VALUE).name()}"[^>]*>(.*?)</g>', svg, re.S).group(1)
+    points = [[float(v) for v in xy.split(",")] for line in re.findall(r'points="([^"]*)"', group)
+              for xy in line.split()]  # one polyline a segment, in the plot's (t, value) coordinates
+    assert np.allclose(points, [(t, c[t - 1]) for t in range(1, len(c)) for t in (t, t + 1)], atol=1e-4)
+    markers = re.findall(r'<image x="[^"]+" y="[^"]+" width="10" height="10"', svg)  # 9 px and a rim
+    assert len(markers) == 2 * len(c)  # the value and δ markers
+
+
+def test_a_click_on_a_delta_marker_selects_that_step(open_window, qtbot):
+    w = edited(open_window)
+    scatter = w.plots.delta_curve.item.scatter
+    xs, ys = scatter.getData()
+    at = w.plots.mapFromScene(scatter.mapToScene(QPointF(xs[2], ys[2])))
+    qtbot.mouseClick(w.plots.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert w.session.view.selection == NodeRef(0, "c", 3, 0)
