@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import QImage, QPen, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem
 
 from .. import style
@@ -21,10 +22,10 @@ CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache  # a still item's look, k
 MAX_MARKERS = 200  # a longer curve is drawn without markers and with a 1 px pen (either costs most of its repaint)
 
 
-class Markers(pg.ScatterPlotItem):
-    """A ScatterPlotItem that works out its bounding rect once per change of its points or of the view (Qt
-    asks for it several times in each repaint; pyqtgraph's maps the marker size into the view every time),
-    and whose on-screen paint is one blit of its marker pictures (see :meth:`paint`)."""
+class KeptRect:
+    """Mixed in before a pyqtgraph item whose bounding rect Qt asks for several times in each repaint while
+    pyqtgraph works it out every time (mapping the item's pixel padding into the view): kept until the item
+    or the view changes."""
 
     _rect: QRectF | None = None
 
@@ -37,12 +38,32 @@ class Markers(pg.ScatterPlotItem):
         super().prepareGeometryChange()  # Qt reads the old rect here
         self._rect = None
 
+    def viewTransformChanged(self) -> None:
+        self._rect = None
+        super().viewTransformChanged()
+
+
+class Bars(KeptRect, pg.BarGraphItem):
+    """The loss per step."""
+
+
+class Markers(KeptRect, pg.ScatterPlotItem):
+    """A curve's markers, whose on-screen paint is one blit of their pictures (see :meth:`paint`)."""
+
+    _blit: tuple | None = None  # (fragments as (n, 10), drawPixmapFragments' first arguments), made by paint
+
+    def updateSpots(self, dataSet=None) -> None:
+        """(pyqtgraph looks up the markers' pictures in its atlas here, and only here.)"""
+        self._blit = None
+        super().updateSpots(dataSet)
+
     def paint(self, p, option, widget=None) -> None:
         """pyqtgraph's on-screen paint without its per-paint overhead (culling the points against the view,
         which clips them anyway, and a dozen small NumPy and wrapper calls): each point (x, y) is mapped to
         the device, (x, y)·[[m11, m12], [m21, m22]] + (dx, dy), and its picture in the symbol atlas is drawn
-        centred there, all in one drawPixmapFragments. Exports, hidden points or a new pixel ratio
-        (the atlas is redrawn) take pyqtgraph's paint."""
+        centred there, all in one drawPixmapFragments whose other columns (which picture, its scale) are
+        written when the pictures change. Exports, hidden points or a new pixel ratio (the atlas is
+        redrawn) take pyqtgraph's paint."""
         data, atlas = self.data, self.fragmentAtlas
         if (self._exportOpts is not False or widget is None or self.opts["compositionMode"] is not None
                 or widget.devicePixelRatioF() != atlas.devicePixelRatio() or not data["visible"].all()):
@@ -50,17 +71,26 @@ class Markers(pg.ScatterPlotItem):
             return
         if not len(data):
             return
-        frags = self._pixmapFragments  # (n, 10): x, y, source x, y, w, h, scale x, y, rotation, opacity
-        frags.resize(len(data))
-        a, m = frags.ndarray(), p.transform()
+        if self._blit is None or len(self._blit[0]) != len(data):
+            self._blit = self._fragments()
+        a, args = self._blit
+        m = p.transform()
         x, y = data["x"], data["y"]
         a[:, 0] = x * m.m11() + y * m.m21() + m.dx()
         a[:, 1] = x * m.m12() + y * m.m22() + m.dy()
         np.clip(a[:, :2], -2.0 ** 30, 2.0 ** 30, out=a[:, :2])  # (as pyqtgraph: far-off points crash Qt)
-        a[:, 2:6] = np.frombuffer(data["sourceRect"].copy(), dtype=int).reshape(-1, 4)
-        a[:, 6:] = (1 / atlas.devicePixelRatio(), 1 / atlas.devicePixelRatio(), 0.0, 1.0)
         p.resetTransform()
-        p.drawPixmapFragments(*frags.drawargs(), atlas.pixmap)
+        p.drawPixmapFragments(*args, atlas.pixmap)
+
+    def _fragments(self) -> tuple:
+        """The pixmap fragments' array, (n, 10): x, y (per paint), the picture's source rect x, y, w, h in the
+        atlas, scale x, y (1 / pixel ratio), rotation, opacity."""
+        frags = PrimitiveArray(QPainter.PixmapFragment, 10)  # (pyqtgraph's paint has its own)
+        frags.resize(len(self.data))
+        a = frags.ndarray()
+        a[:, 2:6] = np.frombuffer(self.data["sourceRect"].copy(), dtype=int).reshape(-1, 4)
+        a[:, 6:] = (1 / self.fragmentAtlas.devicePixelRatio(), 1 / self.fragmentAtlas.devicePixelRatio(), 0.0, 1.0)
+        return a, frags.drawargs()
 
 
 class CurveItem(pg.PlotCurveItem):
@@ -95,6 +125,18 @@ class CurveItem(pg.PlotCurveItem):
             p.drawLines(*self._getLineSegments())
         else:
             p.drawPath(self.getPath())
+
+    def set_points(self, t: np.ndarray, y: np.ndarray) -> None:
+        """PlotCurveItem.setData(t, y) for two 1-D float arrays of one length, without its argument handling
+        and checks: the new points, with the bounds, path and line segments to be worked out again."""
+        self.xData, self.yData = t, y
+        self.invalidateBounds()
+        self.prepareGeometryChange()
+        self.informViewBoundsChanged()
+        self.path = self.fillPath = self._fillPathList = self._mouseShape = None
+        self._lineSegmentsRendered = False
+        self.update()
+        self.sigPlotChanged.emit(self)
 
     def move_markers(self, t: np.ndarray, y: np.ndarray) -> None:
         """The markers at the points (t, y): moved in place when there are as many as before (setData would
@@ -133,7 +175,7 @@ class Curve:
             return
         self.shown = (t, y)
         self._set_detail(len(t) <= MAX_MARKERS)
-        self.item.setData(t, y)
+        self.item.set_points(t, y)
         if self.detail and self.marked:
             self.item.move_markers(t, y)
 
@@ -205,7 +247,7 @@ class PlotsPanel(LazyPanel, pg.GraphicsLayoutWidget):
         self.delta_curve = self._curve(self.delta_plot, style.PLOT_DELTA)
         self.eps_curve = Curve(self.delta_plot.plot, pg.mkPen(style.PLOT_EPS, width=1.5, style=Qt.PenStyle.DashLine),
                                "t", 8, style.PLOT_EPS)
-        self.loss_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=style.PLOT_LOSS)
+        self.loss_bars = Bars(x=[], height=[], width=0.6, brush=style.PLOT_LOSS)
         self.loss_plot.plot.addItem(self.loss_bars)
         self.loss_values = EMPTY
         dashed = pg.mkPen(style.PLOT_PINNED, width=2, style=Qt.PenStyle.DashLine)
@@ -297,7 +339,7 @@ class PlotsPanel(LazyPanel, pg.GraphicsLayoutWidget):
         q, ph, T = s.document.quantities, s.playback.playhead, s.document.trace.steps
         node = self.selected_lane()
         t = np.arange(1, T + 1)
-        shown = np.array([ph.value_visible(k) for k in t])
+        shown = each_step(ph.value_visible, t)
         if watch_index(node.var) is not None:
             self._refresh_watch(watch_index(node.var), t, shown)
             return
@@ -305,10 +347,10 @@ class PlotsPanel(LazyPanel, pg.GraphicsLayoutWidget):
         name = node.label.split("[")[0]
         self.value_plot.set_title(f"{_math(name + '[t]')} (value)")
         self.value_curve.set(t[shown], values[shown])
-        dshown = np.array([ph.delta_visible(k) for k in t])
+        dshown = each_step(ph.delta_visible, t)
         deltas = _first_component(q.series(node.layer, node.var, node.unit, "delta"))
         eps = np.asarray(q.series(node.layer, node.var, node.unit, "eps"), float)
-        eshown = np.array([ph.eps_visible(k) for k in t]) & np.isfinite(eps)
+        eshown = each_step(ph.eps_visible, t) & np.isfinite(eps)
         self.delta_plot.set_title(_math(f"{q.delta_label(node.var)}[t]") + (" and " + _math("ε[t]") if eshown.any()
                                                                              else ""))
         self.delta_curve.set(t[dshown], deltas[dshown])
@@ -393,6 +435,13 @@ def _first_component(series) -> np.ndarray:
     """A lane as (T,): a vector lane (x with D > 1, ŷ with K > 1) is plotted by its first component."""
     a = np.asarray(series, float)
     return a[:, 0] if a.ndim == 2 else a
+
+
+def each_step(visible, t: np.ndarray) -> np.ndarray:
+    """A playhead's rule for one step (:meth:`Playhead.value_visible` and the like) for all the steps t at once,
+    as (T,) bools: the rules compare t with the playhead, so they take the array t too (or give one bool
+    when the phase decides for every step)."""
+    return np.broadcast_to(visible(t), t.shape)
 
 
 def plottable(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -3,6 +3,7 @@ draw what pyqtgraph's paint draws, where the engine's numbers put it, and export
 import re
 
 import numpy as np
+import pyqtgraph as pg
 from helpers import lstm, random_scenario
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -89,3 +90,29 @@ def test_a_click_on_a_delta_marker_selects_that_step(open_window, qtbot):
     at = w.plots.mapFromScene(scatter.mapToScene(QPointF(xs[2], ys[2])))
     qtbot.mouseClick(w.plots.viewport(), Qt.MouseButton.LeftButton, pos=at)
     assert w.session.view.selection == NodeRef(0, "c", 3, 0)
+
+
+def test_the_kept_bounding_rects_follow_edits_new_axes_and_a_resize(open_window):
+    w = edited(open_window)
+    bars, scatter = w.plots.loss_bars, w.plots.value_curve.item.scatter
+    doc = w.session.document
+    rects = []
+    for change in (lambda: doc.set_entry("l0/b_i", (0,), 0.2), lambda: w.plots.loss_plot.plot.setYRange(0, 50),
+                   lambda: w.plots.value_plot.plot.setYRange(-1, 9), lambda: w.resize(1300, 900)):
+        change()
+        QApplication.processEvents()
+        assert bars.boundingRect() == pg.BarGraphItem.boundingRect(bars)  # what pyqtgraph works out now
+        assert scatter.boundingRect() == pg.ScatterPlotItem.boundingRect(scatter)
+        rects.append(tuple(r.getRect() for r in (bars.boundingRect(), scatter.boundingRect())))
+    assert len(set(rects)) == len(rects)  # each change moved one or both
+
+
+def test_a_new_marker_look_is_blitted_at_once(open_window):
+    w = edited(open_window)
+    scatter = w.plots.value_curve.item.scatter
+    w.plots.grab()  # blitted once with the old look
+    scatter.setBrush("#00ff00")  # pyqtgraph draws the new picture into its atlas, somewhere else
+    at = w.plots.mapFromScene(scatter.mapToScene(QPointF(2, w.session.document.trace["l0/c"][1, 0])))
+    image = w.plots.grab().toImage()
+    ratio = image.devicePixelRatio()
+    assert QColor(image.pixel(round(at.x() * ratio), round(at.y() * ratio))).name() == "#00ff00"
