@@ -116,3 +116,20 @@ def test_a_new_marker_look_is_blitted_at_once(open_window):
     image = w.plots.grab().toImage()
     ratio = image.devicePixelRatio()
     assert QColor(image.pixel(round(at.x() * ratio), round(at.y() * ratio))).name() == "#00ff00"
+
+
+def test_the_curves_and_markers_kept_bounds_are_their_points_extent(open_window):
+    w = edited(open_window)
+    doc, playback = w.session.document, w.session.playback
+    curves = (w.plots.value_curve, w.plots.delta_curve)
+    for change in (lambda: doc.set_entry("l0/b_i", (0,), 0.3), playback.go_start, playback.step_forward,
+                   playback.step_forward, playback.go_end):
+        change()
+        QApplication.processEvents()
+        for curve in curves:
+            t, y = curve.item.getData()
+            for ax, d in enumerate((t, y)):
+                extent = (d.min(), d.max()) if len(d) else (None, None)
+                assert curve.item.dataBounds(ax) == extent == pg.PlotCurveItem.dataBounds(curve.item, ax)
+                assert curve.item.scatter.dataBounds(ax) == extent
+    assert len(w.plots.value_curve.item.getData()[0]) == 8
