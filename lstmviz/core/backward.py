@@ -148,35 +148,35 @@ def fw_input(fw: Forward, n: int) -> np.ndarray:
     return fw.x if n == 0 else fw.layers[n - 1].H
 
 
-def _recurrence(mode: GradientMode, T: int):
-    """Per step t (descending): whether δ flows from t into t-1 through h, and at all."""
-    for t in reversed(range(T)):
-        boundary = mode.cuts_all_at(t) or t == 0
-        yield t, (not boundary) and mode.recurrent_h, not boundary
-
-
 def _lstm_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBackward:
+    """The recursions of the module docstring from t = T down to 1. A step multiplies (δc, δc, δh, δc, δc)
+    by its row of ``M`` = (∂c/∂a_i, ∂c/∂a_f, ∂h/∂a_o, ∂c/∂a_g, ∂c[t]/∂c[t−1]) in one call: the first four
+    products are δa[t], the last the share of δc[t] that reaches δc[t−1]."""
     T, H = lf.H.shape
     loc = lstm_local(layer, lf)
     UT = np.ascontiguousarray(lf.U.T)
-    Fc = cell_carry(layer, lf, loc, peepholes=mode.recurrent_h)
-    dA = np.empty((T, 4, H))
-    dH = np.empty((T, H))
-    dC = np.empty((T, H))
-    o_row = GATES.index("o")
-    zero = np.zeros(H)
-    dh_rec, dc_rec = zero, zero
-    Q, Ro, Kc = loc.Q, loc.Ro, loc.Kc
-    for t, through_h, through_c in _recurrence(mode, T):
-        dh = np.add(ext[t], dh_rec, out=dH[t])
-        dc = np.multiply(dh, Kc[t], out=dC[t])
+    o = GATES.index("o")
+    M = np.empty((T, 5, H))
+    M[:, :4] = loc.Q
+    M[:, o] = loc.Ro
+    M[:, 4] = cell_carry(layer, lf, loc, peepholes=mode.recurrent_h)
+    P = np.empty((T, 5, H))  # the products: δa[t] (4, H), then the carried δc
+    dH, dC = np.empty((T, H)), np.empty((T, H))
+    spread = np.empty((5, H))
+    dh_rec = dc_rec = zero = np.zeros(H)
+    back_h, back_c = mode.flows_back(T)
+    rows = (ext, loc.Kc, M, P, P.reshape(T, 5 * H)[:, :4 * H], P[:, 4], dH, dC)
+    steps = zip(*(r[::-1] for r in rows), back_h[::-1], back_c[::-1], strict=True)
+    for ext_t, kc, m, p, da, carried, dh, dc, to_h, to_c in steps:
+        np.add(ext_t, dh_rec, out=dh)
+        np.multiply(dh, kc, out=dc)
         dc += dc_rec
-        da = dA[t]
-        np.multiply(Q[t], dc, out=da)
-        np.multiply(Ro[t], dh, out=da[o_row])
-        dh_rec = UT @ da.reshape(-1) if through_h else zero
-        dc_rec = dc * Fc[t] if through_c else zero
-    return _lstm_result(layer, lf, loc, inp, eps, dA, dH, dC, need_eps_x)
+        np.copyto(spread, dc)
+        spread[o] = dh
+        np.multiply(m, spread, out=p)
+        dh_rec = UT.dot(da) if to_h else zero
+        dc_rec = carried if to_c else zero
+    return _lstm_result(layer, lf, loc, inp, eps, P[:, :4], dH, dC, need_eps_x)
 
 
 def _lstm_result(layer, lf, loc: LSTMLocal, inp, eps, dA, dH, dC, need_eps_x: bool) -> LSTMBackward:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .model import GATES, Head, LSTMLayer, Model, RNNLayer, gate_block, gate_view
+from .model import Head, LSTMLayer, Model, RNNLayer, gate_block, gate_view
 from .modes import GradientMode
 
 
@@ -141,51 +141,45 @@ def _cutter(mode: GradientMode, base: LSTMForward):
 
 
 def _lstm_forward(layer: LSTMLayer, x: np.ndarray, cut) -> LSTMForward:
+    """The equations of :class:`LSTMLayer`, step by step. The gates that do not read c[t] (i, f, o; only
+    i, f with peepholes) go through one activation call, and each step's rows come from views made
+    before the loop, so that a step of a small layer costs few numpy calls."""
     T, H = len(x), layer.hidden_size
-    IF, IFO = gate_block(H, "i", "f"), gate_block(H, "i", "o")
-    bi, bf, bo, bg = (gate_block(H, g) for g in GATES)
     W, U, b = layer.stacked()
     A = x @ W.T
     A += b
-    A4 = gate_view(A)
     UT = np.ascontiguousarray(U.T)
     gate = ACTIVATIONS[layer.gate_activation].f
     cand = ACTIVATIONS[layer.candidate_activation].f
     out = ACTIVATIONS[layer.cell_output_activation].f
-    peep = layer.peepholes
-    p_if = np.stack([layer.peephole("i"), layer.peephole("f")])
-    p_o = layer.peephole("o")
-    no_forget = not layer.forget_gate
+    peep, no_forget = layer.peepholes, not layer.forget_gate
     G = np.empty((T, 4 * H))
-    C = np.empty((T, H))
-    S = np.empty((T, H))
-    Hs = np.empty((T, H))
-    h_prev = np.empty((T, H))
-    c_prev = np.empty((T, H))
+    C, S, Hs = np.empty((T, H)), np.empty((T, H)), np.empty((T, H))
+    h_prev, c_prev = np.empty((T, H)), np.empty((T, H))
+    early = gate_block(H, "i", "f") if peep else gate_block(H, "i", "o")  # the gates computed before c[t]
+    i, f, o, g = (gate_block(H, k) for k in "ifog")
+    rows = zip(A, A[:, early], G[:, early], A[:, g], G[:, g], G[:, i], G[:, f], G[:, o], C, S, Hs, strict=True)
+    p_if, p_o = np.stack([layer.peephole("i"), layer.peephole("f")]), layer.peephole("o")
+    peep_rows = zip(gate_view(A)[:, :2], A[:, o], strict=True) if peep else [(None, None)] * T  # (a_i; a_f), a_o
     h, c = layer.h0, layer.c0
-    for t in range(T):
-        hg, cp, cc = h, c, c
-        if cut is not None:
-            hg, cp, cc = cut(t, h, c)
-            h_prev[t] = hg
-            c_prev[t] = cc
-        a = A[t]
-        a += hg @ UT
-        gates = G[t]
+    for t, (step, (a_if, a_o)) in enumerate(zip(rows, peep_rows, strict=True)):
+        a, a_early, g_early, a_g, g_t, i_t, f_t, o_t, c_t, s_t, h_t = step
+        hg, cp, cc = (h, c, c) if cut is None else cut(t, h, c)
+        a += hg.dot(UT)
         if peep:
-            A4[t, :2] += p_if * cp  # the i and f blocks
-            gate(a[IF], out=gates[IF])
-        else:  # o does not depend on c[t]: all three gates at once
-            gate(a[IFO], out=gates[IFO])
+            a_if += p_if * cp
+        gate(a_early, out=g_early)
         if no_forget:
-            gates[bf] = 1.0
-        g = cand(a[bg], out=gates[bg])
-        c = np.multiply(gates[bf], cc, out=C[t])
-        c += gates[bi] * g
+            f_t[:] = 1.0
+        cand(a_g, out=g_t)
+        c = np.multiply(f_t, cc, out=c_t)
+        c += i_t * g_t
         if peep:
-            a[bo] += p_o * c
-            gate(a[bo], out=gates[bo])
-        h = np.multiply(gates[bo], out(c, out=S[t]), out=Hs[t])
+            a_o += p_o * c
+            gate(a_o, out=o_t)
+        h = np.multiply(o_t, out(c, out=s_t), out=h_t)
+        if cut is not None:
+            h_prev[t], c_prev[t] = hg, cc
     if cut is None:
         _shift(h_prev, layer.h0, Hs)
         _shift(c_prev, layer.c0, C)

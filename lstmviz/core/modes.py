@@ -37,12 +37,13 @@ class GradientMode:
     def __str__(self) -> str:
         return f"{self.kind}:{self.k}" if self.kind in LENGTH_KINDS else self.kind
 
-    def cuts_all_at(self, t: int) -> bool:
-        """Whether every recurrent edge into step t (0-based) is cut (a tbptt chunk boundary).
+    def cuts_all_at(self, t):
+        """Whether every recurrent edge into step t (0-based) is cut (a tbptt chunk boundary); for an
+        array of steps, a bool array (or False when no step can be cut).
 
         Never under window:K: there the edge into step t is cut only for the costs E[t+K-1], E[t+K], …
         and carries the error of the nearer ones."""
-        return self.kind == "tbptt" and t > 0 and t % self.k == 0
+        return self.kind == "tbptt" and (t > 0) & (t % self.k == 0)
 
     def cuts_h(self, src, dst):
         """Whether error stops on the edge h[src] → step dst (0-based steps, src < dst, arrays welcome):
@@ -54,6 +55,13 @@ class GradientMode:
         if self.kind == "tbptt":
             return src // self.k != dst // self.k
         return np.zeros(np.broadcast(src, dst).shape, dtype=bool)
+
+    def flows_back(self, steps: int) -> tuple[list[bool], list[bool]]:
+        """Per step t (0-based) of a sequence of ``steps``: whether δ flows from t back into t−1 through h,
+        and whether it flows back at all (the cell path c[t−1] → c[t])."""
+        t = np.arange(steps)
+        boundary = (t == 0) | self.cuts_all_at(t)
+        return (~boundary & self.recurrent_h).tolist(), (~boundary).tolist()
 
     @property
     def recurrent_h(self) -> bool:
