@@ -17,9 +17,12 @@ from .. import style
 class KeptRect:
     """Mixed in before a pyqtgraph item whose bounding rect Qt asks for several times in each repaint while
     pyqtgraph works it out every time (mapping the item's pixel padding into the view): kept until the item
-    or the view changes."""
+    or the view changes. So is the size of a screen pixel in the item's coordinates (pyqtgraph's
+    pixelVectors, asked for each time the rect is worked out: after every change of the points), until the
+    view's scale changes (pixelVectors leaves the translation out)."""
 
     _rect: QRectF | None = None
+    _pixel: tuple | None = None
 
     def boundingRect(self) -> QRectF:
         if self._rect is None:
@@ -30,8 +33,18 @@ class KeptRect:
         super().prepareGeometryChange()  # Qt reads the old rect here
         self._rect = None
 
+    def pixelVectors(self, direction=None) -> tuple:
+        if direction is not None:
+            return super().pixelVectors(direction)
+        if self._pixel is None:
+            pixel = super().pixelVectors()
+            if pixel[0] is None:  # not on screen yet
+                return pixel
+            self._pixel = pixel
+        return self._pixel
+
     def viewTransformChanged(self) -> None:
-        self._rect = None
+        self._rect = self._pixel = None
         super().viewTransformChanged()
 
 
@@ -85,7 +98,7 @@ class Markers(KeptRect, pg.ScatterPlotItem):
         return a, frags.drawargs()
 
 
-class CurveItem(pg.PlotCurveItem):
+class CurveItem(KeptRect, pg.PlotCurveItem):
     """A curve and its markers (a child ScatterPlotItem, styled once): PlotDataItem's look without its
     per-update work (its setData re-runs the bounds, finite checks, downsampling and the markers' styles:
     ~0.3 ms a curve, against ~0.01 ms here with the markers moved in place). The points are finite (see

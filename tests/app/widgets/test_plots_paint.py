@@ -92,17 +92,21 @@ def test_a_click_on_a_delta_marker_selects_that_step(open_window, qtbot):
     assert w.session.view.selection == NodeRef(0, "c", 3, 0)
 
 
-def test_the_kept_bounding_rects_follow_edits_new_axes_and_a_resize(open_window):
+def test_the_kept_bounding_rects_and_pixel_sizes_follow_edits_new_axes_and_a_resize(open_window):
     w = edited(open_window)
-    bars, scatter = w.plots.loss_bars, w.plots.value_curve.item.scatter
+    bars, curve, scatter = w.plots.loss_bars, w.plots.value_curve.item, w.plots.value_curve.item.scatter
     doc = w.session.document
     rects = []
     for change in (lambda: doc.set_entry("l0/b_i", (0,), 0.2), lambda: w.plots.loss_plot.plot.setYRange(0, 50),
                    lambda: w.plots.value_plot.plot.setYRange(-1, 9), lambda: w.resize(1300, 900)):
         change()
         QApplication.processEvents()
+        for item in (bars, scatter, curve):  # the kept pixel size is the one pyqtgraph works out now
+            assert [(v.x(), v.y()) for v in item.pixelVectors()] == [
+                (v.x(), v.y()) for v in pg.GraphicsItem.pixelVectors(item)]
         assert bars.boundingRect() == pg.BarGraphItem.boundingRect(bars)  # what pyqtgraph works out now
         assert scatter.boundingRect() == pg.ScatterPlotItem.boundingRect(scatter)
+        assert curve.boundingRect() == pg.PlotCurveItem.boundingRect(curve)
         rects.append(tuple(r.getRect() for r in (bars.boundingRect(), scatter.boundingRect())))
     assert len(set(rects)) == len(rects)  # each change moved one or both
 
