@@ -20,7 +20,7 @@ import numpy as np
 from .backward import Backward, backward, contribution_at, contributions
 from .forward import Forward, forward
 from .keys import Key
-from .model import GATES, LSTMLayer, Scenario, gate_block
+from .model import GATES, LSTMLayer, Scenario, gate_view
 from .modes import GradientMode, parse_mode
 from .rtrl import rtrl_gradients
 
@@ -128,12 +128,13 @@ def _layer_arrays(p: str, layer, lf, lb) -> dict[str, np.ndarray]:
     if not isinstance(layer, LSTMLayer):
         return {f"{p}/a": lf.A, f"{p}/h": lf.H, f"{p}/h0": layer.h0,
                 f"{p}/delta_a": lb.dA, f"{p}/delta_h": lb.dH, f"{p}/eps_h": lb.eps_h}
-    H = layer.hidden_size
+    gates = layer.gates
+    A, G, dA = gate_view(lf.A), gate_view(lf.G), gate_view(lb.dA)  # [:, n] is gate GATES[n], (T, H)
     out: dict[str, np.ndarray] = {}
-    for g in GATES:
-        if g in layer.gates:
-            out[f"{p}/a_{g}"] = lf.A[:, gate_block(H, g)]
-        out[f"{p}/{g}"] = lf.G[:, gate_block(H, g)]
+    for n, g in enumerate(GATES):
+        if g in gates:
+            out[f"{p}/a_{g}"] = A[:, n]
+        out[f"{p}/{g}"] = G[:, n]
     out.update({f"{p}/c": lf.C, f"{p}/h": lf.H, f"{p}/h0": layer.h0, f"{p}/c0": layer.c0})
     out.update({
         f"{p}/delta_h": lb.dH,
@@ -144,5 +145,5 @@ def _layer_arrays(p: str, layer, lf, lb) -> dict[str, np.ndarray]:
         f"{p}/delta_g": lb.dC * out[f"{p}/i"],
         f"{p}/eps_h": lb.eps_h,
     })
-    out.update({f"{p}/delta_a_{g}": lb.dA[:, gate_block(H, g)] for g in layer.gates})
+    out.update({f"{p}/delta_a_{g}": dA[:, n] for n, g in enumerate(GATES) if g in gates})
     return out
