@@ -120,6 +120,7 @@ class PlotsPanel(LazyPanel, pg.GraphicsLayoutWidget):
         self.loss_values = EMPTY
         dashed = pg.mkPen(style.PLOT_PINNED, width=2, style=Qt.PenStyle.DashLine)
         self.value_pinned = Curve(self.value_plot.plot, dashed, still=True)  # the compared one
+        self.pinned_lane: tuple = (None, None)  # (snapshot, lane) the dashed curves show
         self.delta_pinned = Curve(self.delta_plot.plot, dashed, still=True)
         self.epoch_curve = Curve(self.epoch_plot.plot, pg.mkPen(style.PLOT_EPOCHS, width=2), "o", 6, style.PLOT_EPOCHS)
         self.cursors = []
@@ -256,11 +257,16 @@ class PlotsPanel(LazyPanel, pg.GraphicsLayoutWidget):
         self.value_curve.set(t[shown], data[shown])
         for curve in (self.delta_curve, self.eps_curve, self.value_pinned, self.delta_pinned):
             curve.clear()
+        self.pinned_lane = (None, None)
         self.value_plot.fit(len(t), [data[shown]])
 
     def _refresh_pinned(self, node: NodeRef, t: np.ndarray) -> None:
-        """The compared snapshot's curves, dashed, behind the current ones."""
-        snap = self.session.comparison.compare
+        """The compared snapshot's curves, dashed, behind the current ones; looked up again only for another
+        snapshot, lane or number of steps (a snapshot's numbers never change)."""
+        snap, lane = self.session.comparison.compare, (node.layer, node.var, node.unit, len(t))
+        if snap is self.pinned_lane[0] and lane == self.pinned_lane[1]:
+            return
+        self.pinned_lane = (snap, lane)
         for curve, kind in ((self.value_pinned, "value"), (self.delta_pinned, "delta")):
             data = None if snap is None else snap.series(node.layer, node.var, node.unit, kind)
             if data is None or len(data) != len(t):

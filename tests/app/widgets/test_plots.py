@@ -183,3 +183,21 @@ def test_each_step_is_the_playheads_rule_step_by_step():
     assert each_step(ph.value_visible, t).tolist() == [True] * 5
     assert each_step(ph.eps_visible, t).tolist() == [True] * 5
     assert each_step(Playhead.start(5).eps_visible, t).tolist() == [False] * 5
+
+
+def test_the_dashed_curves_follow_the_compared_snapshot_and_the_lane(open_window):
+    w = open_window()
+    w.session.view.select(NodeRef(0, "c", 4, 0))
+    doc, comparison = w.session.document, w.session.comparison
+    before = {var: doc.trace[f"l0/{var}"][:, 0].tolist() for var in ("c", "h")}
+    doc.set_entry("l0/b_i", (0,), 0.9)  # "before my edit" pinned and compared
+    first = comparison.compare
+    assert curve_y(w.plots.value_pinned) == before["c"] != doc.trace["l0/c"][:, 0].tolist()
+    comparison.pin()  # the edited trace, compared from now on
+    assert curve_y(w.plots.value_pinned) == doc.trace["l0/c"][:, 0].tolist()
+    comparison.set_compare(first)
+    assert curve_y(w.plots.value_pinned) == before["c"]
+    w.session.view.select(NodeRef(0, "h", 4, 0))
+    assert curve_y(w.plots.value_pinned) == before["h"]
+    comparison.set_compare(None)
+    assert curve_y(w.plots.value_pinned) == []
