@@ -48,6 +48,20 @@ class KeptRect:
         super().viewTransformChanged()
 
 
+class Axis(pg.AxisItem):
+    """An axis whose bounding rect is worked out once per geometry: its ticks reach into the plot beside it,
+    so Qt asks for it several times in each repaint of that plot, and pyqtgraph maps it from the parent and
+    adds the tick and label margins every time (its style and grid are left as they are made)."""
+
+    _kept: tuple = (None, None)  # (geometry, bounding rect)
+
+    def boundingRect(self) -> QRectF:
+        geometry = self.geometry()
+        if geometry != self._kept[0]:
+            self._kept = (geometry, super().boundingRect())
+        return self._kept[1]
+
+
 class Bars(KeptRect, pg.BarGraphItem):
     """The loss per step."""
 
@@ -143,8 +157,7 @@ class CurveItem(KeptRect, pg.PlotCurveItem):
         self.informViewBoundsChanged()
         self.path = self.fillPath = self._fillPathList = self._mouseShape = None
         self._lineSegmentsRendered = False
-        self.update()
-        self.sigPlotChanged.emit(self)
+        self.update()  # (setData also emits sigPlotChanged, for a FillBetweenItem: none here)
         if markers:
             self._move_markers(t, y)
 

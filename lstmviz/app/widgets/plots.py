@@ -13,7 +13,7 @@ from ..model.graph_model import watch_index
 from ..model.quantities import NodeRef
 from ..model.session import Session
 from ..qt.binding import LazyPanel, observe
-from ..qt.plot_items import Bars, CurveItem
+from ..qt.plot_items import Axis, Bars, CurveItem
 
 PLOT_LIMIT = 1e100  # larger or non-finite values (an overflowing RNN) are left out of the plots
 EMPTY = np.zeros(0)
@@ -171,7 +171,7 @@ class PlotsPanel(LazyPanel, pg.GraphicsLayoutWidget):
             self.refresh()
 
     def _plot(self, row: int, col: int, title: str) -> SteadyPlot:
-        plot = self.addPlot(row=row, col=col, title=title)
+        plot = self.addPlot(row=row, col=col, title=title, axisItems={side: Axis(side) for side in ("left", "bottom")})
         plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(style.PLOT_ZERO, width=1)))  # the zero line
         plot.setLabel("bottom", "t")
         plot.setMenuEnabled(False)

@@ -92,11 +92,12 @@ def test_a_click_on_a_delta_marker_selects_that_step(open_window, qtbot):
     assert w.session.view.selection == NodeRef(0, "c", 3, 0)
 
 
-def test_the_kept_bounding_rects_and_pixel_sizes_follow_edits_new_axes_and_a_resize(open_window):
+def test_the_kept_bounding_rects_and_pixel_sizes_follow_edits_new_axis_ranges_and_a_resize(open_window):
     w = edited(open_window)
     bars, curve, scatter = w.plots.loss_bars, w.plots.value_curve.item, w.plots.value_curve.item.scatter
+    axes = [w.plots.value_plot.plot.getAxis(side) for side in ("left", "bottom")]
     doc = w.session.document
-    rects = []
+    rects, axis_rects = [], []
     for change in (lambda: doc.set_entry("l0/b_i", (0,), 0.2), lambda: w.plots.loss_plot.plot.setYRange(0, 50),
                    lambda: w.plots.value_plot.plot.setYRange(-1, 9), lambda: w.resize(1300, 900)):
         change()
@@ -107,8 +108,12 @@ def test_the_kept_bounding_rects_and_pixel_sizes_follow_edits_new_axes_and_a_res
         assert bars.boundingRect() == pg.BarGraphItem.boundingRect(bars)  # what pyqtgraph works out now
         assert scatter.boundingRect() == pg.ScatterPlotItem.boundingRect(scatter)
         assert curve.boundingRect() == pg.PlotCurveItem.boundingRect(curve)
+        for axis in axes:
+            assert axis.boundingRect() == pg.AxisItem.boundingRect(axis)
         rects.append(tuple(r.getRect() for r in (bars.boundingRect(), scatter.boundingRect())))
+        axis_rects.append(tuple(axis.boundingRect().getRect() for axis in axes))
     assert len(set(rects)) == len(rects)  # each change moved one or both
+    assert axis_rects[-1] != axis_rects[-2]  # the resize moved the axes
 
 
 def test_a_new_marker_look_is_blitted_at_once(open_window):
