@@ -41,19 +41,19 @@ def _crelu(a: Array, out: Array | None = None) -> Array:
 
 
 def _dsigmoid(a: Array, y: Array) -> Array:
-    d = np.subtract(1.0, y)
+    d = np.subtract(_ONE, y)
     d *= y
     return d
 
 
 def _dtanh(a: Array, y: Array) -> Array:
     d = np.square(y)
-    np.subtract(1.0, d, out=d)
+    np.subtract(_ONE, d, out=d)
     return d
 
 
 def _dcrelu(a: Array, y: Array) -> Array:
-    return ((a > 0.0) & (a < 1.0)).astype(np.float64)
+    return ((a > _ZERO) & (a < _ONE)).astype(np.float64)
 
 
 @dataclass(frozen=True)

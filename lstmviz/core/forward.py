@@ -141,9 +141,11 @@ def _cutter(mode: GradientMode, base: LSTMForward):
 
 
 def _lstm_forward(layer: LSTMLayer, x: np.ndarray, cut) -> LSTMForward:
-    """The equations of :class:`LSTMLayer`, step by step. The gates that do not read c[t] (i, f, o; only
-    i, f with peepholes) go through one activation call, and each step's rows come from views made
-    before the loop, so that a step of a small layer costs few numpy calls."""
+    """The equations of :class:`LSTMLayer`, step by step, in few numpy calls a step: the gates that do
+    not read c[t] (i, f, o; only i, f with peepholes) go through one activation call, each step's rows
+    come from views made before the loop, and c[t] = f⊙c[t−1] + i⊙g is one product of G's (i, f) block
+    with the row (g[t], c[t−1]) of ``GC`` (T+1, 2H) plus one sum of its halves; c[t] is written straight
+    into the next row (with a cut, the surrogate's c[t−1] is copied there)."""
     T, H = len(x), layer.hidden_size
     W, U, b = layer.stacked()
     A = x @ W.T
@@ -153,36 +155,43 @@ def _lstm_forward(layer: LSTMLayer, x: np.ndarray, cut) -> LSTMForward:
     cand = ACTIVATIONS[layer.candidate_activation].f
     out = ACTIVATIONS[layer.cell_output_activation].f
     peep, no_forget = layer.peepholes, not layer.forget_gate
-    G = np.empty((T, 4 * H))
-    C, S, Hs = np.empty((T, H)), np.empty((T, H)), np.empty((T, H))
-    h_prev, c_prev = np.empty((T, H)), np.empty((T, H))
+    G, GC = np.empty((T, 4 * H)), np.empty((T + 1, 2 * H))
+    C, S, Hs, h_prev = np.empty((T, H)), np.empty((T, H)), np.empty((T, H)), np.empty((T, H))
+    GC[0, H:] = layer.c0
+    prod = np.empty(2 * H)
+    prod_ig, prod_fc = prod[:H], prod[H:]
     early = gate_block(H, "i", "f") if peep else gate_block(H, "i", "o")  # the gates computed before c[t]
-    i, f, o, g = (gate_block(H, k) for k in "ifog")
-    rows = zip(A, A[:, early], G[:, early], A[:, g], G[:, g], G[:, i], G[:, f], G[:, o], C, S, Hs, strict=True)
-    p_if, p_o = np.stack([layer.peephole("i"), layer.peephole("f")]), layer.peephole("o")
-    peep_rows = zip(gate_view(A)[:, :2], A[:, o], strict=True) if peep else [(None, None)] * T  # (a_i; a_f), a_o
+    c_rows = C if cut is not None else GC[1:, H:]
+    rows = zip(A, A[:, early], G[:, early], A[:, gate_block(H, "g")], GC[:T, :H], GC[:T], G[:, gate_block(H, "i", "f")],
+               G[:, gate_block(H, "o")], c_rows, S, Hs, strict=True)
+    p_if = p_o = peep_rows = None
+    if peep:
+        p_if, p_o = np.stack([layer.peephole("i"), layer.peephole("f")]), layer.peephole("o")
+        peep_rows = zip(gate_view(A)[:, :2], A[:, gate_block(H, "o")], strict=True)  # (a_i; a_f) as (2, H), a_o
     h, c = layer.h0, layer.c0
-    for t, (step, (a_if, a_o)) in enumerate(zip(rows, peep_rows, strict=True)):
-        a, a_early, g_early, a_g, g_t, i_t, f_t, o_t, c_t, s_t, h_t = step
+    for t, (step, (a_if, a_o)) in enumerate(zip(rows, peep_rows or [(None, None)] * T, strict=True)):
+        a, a_early, g_early, a_g, g_t, gc_t, if_t, o_t, c_t, s_t, h_t = step
         hg, cp, cc = (h, c, c) if cut is None else cut(t, h, c)
         a += hg.dot(UT)
         if peep:
             a_if += p_if * cp
         gate(a_early, out=g_early)
         if no_forget:
-            f_t[:] = 1.0
+            if_t[H:] = 1.0
         cand(a_g, out=g_t)
-        c = np.multiply(f_t, cc, out=c_t)
-        c += i_t * g_t
+        if cut is not None:
+            gc_t[H:], h_prev[t] = cc, hg
+        np.multiply(if_t, gc_t, out=prod)
+        c = np.add(prod_fc, prod_ig, out=c_t)
         if peep:
             a_o += p_o * c
             gate(a_o, out=o_t)
         h = np.multiply(o_t, out(c, out=s_t), out=h_t)
-        if cut is not None:
-            h_prev[t], c_prev[t] = hg, cc
+    G[:, gate_block(H, "g")] = GC[:T, :H]
+    c_prev = GC[:T, H:].copy()
     if cut is None:
         _shift(h_prev, layer.h0, Hs)
-        _shift(c_prev, layer.c0, C)
+        C = GC[1:, H:].copy()
     return LSTMForward(A=A, G=G, C=C, S=S, H=Hs, h_prev=h_prev, c_prev=c_prev, W=W, U=U)
 
 
