@@ -162,15 +162,15 @@ def _lstm_forward(layer: LSTMLayer, x: np.ndarray, cut) -> LSTMForward:
     prod_ig, prod_fc = prod[:H], prod[H:]
     early = gate_block(H, "i", "f") if peep else gate_block(H, "i", "o")  # the gates computed before c[t]
     c_rows = C if cut is not None else GC[1:, H:]
-    rows = zip(A, A[:, early], G[:, early], A[:, gate_block(H, "g")], GC[:T, :H], GC[:T], G[:, gate_block(H, "i", "f")],
-               G[:, gate_block(H, "o")], c_rows, S, Hs, strict=True)
-    p_if = p_o = peep_rows = None
+    p_if = p_o = None
+    if_rows = o_rows = [None] * T  # with peepholes: (a_i; a_f) as (2, H), and a_o
     if peep:
         p_if, p_o = np.stack([layer.peephole("i"), layer.peephole("f")]), layer.peephole("o")
-        peep_rows = zip(gate_view(A)[:, :2], A[:, gate_block(H, "o")], strict=True)  # (a_i; a_f) as (2, H), a_o
+        if_rows, o_rows = gate_view(A)[:, :2], A[:, gate_block(H, "o")]
+    rows = zip(A, A[:, early], G[:, early], A[:, gate_block(H, "g")], GC[:T, :H], GC[:T], G[:, gate_block(H, "i", "f")],
+               G[:, gate_block(H, "o")], c_rows, S, Hs, if_rows, o_rows, strict=True)
     h, c = layer.h0, layer.c0
-    for t, (step, (a_if, a_o)) in enumerate(zip(rows, peep_rows or [(None, None)] * T, strict=True)):
-        a, a_early, g_early, a_g, g_t, gc_t, if_t, o_t, c_t, s_t, h_t = step
+    for t, (a, a_early, g_early, a_g, g_t, gc_t, if_t, o_t, c_t, s_t, h_t, a_if, a_o) in enumerate(rows):
         hg, cp, cc = (h, c, c) if cut is None else cut(t, h, c)
         a += hg.dot(UT)
         if peep:
