@@ -1,6 +1,7 @@
 """Time full forward + backward traces (``lstmviz.compute``), single thread.
 
-Targets on the reference machine: D=1,H=1,T=8 ≤ 0.3 ms; D=8,H=16,T=64 ≤ 1.5 ms; D=64,H=128,T=512 ≤ 35 ms.
+Targets on the reference machine: D=1,H=1,T=8 ≤ 0.3 ms; D=8,H=16,T=64 ≤ 1.5 ms (one layer and, issue 15's
+repaint case, two layers); D=64,H=128,T=512 ≤ 35 ms.
 Run: .venv/bin/python benchmarks/bench_engine.py
 """
 import os
@@ -27,6 +28,7 @@ from lstmviz.perf import keep_freed_memory  # noqa: E402
 CASES = [("calculator-lstm preset (D=1,H=1,T=8)", lambda: load_scenario("calculator-lstm"), 0.3),
          ("D=1,H=1,T=8", lambda: random_scenario([lstm(1, 1)], T=8, K=1), 0.3),
          ("D=8,H=16,T=64", lambda: random_scenario([lstm(8, 16)], T=64, K=4), 1.5),
+         ("two layers D=8,H=16,T=64 (issue 15)", lambda: random_scenario([lstm(8, 16), lstm(16, 16)], T=64, K=4), 1.5),
          ("D=64,H=128,T=512", lambda: random_scenario([lstm(64, 128)], T=512, K=10), 35.0)]
 
 
