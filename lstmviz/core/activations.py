@@ -22,10 +22,10 @@ _ZERO.flags.writeable = _ONE.flags.writeable = False
 
 
 def _sigmoid(a: Array, out: Array | None = None) -> Array:
-    out = np.negative(a, out=out)
-    np.exp(out, out=out)
+    out = np.negative(a, out)  # out positional: cheaper than out= on the short rows of the engine's loops
+    np.exp(out, out)
     out += _ONE
-    return np.reciprocal(out, out=out)
+    return np.reciprocal(out, out)
 
 
 def _linear(a: Array, out: Array | None = None) -> Array:
@@ -36,7 +36,7 @@ def _linear(a: Array, out: Array | None = None) -> Array:
 
 
 def _crelu(a: Array, out: Array | None = None) -> Array:
-    out = np.maximum(a, _ZERO, out=out)
+    out = np.maximum(a, _ZERO, out=out)  # (np.maximum and np.minimum take out= only as a keyword)
     return np.minimum(out, _ONE, out=out)
 
 
@@ -58,7 +58,8 @@ def _dcrelu(a: Array, y: Array) -> Array:
 
 @dataclass(frozen=True)
 class Activation:
-    """``f(a, out=None)`` computes the activation (into ``out`` if given); ``df(a, y)`` its derivative."""
+    """``f(a, out=None)`` computes the activation (into ``out`` if given, which the engine's loops pass
+    positionally); ``df(a, y)`` its derivative."""
 
     name: str
     f: Callable[..., Array]

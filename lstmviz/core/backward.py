@@ -168,12 +168,12 @@ def _lstm_backward(layer, lf, inp, ext, eps, mode, need_eps_x: bool) -> LayerBac
     rows = (ext, loc.Kc, M, P, P.reshape(T, 5 * H)[:, :4 * H], P[:, 4], dH, dC)
     steps = zip(*(r[::-1] for r in rows), back_h[::-1], back_c[::-1], strict=True)
     for ext_t, kc, m, p, da, carried, dh, dc, to_h, to_c in steps:
-        np.add(ext_t, dh_rec, out=dh)
-        np.multiply(dh, kc, out=dc)
+        np.add(ext_t, dh_rec, dh)  # out positional: cheaper than out= on short rows
+        np.multiply(dh, kc, dc)
         dc += dc_rec
         np.copyto(spread, dc)
         spread[o] = dh
-        np.multiply(m, spread, out=p)
+        np.multiply(m, spread, p)
         dh_rec = UT.dot(da) if to_h else zero
         dc_rec = carried if to_c else zero
     return _lstm_result(layer, lf, loc, inp, eps, P[:, :4], dH, dC, need_eps_x)
