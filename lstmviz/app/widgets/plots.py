@@ -315,7 +315,8 @@ def each_step(visible, t: np.ndarray) -> np.ndarray:
     """A playhead's rule for one step (:meth:`Playhead.value_visible` and the like) for all the steps t at once,
     as (T,) bools: the rules compare t with the playhead, so they take the array t too (or give one bool
     when the phase decides for every step)."""
-    return np.broadcast_to(visible(t), t.shape)
+    shown = visible(t)
+    return shown if isinstance(shown, np.ndarray) else np.full(t.shape, shown)
 
 
 def plottable(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

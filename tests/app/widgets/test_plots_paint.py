@@ -142,3 +142,30 @@ def test_the_curves_and_markers_kept_bounds_are_their_points_extent(open_window)
                 assert curve.item.dataBounds(ax) == extent == pg.PlotCurveItem.dataBounds(curve.item, ax)
                 assert curve.item.scatter.dataBounds(ax) == extent
     assert len(w.plots.value_curve.item.getData()[0]) == 8
+
+
+def test_what_is_on_screen_after_edits_and_steps_is_a_fresh_picture_of_the_panel(open_window, qtbot, tmp_path):
+    save_scenario(random_scenario([lstm(3, 4)], T=12), tmp_path / "lstm.json")
+    w = open_window(str(tmp_path / "lstm.json"))
+    viewport = w.plots.viewport()
+
+    def on_screen() -> np.ndarray:  # only the parts Qt repainted since the last picture are new
+        corner = viewport.mapTo(w, viewport.rect().topLeft())
+        shot = w.screen().grabWindow(w.winId(), corner.x(), corner.y(), viewport.width(), viewport.height())
+        image = shot.toImage().convertToFormat(QImage.Format.Format_RGB32)
+        return np.frombuffer(image.constBits(), np.uint32).reshape(image.height(), -1).copy()
+
+    def fresh() -> np.ndarray:
+        image = viewport.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        return np.frombuffer(image.constBits(), np.uint32).reshape(image.height(), -1).copy()
+    doc, playback = w.session.document, w.session.playback
+    changes = [lambda v=v: doc.set_entry("l0/b_i", (0,), v) for v in (0.5, 1.5, 0.7)]
+    changes += [lambda: w.session.view.select(NodeRef(0, "h", 4, 0)), playback.go_start, playback.step_forward,
+                playback.step_forward, lambda: doc.set_entry("l0/b_i", (0,), 0.2), playback.go_end]
+    before = on_screen()
+    for change in changes:
+        change()  # (a step may widen an axis: the layout settles over a few turns of the event loop)
+        qtbot.waitUntil(lambda: np.array_equal(on_screen(), fresh()), timeout=2000)  # nothing left behind
+        now = on_screen()
+        assert not np.array_equal(now, before)
+        before = now
