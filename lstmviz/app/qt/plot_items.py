@@ -1,8 +1,10 @@
 """pyqtgraph items that draw what pyqtgraph's draw, with less work per change and per repaint: a bounding rect
-kept between changes (:class:`KeptRect`), markers blitted in one call (:class:`Markers`), curves that take finite
-points without pyqtgraph's checks (:class:`CurveItem`). Qt asks an item for its bounding rect several times per
-change and per repaint, and pyqtgraph's items work theirs out in Python each time: at a plot of 64 points a few
-tenths of a millisecond per edit. Exports (pyqtgraph's exporters) take pyqtgraph's own paint."""
+and pixel size kept between changes (:class:`KeptRect`, :class:`Axis`), markers blitted in one call
+(:class:`Markers`), curves that take finite points without pyqtgraph's checks (:class:`CurveItem`). Qt asks an
+item for its bounding rect several times per change and per repaint, and pyqtgraph's items work theirs out in
+Python each time: with the paint's own overhead, a large share of the plots panel's cost of an edit. The
+pictures are pyqtgraph's pixel for pixel (an SVG of a widget gets the same calls); pyqtgraph's exporters
+(export mode) take pyqtgraph's own paint."""
 from __future__ import annotations
 
 import numpy as np
@@ -63,7 +65,7 @@ class Axis(pg.AxisItem):
 
 
 class Bars(KeptRect, pg.BarGraphItem):
-    """The loss per step."""
+    """Bars with a kept bounding rect (the plots' loss per step)."""
 
 
 class Markers(KeptRect, pg.ScatterPlotItem):
@@ -82,9 +84,11 @@ class Markers(KeptRect, pg.ScatterPlotItem):
         the device, (x, y)·[[m11, m12], [m21, m22]] + (dx, dy), and its picture in the symbol atlas is drawn
         centred there, all in one drawPixmapFragments whose other columns (which picture, its scale) are
         written when the pictures change. Exports, hidden points or a new pixel ratio (the atlas is
-        redrawn) take pyqtgraph's paint."""
+        redrawn), markers sized in the view's units rather than pixels take pyqtgraph's paint."""
         data, atlas = self.data, self.fragmentAtlas
-        if (self._exportOpts is not False or widget is None or self.opts["compositionMode"] is not None
+        opts = self.opts
+        if (self._exportOpts is not False or widget is None or opts["compositionMode"] is not None
+                or opts["pxMode"] is not True or not opts["useCache"]
                 or widget.devicePixelRatioF() != atlas.devicePixelRatio() or not data["visible"].all()):
             super().paint(p, option, widget)
             return
@@ -115,9 +119,9 @@ class Markers(KeptRect, pg.ScatterPlotItem):
 class CurveItem(KeptRect, pg.PlotCurveItem):
     """A curve and its markers (a child ScatterPlotItem, styled once): PlotDataItem's look without its
     per-update work (its setData re-runs the bounds, finite checks, downsampling and the markers' styles:
-    ~0.3 ms a curve, against ~0.01 ms here with the markers moved in place). The points are finite (see
-    :func:`plottable`), so the curve skips its own finite check. Clicking a marker emits
-    :attr:`sigPointsClicked` as PlotDataItem's does."""
+    ~0.3 ms a curve, against ~0.01 ms here with the markers moved in place). The points it is given must be
+    finite (the plots panel leaves the others out), so the curve skips its own finite checks. Clicking a marker
+    emits :attr:`sigPointsClicked` as PlotDataItem's does."""
 
     sigPointsClicked = Signal(object, object, object)  # (this item, the points clicked, the mouse event)
     _extent: tuple | None = None  # the points' ((t min, t max), (y min, y max)), or None: pyqtgraph's bounds
