@@ -160,36 +160,38 @@ def _lstm_forward(layer: LSTMLayer, x: np.ndarray, cut) -> LSTMForward:
     GC[0, H:] = layer.c0
     prod = np.empty(2 * H)
     prod_ig, prod_fc = prod[:H], prod[H:]
-    early = gate_block(H, "i", "f") if peep else gate_block(H, "i", "o")  # the gates computed before c[t]
+    i_f, o, g = gate_block(H, "i", "f"), gate_block(H, "o"), gate_block(H, "g")
+    early = i_f if peep else gate_block(H, "i", "o")  # the gates computed before c[t]
     c_rows = C if cut is not None else GC[1:, H:]
     p_if = p_o = None
     if_rows = o_rows = [None] * T  # with peepholes: (a_i; a_f) as (2, H), and a_o
     if peep:
         p_if, p_o = np.stack([layer.peephole("i"), layer.peephole("f")]), layer.peephole("o")
-        if_rows, o_rows = gate_view(A)[:, :2], A[:, gate_block(H, "o")]
-    rows = zip(A, A[:, early], G[:, early], A[:, gate_block(H, "g")], GC[:T, :H], GC[:T], G[:, gate_block(H, "i", "f")],
-               G[:, gate_block(H, "o")], c_rows, S, Hs, if_rows, o_rows, strict=True)
+        if_rows, o_rows = gate_view(A)[:, :2], A[:, o]
+    rows = zip(A, A[:, early], G[:, early], A[:, g], GC[:T, :H], GC[:T], G[:, i_f], G[:, o], c_rows, S, Hs,
+               if_rows, o_rows, strict=True)
     h, c = layer.h0, layer.c0
     # in the loop each activation and ufunc gets its output array positionally: parsing out= costs ~50 ns a
     # call, more than the arithmetic on rows this short
     for t, (a, a_early, g_early, a_g, g_t, gc_t, if_t, o_t, c_t, s_t, h_t, a_if, a_o) in enumerate(rows):
-        hg, cp, cc = (h, c, c) if cut is None else cut(t, h, c)
-        a += hg.dot(UT)
+        c_peep = c
+        if cut is not None:  # the surrogate's h to read, c for the i/f peepholes, c for f to multiply
+            h, c_peep, gc_t[H:] = cut(t, h, c)
+            h_prev[t] = h
+        a += h.dot(UT)
         if peep:
-            a_if += p_if * cp
+            a_if += p_if * c_peep
         gate(a_early, g_early)
         if no_forget:
             if_t[H:] = 1.0
         cand(a_g, g_t)
-        if cut is not None:
-            gc_t[H:], h_prev[t] = cc, hg
         np.multiply(if_t, gc_t, prod)
         c = np.add(prod_fc, prod_ig, c_t)
         if peep:
             a_o += p_o * c
             gate(a_o, o_t)
         h = np.multiply(o_t, out(c, s_t), h_t)
-    G[:, gate_block(H, "g")] = GC[:T, :H]
+    G[:, g] = GC[:T, :H]
     c_prev = GC[:T, H:].copy()
     if cut is None:
         _shift(h_prev, layer.h0, Hs)
