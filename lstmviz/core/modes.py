@@ -20,6 +20,7 @@ every cost, so it is the sum over t of one surrogate per cost (:func:`lstmviz.co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,12 +57,11 @@ class GradientMode:
             return src // self.k != dst // self.k
         return np.zeros(np.broadcast(src, dst).shape, dtype=bool)
 
-    def flows_back(self, steps: int) -> tuple[list[bool], list[bool]]:
+    def flows_back(self, steps: int) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
         """Per step t (0-based) of a sequence of ``steps``: whether δ flows from t back into t−1 through h,
-        and whether it flows back at all (the cell path c[t−1] → c[t])."""
-        t = np.arange(steps)
-        boundary = (t == 0) | self.cuts_all_at(t)
-        return (~boundary & self.recurrent_h).tolist(), (~boundary).tolist()
+        and whether it flows back at all (the cell path c[t−1] → c[t]). Kept per (mode, steps): every
+        edit's trace asks again."""
+        return _flows_back(self, steps)
 
     @property
     def recurrent_h(self) -> bool:
@@ -76,6 +76,13 @@ class GradientMode:
         if self.kind == "window" and self.k >= steps:
             return FULL
         return self
+
+
+@lru_cache(maxsize=64)
+def _flows_back(mode: GradientMode, steps: int) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    t = np.arange(steps)
+    boundary = (t == 0) | mode.cuts_all_at(t)
+    return tuple((~boundary & mode.recurrent_h).tolist()), tuple((~boundary).tolist())
 
 
 FULL = GradientMode("full")
