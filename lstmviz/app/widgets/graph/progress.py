@@ -33,8 +33,6 @@ class Progress:
     def apply(self, items: list[NodeItem]) -> None:
         """The nodes' hatching, ε before δ (phase 2) or under it, the current column's border, and which of
         their texts can be read at the zoom; nodes of one lane."""
-        if not items:
-            return
         lane = items[0].lane
         key = (lane.layer, lane.var)
         i = [item.t - 1 for item in items]

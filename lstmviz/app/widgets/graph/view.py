@@ -75,7 +75,7 @@ class GraphView(QGraphicsView):
         self.texts = (True, True)  # node numbers, ε marks under them: readable at this zoom (.navigation)
         self.follow_playhead = True
         self.edge_styles, self.navigator = EdgeStyles(self), Navigator(self)
-        self._selected_key = self._asked_key = None
+        self.selected_key = self.quiz_key = None  # (layer, var, t) of the selected node, the quiz's node
         self.zoomChanged.connect(self.navigator.on_zoom)
         doc, view = session.document, session.view
         observe(self, (doc.structure_changed, self.rebuild), (doc.trace_changed, self.refresh),
@@ -125,7 +125,7 @@ class GraphView(QGraphicsView):
         scene.clear()
         self.nodes = NodeTable(self)
         self.edges: list[EdgeItem] = []
-        self._selected_key = self._asked_key = None
+        self.selected_key = self.quiz_key = None
         self.edge_styles.reset()
         scenario = self.session.document.scenario
         self.model = GraphModel(scenario.model, len(scenario.watches), split=self.sizes.split)
@@ -208,20 +208,17 @@ class GraphView(QGraphicsView):
 
     def state_nodes(self, items: list[NodeItem]) -> None:
         """Everything these nodes show (nodes of one lane): their numbers, the playhead's state, the marks."""
-        if not items:
-            return
         lane = items[0].lane
         self.colours[(lane.layer, lane.var)].apply(items)
         self.progress.apply(items)
-        selected, asked = self._selected_key, self._asked_key
         for item in items:
             key = (lane.layer, lane.var, item.t)
-            item.selected, item.asked = key == selected, key == asked
+            item.selected, item.asked = key == self.selected_key, key == self.quiz_key
 
     def _mark_question(self) -> None:
         """The quiz's node, about to be computed: marked for the prediction."""
         question = self.session.quiz.question
-        self._asked_key = self._move_mark("asked", self._asked_key, None if question is None else question.node)
+        self.quiz_key = self._move_mark("asked", self.quiz_key, None if question is None else question.node)
 
     def _on_selection_change(self) -> None:
         """Mark the node; under window:K also redraw the cuts of the selected step's cost (edge styles only)."""
@@ -230,7 +227,7 @@ class GraphView(QGraphicsView):
             self.edge_styles.refresh()
 
     def _mark_selection(self) -> None:
-        self._selected_key = self._move_mark("selected", self._selected_key, self.session.view.selection)
+        self.selected_key = self._move_mark("selected", self.selected_key, self.session.view.selection)
 
     def _move_mark(self, flag: str, old: tuple | None, node: NodeRef | None) -> tuple | None:
         """Take a node's ``flag`` (selected, asked) from the node that had it to ``node``'s; its key."""
@@ -242,16 +239,6 @@ class GraphView(QGraphicsView):
                     self.nodes[k].update()
             self.heat_strip.update()
         return key
-
-    @property
-    def selected_key(self) -> tuple | None:
-        """(layer, var, t) of the selected node, or None."""
-        return self._selected_key
-
-    @property
-    def quiz_key(self) -> tuple | None:
-        """(layer, var, t) of the node the quiz asks for, or None."""
-        return self._asked_key
 
     # -- what the items ask -------------------------------------------------------------------------------
     def node_ref(self, item: NodeItem) -> NodeRef:
