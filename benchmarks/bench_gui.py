@@ -87,11 +87,13 @@ def bench_refresh(app, name: str, scenario, zoom: str) -> None:
     session.history.set_clean()
 
 
-def bench_edit(app, name: str, scenario, target: float, zoom: str = "readable", new_texts: bool = False) -> None:
+def bench_edit(app, name: str, scenario, target: float, zoom: str = "readable", new_texts: bool = False,
+               history: int = 0) -> None:
     """A weight edit, then the event loop's turn that repaints what changed. b_i[0] goes back and forth
     between two values a whole unit apart, so that every number downstream changes on each edit. The graph
     places each number's text once (``NumberLayouts``) and finds the two edits' texts placed already; with
-    ``new_texts`` it forgets them before each edit, as a drag to values never seen would."""
+    ``new_texts`` it forgets them before each edit, as a drag to values never seen would. With ``history``,
+    that many edits are made first (the History panel and the undo stack hold them)."""
     session, window = open_window(app, scenario, zoom)
     settle(app)  # the window's idle work (the blocks beside the screen) done, as before a user's first edit
     values = itertools.cycle((0.5, 1.5))
@@ -101,8 +103,10 @@ def bench_edit(app, name: str, scenario, target: float, zoom: str = "readable", 
             window.graph.number_layouts.placed.clear()
         session.document.set_entry("l0/b_i", (0,), next(values))
         app.processEvents()
+    for _ in range(history):
+        edit()
     ms, cpu = median_wall_cpu(edit)
-    label = f"{name}, {zoom} zoom" + (", new texts" if new_texts else "")
+    label = f"{name}, {zoom}" + (", new texts" if new_texts else "") + (f", after {history} edits" if history else "")
     print(f"{label:<52}{ms:>10.1f}{cpu:>8.1f}{target:>8}  {'ok' if ms <= target else 'SLOW'}")
     session.history.set_clean()
     window.close()  # one window at a time: an earlier case's window would repaint in this one's turns
@@ -169,13 +173,14 @@ def main():
             for zoom in ("fit", "readable"):
                 bench_refresh(app, name, scenario, zoom)
     print(f"\n{'weight edit → repainted window':<52}{'median ms':>10}{'CPU ms':>8}{'target':>8}")
-    for name, scenario, target, zoom, new_texts in (
-            ("calculator-lstm", load_scenario("calculator-lstm"), 8, "readable", False),
-            ("T=64, H=16, two layers", two_layers, 16, "fit", False),
-            ("T=64, H=16, two layers", two_layers, 16, "readable", False),
-            ("T=64, H=16, two layers", two_layers, 16, "readable", True),
-            ("D=64, H=128, T=512", random_scenario([lstm(64, 128)], T=512, K=10), 50, "readable", False)):
-        bench_edit(app, name, scenario, target, zoom, new_texts)
+    for name, scenario, target, zoom, new_texts, history in (
+            ("calculator-lstm", load_scenario("calculator-lstm"), 8, "readable", False, 0),
+            ("calculator-lstm", load_scenario("calculator-lstm"), 8, "readable", False, 500),
+            ("T=64, H=16, two layers", two_layers, 16, "fit", False, 0),
+            ("T=64, H=16, two layers", two_layers, 16, "readable", False, 0),
+            ("T=64, H=16, two layers", two_layers, 16, "readable", True, 0),
+            ("D=64, H=128, T=512", random_scenario([lstm(64, 128)], T=512, K=10), 50, "readable", False, 0)):
+        bench_edit(app, name, scenario, target, zoom, new_texts, history)
     if sys.argv[1:] != ["edits"]:
         print(f"\n{'pan and zoom (target 30 fps)':<36}{'pan fps':>10}{'worst ms':>10}{'zoom fps':>10}"
               f"{'worst ms':>10}{'items':>8}")

@@ -6,55 +6,44 @@ the number of edits made so far (1.3 ms after 200 edits, 3.4 ms after 700, even 
 model inserts and removes only the rows that changed: an edit adds one row."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QStringListModel, Qt
 from PySide6.QtGui import QColor, QUndoStack
 from PySide6.QtWidgets import QAbstractItemView, QListView
 
 from .. import style
 
 _Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 _UNDONE = QColor(style.TEXT_DIM)
 
 
-class HistoryModel(QAbstractListModel):
-    """Row 0: the document as opened (``empty_label``); row n: the state after command n (its text)."""
+class HistoryModel(QStringListModel):
+    """Row 0: the document as opened (``empty_label``); row n: the state after command n (its text). The rows
+    live in Qt's string list: the list view lays out and counts them without calling into Python."""
 
     def __init__(self, stack: QUndoStack, empty_label: str):
-        super().__init__()
-        self.stack, self.empty_label = stack, empty_label
-        self.rows = stack.count() + 1
+        super().__init__([empty_label] + [stack.text(n) for n in range(stack.count())])
+        self.stack = stack
         stack.indexChanged.connect(self._on_index_change)
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else self.rows
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         """The state's text; undone states (redo brings them back) dimmed."""
-        n = index.row()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.empty_label if n == 0 else self.stack.text(n - 1)
-        if role == Qt.ItemDataRole.ForegroundRole and n > self.stack.index():
-            return _UNDONE
-        return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _UNDONE if index.row() > self.stack.index() else None
+        return super().data(index, role)
 
     def _on_index_change(self, index: int) -> None:
         """Commands before the current one are as they were (a push drops the commands that were undone and
         adds one; undo and redo move the index; a clear empties it): only the rows after them change."""
-        rows = self.stack.count() + 1
-        kept = max(1, min(self.rows, rows, index))  # rows 0 … kept − 1 hold what they held
-        if rows == self.rows:  # undo, redo, or a push in place of one command undone: texts may change
-            if kept < rows:
-                self.dataChanged.emit(self.index(kept, 0), self.index(rows - 1, 0))
-            return
-        if self.rows > kept:
-            self.beginRemoveRows(_ROOT, kept, self.rows - 1)
-            self.rows = kept
-            self.endRemoveRows()
-        if rows > kept:
-            self.beginInsertRows(_ROOT, kept, rows - 1)
-            self.rows = rows
-            self.endInsertRows()
+        rows, old = self.stack.count() + 1, self.rowCount()
+        kept = max(1, min(old, rows, index))  # rows 0 … kept − 1 hold what they held
+        if old > kept and rows != old:
+            self.removeRows(kept, old - kept)
+        if rows > self.rowCount():
+            self.insertRows(kept, rows - kept)
+        for n in range(kept, rows):  # new texts, or the same (redone or undone: dimmed or not)
+            self.setData(self.index(n, 0), self.stack.text(n - 1))
+        if rows == old and kept < rows:
+            self.dataChanged.emit(self.index(kept, 0), self.index(rows - 1, 0))
 
 
 class HistoryPanel(QListView):
