@@ -27,6 +27,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
 
 from .. import style
+from ..model.graph_layout import PAD
 from ..model.phase_view import view_title, watch_legend
 from ..model.phases import Playhead
 from ..model.playback import Playback
@@ -111,7 +112,9 @@ class GraphPicture:
                               lambda y: self.lanes.top() + y)
         paint_lanes(p, self.lanes, placed, font, text, QColor(v.theme["layer_text"]))
         with v.numbers_shown():
+            v.navigator.keep_titles_in_view(PAD)  # where each band starts, not where the view is
             v.scene().render(p, self.scene, v.scene().sceneRect())
+        v.navigator.keep_titles_in_view()
 
     def _paint_band(self, p: QPainter, text: QColor) -> None:
         wrap = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 from lstmviz.app.numbers import fmt
 from lstmviz.app.widgets.graph import blocks as blocks_module
 from lstmviz.app.widgets.graph.items import NodeItem, text_colour
+from lstmviz.app.window.exports import graph_image
 from lstmviz.core.model import Data
 from lstmviz.io import load_scenario
 from lstmviz.io.scenario_writer import save_scenario
@@ -137,3 +138,28 @@ def test_an_edit_skips_the_columns_off_screen_of_a_block_on_screen_until_they_co
     assert raw(graph, (0, "c", t_off)) in blocks.missed[b]
     graph.centerOn(*graph.layout.node_xy(graph.model.lane(0, "c"), t_off))  # a pan brings it on screen
     assert raw(graph, (0, "c", t_off)).text == c_text(w, t_off) and b not in blocks.missed
+
+
+def test_a_layer_title_stays_at_the_viewports_left_edge_and_an_export_puts_it_where_its_band_starts(
+        open_window, tmp_path, monkeypatch):
+    w = open_window(long_calculator(tmp_path / "long.json"))
+    graph = w.graph
+    graph.fit_readable()
+    (title,) = graph.band_titles
+    bar = graph.horizontalScrollBar()
+    bar.setValue(0)
+    QApplication.processEvents()
+    start = title.x()
+    bar.setValue(bar.maximum() // 2)  # scrolled far past the band's start
+    QApplication.processEvents()
+    left = graph.mapToScene(0, 0).x()
+    assert title.isVisible() and left < title.x() < left + 10 / graph.transform().m11() and title.x() > start
+    graph.zoom(1.5)
+    QApplication.processEvents()
+    assert graph.mapToScene(0, 0).x() < title.x() < graph.mapToScene(12, 0).x()  # still at the edge
+    seen = []
+    render = type(graph.scene()).render
+    monkeypatch.setattr(type(graph.scene()), "render", lambda scene, *a: seen.append(title.x()) or render(scene, *a))
+    graph_image(graph, scale=0.25)
+    assert seen == [start]  # the whole graph's picture: the title at the band's start
+    assert graph.mapToScene(0, 0).x() < title.x() < graph.mapToScene(12, 0).x()  # and back at the edge

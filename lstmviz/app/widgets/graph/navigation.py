@@ -19,6 +19,7 @@ from PySide6.QtGui import QPainter, QTransform
 
 from ....core.phases import Phase
 from ... import style
+from ...model.graph_layout import PAD
 
 if TYPE_CHECKING:
     from .view import GraphView
@@ -29,6 +30,7 @@ MAX_FIT_ZOOM = 3.0
 HALL_NUMBER_PX = 28   # node numbers readable from the back of a lecture hall
 MIN_NODE_PX = 12      # nodes shorter than this on screen: the heat strip (their edges cannot be told apart)
 MIN_MARK_PX = 7.5     # the ε under a δ is left out when smaller than this on screen
+TITLE_INSET = 6        # screen pixels between the viewport's left edge and a layer title kept in view
 
 
 class Navigator:
@@ -58,13 +60,28 @@ class Navigator:
 
     def on_zoom(self, zoom: float) -> None:
         """A new zoom: antialiasing when it can be seen, the level of detail, the heat strip's height, the
-        items near the viewport, the margins."""
+        items near the viewport, the margins and the layer titles."""
         v = self.view
         v.setRenderHint(QPainter.RenderHint.Antialiasing, zoom >= 0.45)
         v.set_level(self.far_out(), self.texts())
         self.fill_height()
         v.blocks.update()
-        v.margins.repaint()
+        self.on_scroll()
+
+    def on_scroll(self) -> None:
+        """The view moved: the margins' labels move with it, the layer titles stay at its left edge."""
+        self.keep_titles_in_view()
+        self.view.margins.repaint()
+
+    def keep_titles_in_view(self, left: float | None = None) -> None:
+        """Each layer band's title at the viewport's left edge, so that a band scrolled past its start still
+        names its layer (the title lies in the band's top margin, above its nodes); or at ``left`` (scene
+        units: an export of the whole graph puts them where the band starts)."""
+        v = self.view
+        if left is None:
+            left = max(PAD, v.mapToScene(0, 0).x() + TITLE_INSET / v.transform().m11())
+        for title in v.band_titles:
+            title.setX(left)
 
     def fill_height(self) -> None:
         """Far out, the heat strip's rows stretched down to fill the viewport (the vertical scale

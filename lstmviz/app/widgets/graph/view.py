@@ -160,7 +160,7 @@ class GraphView(QGraphicsView):
             if layout.band_titles:
                 title = scene.addSimpleText(layer_title(n, layers[n]), self.band_font)
                 title.setBrush(QColor(self.theme["layer_text"]))
-                title.setPos(PAD, top + 6)
+                title.setPos(PAD, top + 6)  # kept at the viewport's left edge (Navigator.keep_titles_in_view)
                 title.setZValue(-2)
                 title.setVisible(not self.heat and self.texts[0])
                 self.band_titles.append(title)
@@ -323,7 +323,7 @@ class GraphView(QGraphicsView):
         if self.heat_strip.isVisible():
             self.viewport().update()  # the layer titles stay at the viewport's left edge
         self.blocks.update()
-        self.margins.repaint()  # the margins' labels move with the view
+        self.navigator.on_scroll()
 
     def paintEvent(self, event) -> None:
         """Qt's painting, with the region it repaints at hand for the nodes' painters (:mod:`.items`)."""
