@@ -1,7 +1,7 @@
 """Node boxes as pictures: each look of a box (its fill and border) rasterised once per zoom into a pixmap of
-device pixels, then blitted at every node that has it. Qt's raster engine takes about 8 µs to fill and stroke
-a small rounded rectangle and 1.5 µs to blit one; a graph on screen has a few dozen looks for hundreds of
-nodes, so an edit that repaints them all saves most of the boxes' time."""
+device pixels, then blitted at every node that has it. Qt's raster engine takes about 4 µs to fill and stroke
+a small rounded rectangle (8 µs with the pen and brush set around it) and 1.5 µs to blit one; a graph on
+screen has a few dozen looks for hundreds of nodes (about 0.5 ms of a full repaint of 256 nodes saved)."""
 from __future__ import annotations
 
 import math
