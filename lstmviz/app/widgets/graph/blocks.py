@@ -155,8 +155,8 @@ class Blocks:
             x0, y = layout.node_xy(lane, steps[0])
             row = [NodeItem(lane, t, v, (x0 + k * dx, y)) for k, t in enumerate(steps)]
             v.state_nodes(row)
+            self.mark(row)
             for item in row:
-                self.mark(item)
                 item.setParentItem(holder)
             nodes += row
             yield
@@ -172,8 +172,7 @@ class Blocks:
         if not _same(state, _state(v)):
             for row in by_lane(nodes):
                 v.state_nodes(row)
-            for item in nodes:
-                self.mark(item)
+            self.mark(nodes)
         for item in nodes:
             v.nodes[(item.lane.layer, item.lane.var, item.t)] = item
         v.edges.extend(edges)
@@ -228,18 +227,17 @@ class Blocks:
     def _restate(self, nodes: list[NodeItem], apply: Callable[[list[NodeItem]], None]) -> list[NodeItem]:
         """Apply the new state (a lane at a time) and their arrays' marks; the nodes whose look changed (to be
         repainted)."""
-        marks = self.marks()
         before = [item.look() for item in nodes]
         for row in by_lane(nodes):
             apply(row)
-        for item in nodes:
-            item.differs = marks.get((item.lane.layer, item.lane.var, item.t), 0) if marks else 0
+        self.mark(nodes)
         return [item for item, look in zip(nodes, before, strict=True) if item.look() != look]
 
-    def mark(self, item: NodeItem) -> None:
-        """Whether their arrays (Check my arrays) differ at this node: outlined, emphasised at the first."""
+    def mark(self, nodes: list[NodeItem]) -> None:
+        """Whether their arrays (Check my arrays) differ at these nodes: outlined, emphasised at the first."""
         marks = self.marks()
-        item.differs = marks.get((item.lane.layer, item.lane.var, item.t), 0) if marks else 0
+        for item in nodes:
+            item.differs = marks.get((item.lane.layer, item.lane.var, item.t), 0) if marks else 0
 
     def marks(self) -> dict:
         """(layer, var, t) → 1 or 2 where their arrays differ at the drawn unit; empty without a check."""

@@ -295,26 +295,21 @@ class NodesPainter(QGraphicsItem):
         exposed, bounds = option.exposedRect, view.node_bounds
         left, top = exposed.left() - bounds.right(), exposed.top() - bounds.bottom()
         right, bottom = exposed.right() - bounds.left(), exposed.bottom() - bounds.top()
-        meets = _meets(view.repainted, p.worldTransform(), bounds)
+        to_device = p.worldTransform()
+        meets = _meets(view.repainted, to_device, bounds)
         antialiased = p.testRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         todo = [item for item in self.nodes if left <= item.at[0] <= right and top <= item.at[1] <= bottom
                 and (meets is None or meets(*item.at))]
-        to_device = p.worldTransform()
         sprites = None if widget is None else view.sprites.at(to_device, p.device().devicePixelRatioF())
-        if sprites is None:  # onto an export's device (vector or image): shapes
-            for item in todo:
-                x, y = item.at
-                p.translate(x, y)
-                item.paint(p)
-                p.translate(-x, -y)
-        else:
+        if sprites is not None:  # on screen: the boxes blitted first, then what lies over each
             _blit_boxes(p, sprites, todo, to_device)
-            for item in todo:
-                x, y = item.at
-                p.translate(x, y)
-                item.paint_over(p)
-                p.translate(-x, -y)
+        paint = NodeItem.paint if sprites is None else NodeItem.paint_over  # onto an export's device: shapes
+        for item in todo:
+            x, y = item.at
+            p.translate(x, y)
+            paint(item, p)
+            p.translate(-x, -y)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, antialiased)  # the view saves no painter state
 
 

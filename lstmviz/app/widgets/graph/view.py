@@ -89,7 +89,6 @@ class GraphView(QGraphicsView):
         g, k = self.sizes, self.text_scale
         self.node_font = _font(style.FONT_FAMILY, g.number_px)
         self.node_metrics = QFontMetricsF(self.node_font)
-        self.number_layouts = NumberLayouts(self)
         self.mark_font = _font(style.FONT_FAMILY, g.number_px * 0.85)
         self.band_font = _font(style.FONT_FAMILY, g.number_px, bold=True)
         self.label_font = _font(style.MATH_FAMILY, g.label_px * k)
