@@ -6,7 +6,10 @@ gradients accumulate over t = 1…T in phase 4 (see :class:`lstmviz.core.phases.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from ...core.phases import Phase
 from ...watch.needs import Needs
@@ -114,3 +117,10 @@ class Playhead:
         if self.k > 0:
             return Playhead(self.phase, 0, self.T)
         return Playhead(Phase(max(Phase.FORWARD, self.phase - 1)), 0, self.T)
+
+
+def each_step(rule: Callable[[np.ndarray], bool | np.ndarray], t: np.ndarray) -> np.ndarray:
+    """A playhead's rule for one step (:meth:`Playhead.value_visible`, ``lambda t: playhead.has(needs, t)``
+    and the like) for all the steps t at once, as (T,) bools: the rules compare t with the playhead, so they
+    take the array t too (or give one bool when the phase decides for every step)."""
+    return np.array(np.broadcast_to(rule(t), t.shape), bool)

@@ -51,7 +51,6 @@ class HistoryPanel(QListView):
 
     def __init__(self, stack: QUndoStack, empty_label: str, parent=None):
         super().__init__(parent)
-        self.stack = stack
         self.setModel(HistoryModel(stack, empty_label))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from .. import style
 from ..model.graph_model import watch_index
+from ..model.phases import each_step
 from ..model.quantities import NodeRef
 from ..model.session import Session
 from ..qt.binding import LazyPanel, observe
@@ -309,14 +310,6 @@ def _first_component(series) -> np.ndarray:
     """A lane as (T,): a vector lane (x with D > 1, ŷ with K > 1) is plotted by its first component."""
     a = np.asarray(series, float)
     return a[:, 0] if a.ndim == 2 else a
-
-
-def each_step(visible, t: np.ndarray) -> np.ndarray:
-    """A playhead's rule for one step (:meth:`Playhead.value_visible` and the like) for all the steps t at once,
-    as (T,) bools: the rules compare t with the playhead, so they take the array t too (or give one bool
-    when the phase decides for every step)."""
-    shown = visible(t)
-    return shown if isinstance(shown, np.ndarray) else np.full(t.shape, shown)
 
 
 def plottable(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

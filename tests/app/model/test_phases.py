@@ -1,5 +1,7 @@
 """The five phases of an epoch: what is computed at each position."""
-from lstmviz.app.model.phases import Playhead
+import numpy as np
+
+from lstmviz.app.model.phases import Playhead, each_step
 from lstmviz.core.phases import Phase
 
 
@@ -34,3 +36,17 @@ def test_phase_jumps_and_names():
     assert Playhead(2, 0, T).prev_phase() == Playhead(1, 0, T)
     assert Playhead(4, 2, T).next_phase() == Playhead(5, 0, T)
     assert Phase.parse("bptt") == 3 and Phase.parse("5") == 5
+
+
+def test_each_step_is_the_playheads_rule_step_by_step():
+    t = np.arange(1, 6)
+    for phase in Phase:
+        for k in ((0,) if phase == Phase.DESCENT else range(6)):
+            ph = Playhead.at(phase, k, 5)
+            for rule in (ph.value_visible, ph.eps_visible, ph.delta_visible):
+                assert each_step(rule, t).tolist() == [rule(int(step)) for step in t]
+    ph = Playhead.at(Phase.BPTT, 2, 5)  # δ from t = T backwards: two steps done
+    assert each_step(ph.delta_visible, t).tolist() == [False, False, False, True, True]
+    assert each_step(ph.value_visible, t).tolist() == [True] * 5
+    assert each_step(ph.eps_visible, t).tolist() == [True] * 5
+    assert each_step(Playhead.start(5).eps_visible, t).tolist() == [False] * 5

@@ -8,11 +8,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
-from lstmviz.app.model.phases import Playhead
 from lstmviz.app.model.quantities import NodeRef
-from lstmviz.app.widgets.plots import MAX_MARKERS, SteadyPlot, each_step
+from lstmviz.app.widgets.plots import MAX_MARKERS, SteadyPlot
 from lstmviz.core.model import Data
-from lstmviz.core.phases import Phase
 from lstmviz.io import load_scenario
 from lstmviz.io.scenario_writer import save_scenario
 
@@ -169,20 +167,6 @@ def test_a_click_on_a_marker_selects_that_step(open_window, qtbot):
     qtbot.mouseClick(w.plots.viewport(), Qt.MouseButton.LeftButton, pos=at)
     assert w.session.view.selection == NodeRef(0, "c", 6, 0)
     assert w.plots.cursors[0].value() == 6
-
-
-def test_each_step_is_the_playheads_rule_step_by_step():
-    t = np.arange(1, 6)
-    for phase in Phase:
-        for k in ((0,) if phase == Phase.DESCENT else range(6)):
-            ph = Playhead.at(phase, k, 5)
-            for rule in (ph.value_visible, ph.eps_visible, ph.delta_visible):
-                assert each_step(rule, t).tolist() == [rule(int(step)) for step in t]
-    ph = Playhead.at(Phase.BPTT, 2, 5)  # δ from t = T backwards: two steps done
-    assert each_step(ph.delta_visible, t).tolist() == [False, False, False, True, True]
-    assert each_step(ph.value_visible, t).tolist() == [True] * 5
-    assert each_step(ph.eps_visible, t).tolist() == [True] * 5
-    assert each_step(Playhead.start(5).eps_visible, t).tolist() == [False] * 5
 
 
 def test_the_dashed_curves_follow_the_compared_snapshot_and_the_lane(open_window):

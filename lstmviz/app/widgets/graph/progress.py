@@ -7,7 +7,7 @@ import numpy as np
 
 from ....core.phases import Phase
 from ...model.lanes import GraphNumbers
-from ...model.phases import Playhead
+from ...model.phases import Playhead, each_step
 
 if TYPE_CHECKING:
     from .items import NodeItem
@@ -21,13 +21,13 @@ class Progress:
         ph = playhead
         self.current = ph.current_t if ph.phase <= Phase.BPTT else None
         steps = np.arange(1, ph.T + 1)  # the playhead's rules asked once for every step (no loop over t)
-        computed = _every_step(ph.delta_visible(steps) if backward else ph.value_visible(steps), ph.T)
-        self.eps_done = _every_step(ph.eps_visible(steps), ph.T)
+        computed = each_step(ph.delta_visible if backward else ph.value_visible, steps)
+        self.eps_done = each_step(ph.eps_visible, steps)
         self.done: dict[tuple[int | None, str], np.ndarray] = {}
         self.waiting: dict[tuple[int | None, str], str] = {}
         for key, shown in numbers.lanes.items():
             needs = shown.needs
-            self.done[key] = computed if needs is None else _every_step(ph.has(needs, steps), ph.T)
+            self.done[key] = computed if needs is None else each_step(lambda t, n=needs: ph.has(n, t), steps)
             self.waiting[key] = "?" if needs is None else needs.short
 
     def apply(self, items: list[NodeItem]) -> None:
@@ -55,12 +55,6 @@ class Progress:
             item.kink = item.on_kink and not item.future
             if not (numbers and marks):
                 _fit_texts(item, numbers, marks)
-
-
-def _every_step(answer: bool | np.ndarray, steps: int) -> np.ndarray:
-    """(T,) bool: a rule of :class:`Playhead` asked with the array t = 1 … T answers with an array of T bools,
-    or with one bool when the phase alone decides (phase 3 on, every value is computed)."""
-    return np.array(np.broadcast_to(answer, (steps,)), bool)
 
 
 def _fit_texts(item: NodeItem, numbers: bool, marks: bool) -> None:
